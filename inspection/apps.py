@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionConfig(AppConfig):
+    """Inspection templates, inspections, verdicts and certificates (issues 3 and 4)."""
+
+    name = "inspection"
+    verbose_name = _("Inspection")

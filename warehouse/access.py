@@ -1,0 +1,104 @@
+"""Who is calling, and what they may see.
+
+:func:`principal_of` turns a user into a :class:`Principal` (role + scope).
+The ``*_scope`` functions narrow a queryset to what that principal may see;
+every selector and API view starts from them, so a merchant can never read
+another merchant's rows and a station only sees its own warehouse.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+
+from .models import StaffAssignment, Station
+
+
+class Role:
+    ADMIN = "admin"
+    PLATFORM = "platform"
+    STATION = "station"
+    MERCHANT = "merchant"
+    INSPECTOR = StaffAssignment.Role.INSPECTOR.value
+    SUPERVISOR = StaffAssignment.Role.SUPERVISOR.value
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: object
+    role: str
+    merchant_id: int | None = None
+    station: Station | None = None
+    warehouse_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in (Role.ADMIN, Role.PLATFORM)
+
+
+def _related(user, name):
+    try:
+        return getattr(user, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def principal_of(user) -> Principal:
+    """The role and scope of ``user``, computed once per request object."""
+    cached = getattr(user, "_qcw_principal", None)
+    if cached is not None:
+        return cached
+    principal = _principal_compute(user)
+    if user is not None and user.is_authenticated:
+        user._qcw_principal = principal
+    return principal
+
+
+def _principal_compute(user) -> Principal:
+    if user is None or not user.is_authenticated:
+        return Principal(user=user, role=Role.NONE)
+    station = _related(user, "station")
+    if station is not None:
+        if not station.is_active:
+            return Principal(user=user, role=Role.NONE)
+        return Principal(
+            user=user,
+            role=Role.STATION,
+            station=station,
+            warehouse_ids=frozenset({station.warehouse_id}),
+        )
+    membership = _related(user, "merchant_membership")
+    if membership is not None:
+        if not membership.merchant.is_active:
+            return Principal(user=user, role=Role.NONE)
+        return Principal(
+            user=user, role=Role.MERCHANT, merchant_id=membership.merchant_id
+        )
+    if _related(user, "platform_account") is not None:
+        return Principal(user=user, role=Role.PLATFORM)
+    if user.is_superuser:
+        return Principal(user=user, role=Role.ADMIN)
+    assignments = list(user.staff_assignments.values_list("role", "warehouse_id"))
+    if assignments:
+        roles = {role for role, _ in assignments}
+        role = Role.SUPERVISOR if Role.SUPERVISOR in roles else Role.INSPECTOR
+        return Principal(
+            user=user, role=role, warehouse_ids=frozenset(w for _, w in assignments)
+        )
+    return Principal(user=user, role=Role.NONE)
+
+
+def tenant_scope(queryset: QuerySet, principal: Principal) -> QuerySet:
+    """The rows of ``queryset`` (with ``merchant`` and ``warehouse``) ``principal`` may see.
+
+    Merchants see their own merchant's rows; stations, inspectors and
+    supervisors their warehouses'; the platform and admins all; anyone else none.
+    """
+    if principal.sees_all:
+        return queryset
+    if principal.role == Role.MERCHANT:
+        return queryset.filter(merchant_id=principal.merchant_id)
+    if principal.warehouse_ids:
+        return queryset.filter(warehouse_id__in=principal.warehouse_ids)
+    return queryset.none()

@@ -1,0 +1,205 @@
+"""The warehouse REST API (v1): inbound notices, scans, items.
+
+One thin view per action: validate, call a service or selector, serialize.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .access import Role, principal_of
+from .api_common import IdempotentPostMixin, domain_error_response
+from .barcodes import barcode_parse
+from .exceptions import DomainError
+from .filters import InboundNoticeFilter, ItemFilter
+from .models import ScanLog
+from .serializers import (
+    InboundNoticeDetailSerializer,
+    InboundNoticeDocInputSerializer,
+    InboundNoticeInputSerializer,
+    InboundNoticeSerializer,
+    ItemDetailSerializer,
+    ItemSerializer,
+    NoticeItemRowSerializer,
+    ScanInputSerializer,
+    ScanOutputSerializer,
+)
+
+
+def roles(*allowed: str) -> type[BasePermission]:
+    """A permission class admitting users whose role is one of ``allowed``."""
+
+    class HasRole(BasePermission):
+        message = _("Your role may not do this.")
+
+        def has_permission(self, request, view):
+            return principal_of(request.user).role in allowed
+
+    HasRole.__name__ = "HasRole_" + "_".join(allowed)
+    return HasRole
+
+
+ANY_ROLE = roles(
+    Role.ADMIN,
+    Role.PLATFORM,
+    Role.STATION,
+    Role.MERCHANT,
+    Role.INSPECTOR,
+    Role.SUPERVISOR,
+)
+
+
+class InboundNoticeListCreateApi(IdempotentPostMixin, generics.ListAPIView):
+    """Merchants announce shipments; everyone in scope lists them."""
+
+    serializer_class = InboundNoticeSerializer
+    filterset_class = InboundNoticeFilter
+
+    def get_queryset(self):
+        return selectors.notice_list_for(principal_of(self.request.user))
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [roles(Role.MERCHANT)()]
+        return [ANY_ROLE()]
+
+    class CreatedSerializer(InboundNoticeSerializer):
+        items = NoticeItemRowSerializer(many=True)
+
+        class Meta(InboundNoticeSerializer.Meta):
+            fields = [*InboundNoticeSerializer.Meta.fields, "items"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        request=InboundNoticeDocInputSerializer,
+        responses={201: CreatedSerializer},
+        summary="Announce a shipment (up to 100,000 items, all or nothing)",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request):
+        data = InboundNoticeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        notice = services.inbound_notice_create(
+            merchant=request.user.merchant_membership.merchant,
+            warehouse_code=data.validated_data["warehouse"],
+            reference=data.validated_data["reference"],
+            carrier=data.validated_data.get("carrier", ""),
+            tracking_number=data.validated_data.get("tracking_number", ""),
+            items=data.validated_data["items"],
+            actor=request.user,
+        )
+        body = InboundNoticeSerializer(notice).data
+        body["items"] = [
+            {name: getattr(item, name) for name in selectors.NOTICE_ROW_FIELDS}
+            for item in notice.created_items
+        ]
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InboundNoticeDetailApi(APIView):
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(responses=InboundNoticeDetailSerializer)
+    def get(self, request, notice_id: int):
+        notice = selectors.notice_get_for(principal_of(request.user), notice_id)
+        return Response(InboundNoticeDetailSerializer(notice).data)
+
+
+class ItemScanApi(IdempotentPostMixin, APIView):
+    """A station scans a barcode: ``receive`` an item, or ``lookup`` what it is.
+
+    Every scan, accepted or refused, goes to the scan log.
+    """
+
+    permission_classes = [
+        roles(Role.STATION, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN)
+    ]
+    receive_roles = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        request=ScanInputSerializer,
+        responses={200: ScanOutputSerializer},
+        summary="Scan a barcode (item code, merchant serial, tag or GS1 string)",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request):
+        principal = principal_of(request.user)
+        raw = request.data.get("barcode", "") if isinstance(request.data, dict) else ""
+        action = (
+            request.data.get("action", "") if isinstance(request.data, dict) else ""
+        )
+        data = ScanInputSerializer(data=request.data)
+        item = None
+        try:
+            if not data.is_valid():
+                raise ValidationError(data.errors)
+            action = data.validated_data["action"]
+            barcode = barcode_parse(data.validated_data["barcode"])
+            item = services.item_resolve(barcode=barcode, principal=principal)
+            if action == "receive":
+                if principal.role not in self.receive_roles:
+                    raise PermissionDenied(
+                        _("Only a station or supervisor receives items.")
+                    )
+                item = services.item_receive_scan(
+                    item=item,
+                    principal=principal,
+                    barcode=barcode,
+                    tag=data.validated_data.get("tag", ""),
+                    location_barcode=data.validated_data.get("location", ""),
+                )
+        except (DomainError, APIException) as exc:
+            response = (
+                domain_error_response(exc)
+                if isinstance(exc, DomainError)
+                else self.handle_exception(exc)
+            )
+            services.scan_log_write(
+                principal=principal,
+                barcode=raw,
+                action=action,
+                outcome=ScanLog.Outcome.REFUSED,
+                item=item,
+                error_code=response.data["error"]["code"],
+                message=response.data["error"]["message"],
+            )
+            return response
+        services.scan_log_write(
+            principal=principal,
+            barcode=raw,
+            action=action,
+            outcome=ScanLog.Outcome.ACCEPTED,
+            item=item,
+        )
+        body = {"action": action, "item": ItemSerializer(item).data}
+        if barcode.kind == "gs1":
+            body["gs1"] = barcode.gs1_summary()
+        return Response(body)
+
+
+class ItemListApi(generics.ListAPIView):
+    permission_classes = [ANY_ROLE]
+    serializer_class = ItemSerializer
+    filterset_class = ItemFilter
+
+    def get_queryset(self):
+        return selectors.item_list_for(principal_of(self.request.user))
+
+
+class ItemDetailApi(APIView):
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(responses=ItemDetailSerializer)
+    def get(self, request, code: str):
+        item = selectors.item_get_for(principal_of(request.user), code)
+        return Response(ItemDetailSerializer(item).data)

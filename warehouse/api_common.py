@@ -1,0 +1,162 @@
+"""What every API view shares: the error shape, pagination, Idempotency-Key.
+
+Every error, whether a domain error, a DRF validation/auth/throttle error or an
+unknown URL under ``/api/``, leaves as
+``{"error": {"code": "...", "message": "...", "fields": {...}}}``.
+"""
+
+import json
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import idempotency
+from .exceptions import Conflict, DomainError, InvalidInput, NotFound, Unprocessable
+
+logger = logging.getLogger(__name__)
+
+DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
+    (NotFound, status.HTTP_404_NOT_FOUND),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (InvalidInput, status.HTTP_400_BAD_REQUEST),
+]
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+
+
+def domain_error_response(exc: DomainError) -> Response:
+    """The API answer for a domain error."""
+    http_status = next(
+        (code for cls, code in DOMAIN_STATUS if isinstance(exc, cls)),
+        status.HTTP_400_BAD_REQUEST,
+    )
+    return Response(error_body(exc.code, exc.message, exc.fields), status=http_status)
+
+
+def _validation_message(detail) -> str:
+    """The first concrete message in a DRF validation detail, for the ``message``."""
+    while isinstance(detail, dict | list) and detail:
+        detail = next(iter(detail.values())) if isinstance(detail, dict) else detail[0]
+    return str(detail) if detail else _("Invalid input.")
+
+
+def exception_handler(exc, context):
+    """DRF exception handler: every error in the one JSON shape."""
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, drf_exceptions.ValidationError):
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, dict)
+            else {"non_field_errors": exc.detail}
+        )
+        response.data = error_body("invalid", _validation_message(exc.detail), detail)
+    elif isinstance(exc, drf_exceptions.Throttled):
+        response.data = error_body(
+            "throttled",
+            exc.detail,
+            {"retry_after_seconds": exc.wait and int(exc.wait + 0.999)},
+        )
+    elif isinstance(exc, drf_exceptions.APIException):
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        response.data = error_body(code, exc.detail)
+    return response
+
+
+def api_not_found(request, exception=None):
+    """404 for unknown URLs: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def api_server_error(request):
+    """500: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body("server_error", _("Internal error; it has been logged.")),
+            status=500,
+        )
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class IdempotentPostMixin:
+    """Honour ``Idempotency-Key`` on POST. Subclasses implement ``post_once``.
+
+    Without a key the request simply runs. With one, the key is claimed, the
+    view runs in one transaction with the storing of its answer, and repeats get
+    that answer back with ``Idempotent-Replayed: true``.
+    """
+
+    def post(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self.post_once(request, *args, **kwargs)
+        fingerprint = idempotency.request_fingerprint(
+            method=request.method, path=request.path, data=request.data
+        )
+        begun = idempotency.idempotency_begin(
+            user=request.user, key=key, fingerprint=fingerprint
+        )
+        if isinstance(begun, idempotency.Replay):
+            return Response(
+                begun.body, status=begun.status, headers={"Idempotent-Replayed": "true"}
+            )
+        try:
+            with transaction.atomic():
+                response = self.post_once(request, *args, **kwargs)
+                if response.status_code < 500:
+                    idempotency.idempotency_finish(
+                        record=begun, status=response.status_code, body=_plain(response)
+                    )
+                    return response
+        except Exception as exc:  # the effect rolled back; answer and store the error
+            try:
+                response = self.handle_exception(exc)
+            except Exception:
+                idempotency.idempotency_release(record=begun)
+                raise
+        if response.status_code >= 500:
+            idempotency.idempotency_release(record=begun)
+        else:
+            idempotency.idempotency_finish(
+                record=begun, status=response.status_code, body=_plain(response)
+            )
+        return response
+
+    def post_once(self, request, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _plain(response: Response):
+    """The response body as plain JSON data, ready to store and replay."""
+    return json.loads(JSONRenderer().render(response.data))

@@ -1,0 +1,298 @@
+"""Demo data: two warehouses, three categories, merchants, staff, stations, tokens.
+
+:func:`demo_seed` is idempotent: running it again changes nothing and returns
+the same tokens.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from .models import (
+    Category,
+    CategoryFlow,
+    InboundNotice,
+    Location,
+    Merchant,
+    MerchantMembership,
+    PlatformAccount,
+    StaffAssignment,
+    Station,
+    Warehouse,
+)
+from .services import inbound_notice_create
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed by seed_demo for the demo
+
+WAREHOUSES = [
+    {
+        "code": "GZ",
+        "name": "广州质检仓 Guangzhou Inspection Warehouse",
+        "city": "Guangzhou",
+        "time_zone": "Asia/Shanghai",
+        "address": "广州市白云区太和镇 88 号 / 88 Taihe, Baiyun, Guangzhou",
+    },
+    {
+        "code": "SIH",
+        "name": "四会玉器质检仓 Sihui Jade Inspection Warehouse",
+        "city": "Sihui",
+        "time_zone": "Asia/Shanghai",
+        "address": "四会市玉器街 12 号 / 12 Jade Street, Sihui, Zhaoqing",
+    },
+]
+
+CATEGORIES = [
+    {
+        "code": "jewellery-jade",
+        "name": "Jewellery and jade",
+        "name_zh": "珠宝玉石",
+        "flow": CategoryFlow.ORDER_FIRST,
+        "claim_fields": [
+            {"key": "material", "required": True},
+            {"key": "weight", "required": True},
+            {"key": "declared_value", "required": True},
+            {"key": "packaging", "required": False},
+        ],
+    },
+    {
+        "code": "cosmetics",
+        "name": "Cosmetics",
+        "name_zh": "化妆品",
+        "flow": CategoryFlow.STOCK_FIRST,
+        "claim_fields": [
+            {"key": "shelf_life", "required": True},
+            {"key": "packaging", "required": True},
+            {"key": "labels", "required": True},
+            {"key": "weight", "required": False},
+        ],
+    },
+    {
+        "code": "phones-used",
+        "name": "Second-hand phones",
+        "name_zh": "二手手机",
+        "flow": CategoryFlow.ORDER_FIRST,
+        "claim_fields": [
+            {"key": "imei", "required": True},
+            {"key": "model", "required": True},
+            {"key": "grade", "required": False},
+            {"key": "packaging", "required": False},
+        ],
+    },
+]
+
+MERCHANTS = [
+    ("merchant", "JADEHOME", "翡翠之家 Jade Home", "jade@example.com"),
+    ("merchant2", "GLOWLAB", "光彩实验室 Glow Lab", "glow@example.com"),
+]
+
+
+def _user(username: str, **extra):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults=extra
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _token(user) -> str:
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+@transaction.atomic
+def demo_seed() -> dict:
+    """Create (or find) the demo world; return tokens and codes as plain data."""
+    warehouses = {}
+    for data in WAREHOUSES:
+        warehouses[data["code"]], _ = Warehouse.objects.get_or_create(
+            code=data["code"], defaults=data
+        )
+    for code, warehouse in warehouses.items():
+        for zone, shelf, bin_ in [
+            ("RCV", "", ""),
+            ("A", "01", "01"),
+            ("A", "01", "02"),
+            ("Q", "", ""),
+        ]:
+            barcode = "-".join(p for p in ("L", code, zone, shelf, bin_) if p)
+            Location.objects.get_or_create(
+                barcode=barcode,
+                defaults={
+                    "warehouse": warehouse,
+                    "zone": zone,
+                    "shelf": shelf,
+                    "bin": bin_,
+                },
+            )
+    for data in CATEGORIES:
+        Category.objects.get_or_create(code=data["code"], defaults=data)
+
+    tokens = {}
+    merchants = {}
+    for username, code, name, email in MERCHANTS:
+        merchant, _ = Merchant.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "contact_email": email,
+                "return_address": "广州市天河区体育西路 1 号 / 1 Tiyu West Rd",
+            },
+        )
+        user = _user(username, email=email)
+        MerchantMembership.objects.get_or_create(
+            user=user,
+            defaults={"merchant": merchant, "role": MerchantMembership.Role.OWNER},
+        )
+        merchants[username] = merchant
+        tokens[username] = _token(user)
+
+    inspector = _user("inspector", first_name="Li", last_name="Wen")
+    supervisor = _user("supervisor", first_name="Chen", last_name="Hui")
+    for warehouse in warehouses.values():
+        StaffAssignment.objects.get_or_create(
+            user=inspector,
+            warehouse=warehouse,
+            defaults={"role": StaffAssignment.Role.INSPECTOR},
+        )
+        StaffAssignment.objects.get_or_create(
+            user=supervisor,
+            warehouse=warehouse,
+            defaults={"role": StaffAssignment.Role.SUPERVISOR},
+        )
+    tokens["inspector"] = _token(inspector)
+    tokens["supervisor"] = _token(supervisor)
+
+    stations = {}
+    for code, warehouse in warehouses.items():
+        station_code = f"{code}-RCV-01"
+        user = _user(f"station-{station_code.lower()}")
+        station, _ = Station.objects.get_or_create(
+            code=station_code,
+            defaults={
+                "name": f"{code} receiving 1",
+                "warehouse": warehouse,
+                "kind": Station.Kind.RECEIVING,
+                "user": user,
+            },
+        )
+        stations[code] = _token(station.user)
+    tokens["station"] = stations["GZ"]
+    tokens["station_sih"] = stations["SIH"]
+
+    platform_user = _user("platform")
+    PlatformAccount.objects.get_or_create(
+        user=platform_user, defaults={"name": "Livestream platform"}
+    )
+    tokens["platform"] = _token(platform_user)
+
+    admin = _user("admin", is_staff=True, is_superuser=True, email="admin@example.com")
+
+    _demo_notices(merchants, admin)
+    return {
+        "tokens": tokens,
+        "warehouses": [
+            {"code": w.code, "name": w.name, "city": w.city, "time_zone": w.time_zone}
+            for w in warehouses.values()
+        ],
+        "categories": [
+            {
+                "code": c["code"],
+                "name": c["name"],
+                "name_zh": c["name_zh"],
+                "flow": c["flow"],
+            }
+            for c in CATEGORIES
+        ],
+        "stations": list(Station.objects.values_list("code", flat=True)),
+        "users": {
+            "password": DEMO_PASSWORD,
+            "names": ["admin", "merchant", "merchant2", "inspector", "supervisor"],
+        },
+        "items": list(
+            InboundNotice.objects.filter(reference__startswith="DEMO-")
+            .values_list("items__code", flat=True)
+            .order_by("items__id")
+        ),
+    }
+
+
+def _demo_notices(merchants: dict, admin) -> None:
+    jade = merchants["merchant"]
+    if not InboundNotice.objects.filter(
+        merchant=jade, reference="DEMO-JADE-001"
+    ).exists():
+        inbound_notice_create(
+            merchant=jade,
+            warehouse_code="GZ",
+            reference="DEMO-JADE-001",
+            carrier="sf",
+            tracking_number="SF1234567890123",
+            actor=admin,
+            items=[
+                {
+                    "sku": "JADE-BANGLE-56",
+                    "title": "和田玉手镯 56mm Hetian nephrite bangle",
+                    "category": "jewellery-jade",
+                    "serial": "HT-2026-0001",
+                    "order_ref": "LS-900001",
+                    "claim": {
+                        "material": "nephrite jade",
+                        "weight_g": "52.31",
+                        "declared_value": "3880.00",
+                        "packaging": "gift box",
+                    },
+                },
+                {
+                    "sku": "GOLD-RING-18K",
+                    "title": "18K 金戒指 18K gold ring",
+                    "category": "jewellery-jade",
+                    "serial": "AU-2026-0042",
+                    "order_ref": "LS-900002",
+                    "claim": {
+                        "material": "18K gold",
+                        "weight_g": "3.25",
+                        "declared_value": "2150",
+                    },
+                },
+                {
+                    "sku": "IP13-128-BLU",
+                    "title": "iPhone 13 128GB 蓝色 blue",
+                    "category": "phones-used",
+                    "serial": "356938035643809",
+                    "order_ref": "LS-900003",
+                    "claim": {
+                        "imei": "356938035643809",
+                        "model": "iPhone 13 128GB",
+                        "grade": "A",
+                    },
+                },
+            ],
+        )
+    glow = merchants["merchant2"]
+    if not InboundNotice.objects.filter(
+        merchant=glow, reference="DEMO-GLOW-001"
+    ).exists():
+        inbound_notice_create(
+            merchant=glow,
+            warehouse_code="SIH",
+            reference="DEMO-GLOW-001",
+            carrier="zto",
+            tracking_number="75312345678901",
+            actor=admin,
+            items=[
+                {
+                    "sku": "SERUM-30ML",
+                    "title": "玻尿酸精华 30ml hyaluronic serum",
+                    "category": "cosmetics",
+                    "gtin": "07032069804988",
+                    "quantity": 200,
+                    "claim": {
+                        "production_date": "2026-09-01",
+                        "expiry_date": "2029-08-31",
+                        "packaging": "sealed carton",
+                        "labels": ["name", "net content", "producer", "licence number"],
+                    },
+                }
+            ],
+        )

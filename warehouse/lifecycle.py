@@ -1,0 +1,225 @@
+"""The Item state machine: the only code that changes ``Item.state``.
+
+The table :data:`TRANSITIONS` lists every allowed move (DESIGN.md section 3).
+:func:`item_transition` makes one move: in one transaction it re-reads the item
+with ``SELECT … FOR UPDATE``, refuses a move the table does not allow (naming
+the allowed ones), runs the guards other apps registered for that move, saves
+with ``update_fields`` and writes exactly one :class:`~warehouse.models.ItemEvent`.
+
+There is one named function per transition (``item_receive``, ``item_pass`` …).
+Domain services decide *why* and call them; the lifecycle never sends mail,
+prints or enqueues. Apps that build on it add rules through
+:func:`transition_guard_register`, not by editing this table's callers.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .exceptions import TransitionRefused
+from .models import Item, ItemEvent, ItemState, Location, Station
+
+S = ItemState
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    action: str  # the verb stations and pages show for it
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.ANNOUNCED, S.RECEIVED, "receive"),
+    Transition(S.RECEIVED, S.INSPECTING, "inspect"),
+    Transition(S.INSPECTING, S.PASSED, "pass"),
+    Transition(S.INSPECTING, S.FAILED, "fail"),
+    Transition(S.INSPECTING, S.HELD, "hold"),
+    Transition(S.HELD, S.INSPECTING, "reinspect"),
+    Transition(S.HELD, S.PASSED, "pass"),
+    Transition(S.HELD, S.FAILED, "fail"),
+    Transition(S.FAILED, S.INSPECTING, "reinspect"),
+    Transition(S.PASSED, S.CERTIFIED, "certify"),
+    Transition(S.CERTIFIED, S.ALLOCATED, "allocate"),
+    Transition(S.ALLOCATED, S.PACKED, "pack"),
+    Transition(S.PACKED, S.RELEASED, "release"),
+    Transition(S.FAILED, S.RETURNING, "return"),
+    Transition(S.RETURNING, S.RETURNED_TO_MERCHANT, "return_complete"),
+)
+
+ALLOWED: dict[str, dict[str, Transition]] = defaultdict(dict)
+for _t in TRANSITIONS:
+    ALLOWED[_t.source][_t.target] = _t
+
+# One colour per state, shared by the pages, the admin and the dashboards.
+STATE_COLOURS: dict[str, str] = {
+    S.ANNOUNCED: "#6b7280",
+    S.RECEIVED: "#2563eb",
+    S.INSPECTING: "#7c3aed",
+    S.HELD: "#d97706",
+    S.PASSED: "#16a34a",
+    S.FAILED: "#dc2626",
+    S.CERTIFIED: "#059669",
+    S.ALLOCATED: "#0891b2",
+    S.PACKED: "#0e7490",
+    S.RELEASED: "#1f2937",
+    S.RETURNING: "#b45309",
+    S.RETURNED_TO_MERCHANT: "#78350f",
+}
+
+Guard = Callable[[Item], None]
+_guards: dict[tuple[str, str], list[Guard]] = defaultdict(list)
+
+
+def transition_guard_register(*, source: str, target: str, guard: Guard) -> None:
+    """Add a rule to one move: ``guard(item)`` raises a domain error to refuse it.
+
+    Guards run with the item row locked, after the table allowed the move.
+    """
+    if target not in ALLOWED.get(source, {}):
+        raise ValueError(f"No transition {source} → {target} to guard.")
+    if guard not in _guards[(source, target)]:
+        _guards[(source, target)].append(guard)
+
+
+def item_allowed_next(item: Item) -> list[Transition]:
+    """The moves the table allows from the item's state (guards not run)."""
+    return list(ALLOWED.get(item.state, {}).values())
+
+
+def item_allowed_actions(item: Item) -> list[str]:
+    """Station/page verbs for the allowed moves, without repeats, in table order."""
+    return list(dict.fromkeys(t.action for t in item_allowed_next(item)))
+
+
+def _refusal(item: Item, target: str) -> TransitionRefused:
+    allowed = ALLOWED.get(item.state, {})
+    if allowed:
+        message = _(
+            "Item %(code)s is %(state)s and cannot become %(target)s; allowed next: "
+            "%(allowed)s."
+        ) % {
+            "code": item.code,
+            "state": item.state,
+            "target": target,
+            "allowed": ", ".join(allowed),
+        }
+    else:
+        message = _("Item %(code)s is %(state)s, a final state; it cannot change.") % {
+            "code": item.code,
+            "state": item.state,
+        }
+    return TransitionRefused(
+        message,
+        fields={"state": item.state, "allowed": list(allowed), "target": target},
+    )
+
+
+def item_transition(
+    *,
+    item: Item,
+    to: str,
+    actor,
+    station: Station | None = None,
+    reason: str = "",
+    payload: dict | None = None,
+    changes: dict | None = None,
+) -> Item:
+    """Move ``item`` to state ``to`` and record it; return the updated item.
+
+    ``changes`` sets other fields of the item in the same save (e.g.
+    ``received_at``). Raises :class:`TransitionRefused` when the move is not
+    allowed from the item's current (locked, re-read) state.
+    """
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=item.pk)
+        if to not in ALLOWED.get(locked.state, {}):
+            raise _refusal(locked, to)
+        for guard in _guards.get((locked.state, to), ()):
+            guard(locked)
+        now = timezone.now()
+        source = locked.state
+        fields = {"state": to, "state_changed_at": now, **(changes or {})}
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(fields))
+        ItemEvent.objects.create(
+            item=locked,
+            from_state=source,
+            to_state=to,
+            actor=actor if getattr(actor, "pk", None) else None,
+            station=station,
+            at=now,
+            reason=reason,
+            payload=payload or {},
+        )
+    # Keep the caller's instance (with its loaded relations) in step.
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return item
+
+
+def item_receive(
+    *,
+    item: Item,
+    actor,
+    station: Station | None = None,
+    location: Location | None = None,
+    reason: str = "",
+    payload: dict | None = None,
+) -> Item:
+    """announced → received: the parcel is in our hands."""
+    changes = {"received_at": timezone.now()}
+    if location is not None:
+        changes["location"] = location
+    return item_transition(
+        item=item,
+        to=S.RECEIVED,
+        actor=actor,
+        station=station,
+        reason=reason,
+        payload=payload,
+        changes=changes,
+    )
+
+
+def _simple(target: str, doc: str):
+    def move(
+        *,
+        item: Item,
+        actor,
+        station: Station | None = None,
+        reason: str = "",
+        payload: dict | None = None,
+    ) -> Item:
+        return item_transition(
+            item=item,
+            to=target,
+            actor=actor,
+            station=station,
+            reason=reason,
+            payload=payload,
+        )
+
+    move.__doc__ = doc
+    return move
+
+
+item_inspection_start = _simple(S.INSPECTING, "received/held/failed → inspecting.")
+item_pass = _simple(S.PASSED, "inspecting/held → passed: the item matches its claim.")
+item_fail = _simple(S.FAILED, "inspecting/held → failed: the item does not match.")
+item_hold = _simple(
+    S.HELD, "inspecting → held: a second opinion, lab or appeal is needed."
+)
+item_certify = _simple(S.CERTIFIED, "passed → certified: its certificate is issued.")
+item_allocate = _simple(S.ALLOCATED, "certified → allocated to an order.")
+item_pack = _simple(S.PACKED, "allocated → packed.")
+item_release = _simple(S.RELEASED, "packed → released: handed to a carrier.")
+item_return_start = _simple(S.RETURNING, "failed → returning to its merchant.")
+item_return_complete = _simple(
+    S.RETURNED_TO_MERCHANT, "returning → returned_to_merchant: handed to the carrier."
+)

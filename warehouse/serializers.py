@@ -1,0 +1,200 @@
+"""Input and output shapes of the warehouse API."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from . import lifecycle
+from .models import Carrier, InboundNotice, Item, ItemEvent, Station
+
+
+class NamedRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    """An item as stations, merchants and inspectors see it."""
+
+    merchant = NamedRefSerializer()
+    category = NamedRefSerializer()
+    warehouse = serializers.CharField(source="warehouse.code")
+    location = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = [
+            "code",
+            "state",
+            "merchant",
+            "warehouse",
+            "category",
+            "sku",
+            "title",
+            "serial",
+            "gtin",
+            "order_ref",
+            "quantity",
+            "claim",
+            "location",
+            "allowed_actions",
+            "created_at",
+            "received_at",
+            "state_changed_at",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_location(self, item):
+        return item.location.barcode if item.location_id else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, item):
+        """The lifecycle verbs open to the item now (``receive``, ``inspect`` …)."""
+        return lifecycle.item_allowed_actions(item)
+
+
+class ItemEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+    station = serializers.CharField(source="station.code", default=None)
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+
+    class Meta:
+        model = ItemEvent
+        fields = [
+            "at",
+            "from_state",
+            "to_state",
+            "actor",
+            "station",
+            "reason",
+            "payload",
+        ]
+
+
+class ItemDetailSerializer(ItemSerializer):
+    notice = serializers.SerializerMethodField()
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="value")
+    events = ItemEventSerializer(many=True)
+
+    class Meta(ItemSerializer.Meta):
+        fields = [*ItemSerializer.Meta.fields, "notice", "tags", "events"]
+
+    @extend_schema_field(serializers.DictField())
+    def get_notice(self, item):
+        return {"id": item.notice_id, "reference": item.notice.reference}
+
+
+class ScanInputSerializer(serializers.Serializer):
+    ACTIONS = ("receive", "lookup")
+
+    barcode = serializers.CharField(max_length=512, trim_whitespace=False)
+    action = serializers.ChoiceField(choices=ACTIONS)
+    tag = serializers.CharField(
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        help_text="receive: bind this pre-printed tag (single use) to the item.",
+    )
+    location = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="receive: the location barcode the item is put in.",
+    )
+
+
+class ScanOutputSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    item = ItemSerializer()
+    gs1 = serializers.DictField(required=False)
+
+
+class InboundItemInputSerializer(serializers.Serializer):
+    """One expected item (documentation of the shape; the service validates it)."""
+
+    sku = serializers.CharField(max_length=64)
+    title = serializers.CharField(max_length=200)
+    category = serializers.CharField(help_text="category code")
+    serial = serializers.CharField(max_length=64, required=False)
+    gtin = serializers.CharField(max_length=14, required=False)
+    order_ref = serializers.CharField(max_length=64, required=False)
+    quantity = serializers.IntegerField(
+        min_value=1, default=1, help_text="stock-first lots"
+    )
+    claim = serializers.DictField(
+        help_text="keyed by check: material, weight_g (or weight_ct), expiry_date, "
+        "production_date, shelf_life_days, packaging, labels, imei, declared_value …"
+    )
+
+
+class InboundNoticeInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=64)
+    warehouse = serializers.CharField(max_length=16, help_text="warehouse code")
+    carrier = serializers.ChoiceField(
+        choices=Carrier.choices, required=False, allow_blank=True
+    )
+    tracking_number = serializers.CharField(
+        max_length=64, required=False, allow_blank=True
+    )
+    # Validated row by row in the service: serializer fields per row would cost
+    # seconds on a 100,000-item notice.
+    items = serializers.JSONField()
+
+
+class InboundNoticeDocInputSerializer(InboundNoticeInputSerializer):
+    """The documented request body (the real one validates items in the service)."""
+
+    items = InboundItemInputSerializer(many=True)
+
+
+class InboundNoticeSerializer(serializers.ModelSerializer):
+    merchant = serializers.CharField(source="merchant.code")
+    warehouse = serializers.CharField(source="warehouse.code")
+
+    class Meta:
+        model = InboundNotice
+        fields = [
+            "id",
+            "reference",
+            "merchant",
+            "warehouse",
+            "carrier",
+            "tracking_number",
+            "status",
+            "item_count",
+            "created_at",
+        ]
+
+
+class NoticeItemRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    code = serializers.CharField()
+    sku = serializers.CharField()
+    serial = serializers.CharField()
+    order_ref = serializers.CharField()
+    state = serializers.CharField()
+
+
+class InboundNoticeDetailSerializer(InboundNoticeSerializer):
+    """A notice with its items, as plain rows: a notice may hold 100,000 of them."""
+
+    items = serializers.SerializerMethodField()
+    states = serializers.DictField(
+        child=serializers.IntegerField(), source="state_counts"
+    )
+
+    class Meta(InboundNoticeSerializer.Meta):
+        fields = [*InboundNoticeSerializer.Meta.fields, "states", "items"]
+
+    @extend_schema_field(NoticeItemRowSerializer(many=True))
+    def get_items(self, notice):
+        return notice.item_rows
+
+
+class StationSerializer(serializers.ModelSerializer):
+    warehouse = serializers.CharField(source="warehouse.code")
+
+    class Meta:
+        model = Station
+        fields = ["code", "name", "warehouse", "kind"]

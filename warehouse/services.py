@@ -1,0 +1,507 @@
+"""Every write in the warehouse app: inbound notices, scans, tags, the scan log.
+
+Services are keyword-only, own their transaction and raise domain errors
+(:mod:`warehouse.exceptions`). State changes go through :mod:`warehouse.lifecycle`.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Exists, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import lifecycle
+from .access import Principal, Role, tenant_scope
+from .barcodes import Barcode, Kind
+from .claims import ClaimError, claim_missing, claim_normalise
+from .codes import item_code_new
+from .exceptions import Conflict, InvalidInput, NotFound
+from .models import (
+    ITEM_GONE_STATES,
+    Carrier,
+    Category,
+    CategoryFlow,
+    InboundNotice,
+    Item,
+    ItemEvent,
+    ItemState,
+    Location,
+    Merchant,
+    ScanLog,
+    Station,
+    Tag,
+    Warehouse,
+)
+
+scan_logger = logging.getLogger("qcw.scans")
+
+MAX_ROW_ERRORS = 200
+ITEM_TEXT_LIMITS = {"sku": 64, "title": 200, "serial": 64, "order_ref": 64, "gtin": 14}
+
+
+# --- Inbound notices ------------------------------------------------------------
+
+
+@dataclass
+class _RowErrors:
+    fields: dict = field(default_factory=dict)
+    first: str = ""
+
+    def add(self, line: int, name: str, message: str) -> None:
+        key = f"items[{line}].{name}"
+        if len(self.fields) < MAX_ROW_ERRORS:
+            self.fields.setdefault(key, []).append(str(message))
+        if not self.first:
+            self.first = _("Item %(line)d, %(field)s: %(message)s") % {
+                "line": line,
+                "field": name,
+                "message": message,
+            }
+
+
+def _text_field(row: dict, name: str, errors: _RowErrors, line: int, *, required: bool):
+    value = row.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(line, name, _("Enter a text."))
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.add(line, name, _("This field is required."))
+    elif len(value) > ITEM_TEXT_LIMITS[name]:
+        errors.add(
+            line,
+            name,
+            _("At most %(max)d characters.") % {"max": ITEM_TEXT_LIMITS[name]},
+        )
+    return value
+
+
+def _item_rows_validate(
+    *, merchant: Merchant, rows: list, categories: dict[str, Category]
+) -> list[dict]:
+    """Check every row; return them cleaned, or raise one error naming every bad row."""
+    errors = _RowErrors()
+    cleaned: list[dict] = []
+    seen_serials: dict[str, int] = {}
+    for line, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors.add(line, "item", _("Each item must be an object."))
+            continue
+        unknown = set(row) - {
+            "sku",
+            "title",
+            "category",
+            "serial",
+            "gtin",
+            "order_ref",
+            "quantity",
+            "claim",
+        }
+        for name in sorted(unknown):
+            errors.add(line, name, _("Unknown field."))
+        item = {
+            name: _text_field(
+                row, name, errors, line, required=name in ("sku", "title")
+            )
+            for name in ("sku", "title", "serial", "gtin", "order_ref")
+        }
+        category = (
+            categories.get(row.get("category"))
+            if isinstance(row.get("category"), str)
+            else None
+        )
+        if category is None:
+            errors.add(
+                line,
+                "category",
+                _("Unknown category %(code)r.") % {"code": row.get("category")},
+            )
+        quantity = row.get("quantity", 1)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            errors.add(line, "quantity", _("Enter a whole number of at least 1."))
+            quantity = 1
+        elif quantity > 1 and category and category.flow == CategoryFlow.ORDER_FIRST:
+            errors.add(
+                line,
+                "quantity",
+                _("Category %(code)s ships one item per order; quantity must be 1.")
+                % {"code": category.code},
+            )
+        elif quantity > 1 and item["serial"]:
+            errors.add(
+                line, "serial", _("A lot of several units cannot carry one serial.")
+            )
+        if item["gtin"] and (
+            not item["gtin"].isdigit() or len(item["gtin"]) not in (8, 12, 13, 14)
+        ):
+            errors.add(line, "gtin", _("A GTIN has 8, 12, 13 or 14 digits."))
+        try:
+            claim = claim_normalise(row.get("claim", {}))
+        except ClaimError as exc:
+            errors.add(line, f"claim.{exc.field}", exc.message)
+            claim = {}
+        else:
+            if category is not None:
+                for name in claim_missing(claim, category.required_claims):
+                    errors.add(line, f"claim.{name}", _("This claim is required."))
+        if item["serial"]:
+            if item["serial"] in seen_serials:
+                errors.add(
+                    line,
+                    "serial",
+                    _("Serial %(serial)s is already on item %(other)d of this notice.")
+                    % {"serial": item["serial"], "other": seen_serials[item["serial"]]},
+                )
+            seen_serials.setdefault(item["serial"], line)
+        item.update(line=line, category=category, quantity=quantity, claim=claim)
+        cleaned.append(item)
+    if seen_serials and not errors.fields:
+        taken = set(
+            Item.objects.filter(merchant=merchant, serial__in=list(seen_serials))
+            .exclude(state__in=ITEM_GONE_STATES)
+            .values_list("serial", flat=True)
+        )
+        for serial in sorted(taken, key=seen_serials.get):
+            errors.add(
+                seen_serials[serial],
+                "serial",
+                _("Serial %(serial)s is already announced and still in our care.")
+                % {"serial": serial},
+            )
+    if errors.fields:
+        raise InvalidInput(errors.first, code="invalid_items", fields=errors.fields)
+    return cleaned
+
+
+def inbound_notice_create(
+    *,
+    merchant: Merchant,
+    warehouse_code: str,
+    reference: str,
+    items: list,
+    carrier: str = "",
+    tracking_number: str = "",
+    actor,
+) -> InboundNotice:
+    """Announce a shipment: a notice and an ``announced`` item per row, all or nothing.
+
+    Every row is checked first; if any is bad, nothing is written and the error
+    names each bad row and field (``items[3].claim.weight_g``). Items are
+    written with ``bulk_create``; each gets the warehouse's own code and an
+    ``announced`` event.
+    """
+    reference = (reference or "").strip()
+    if not reference:
+        raise InvalidInput(
+            _("A reference is required."),
+            fields={"reference": [_("This field is required.")]},
+        )
+    warehouse = Warehouse.objects.filter(code=warehouse_code, is_active=True).first()
+    if warehouse is None:
+        raise InvalidInput(
+            _("Unknown warehouse %(code)r.") % {"code": warehouse_code},
+            fields={"warehouse": [_("Unknown warehouse.")]},
+        )
+    if carrier and carrier not in Carrier.values:
+        raise InvalidInput(
+            _("Unknown carrier %(code)r.") % {"code": carrier},
+            fields={
+                "carrier": [
+                    _("Choose one of: %(list)s.") % {"list": ", ".join(Carrier.values)}
+                ]
+            },
+        )
+    if not isinstance(items, list) or not items:
+        raise InvalidInput(
+            _("A notice needs at least one item."), fields={"items": [_("Add items.")]}
+        )
+    if len(items) > settings.INBOUND_NOTICE_MAX_ITEMS:
+        raise InvalidInput(
+            _("A notice holds at most %(max)d items; split the shipment.")
+            % {"max": settings.INBOUND_NOTICE_MAX_ITEMS},
+            fields={"items": [_("Too many items.")]},
+        )
+    categories = {c.code: c for c in Category.objects.filter(is_active=True)}
+    rows = _item_rows_validate(merchant=merchant, rows=items, categories=categories)
+    if InboundNotice.objects.filter(merchant=merchant, reference=reference).exists():
+        raise Conflict(
+            _("Notice %(reference)s already exists.") % {"reference": reference},
+            code="duplicate_reference",
+            fields={"reference": [_("Already used by another notice of yours.")]},
+        )
+
+    now = timezone.now()
+    actor_user = actor if getattr(actor, "pk", None) else None
+    try:
+        with transaction.atomic():
+            notice = InboundNotice.objects.create(
+                merchant=merchant,
+                warehouse=warehouse,
+                reference=reference,
+                carrier=carrier,
+                tracking_number=(tracking_number or "").strip(),
+                item_count=len(rows),
+                created_by=actor_user,
+                created_at=now,
+            )
+            created = _items_bulk_create(notice=notice, rows=rows, now=now)
+            ItemEvent.objects.bulk_create(
+                [
+                    ItemEvent(
+                        item=item,
+                        from_state="",
+                        to_state=ItemState.ANNOUNCED,
+                        actor=actor_user,
+                        at=now,
+                        reason="inbound notice",
+                        payload={"notice": reference},
+                    )
+                    for item in created
+                ],
+                batch_size=2000,
+            )
+    except IntegrityError as exc:
+        # Lost a race with a concurrent notice (same reference or serial).
+        raise Conflict(
+            _("The notice clashes with one announced at the same moment: %(reason)s")
+            % {"reason": exc},
+            code="conflict",
+        ) from None
+    notice.created_items = created
+    return notice
+
+
+def _items_bulk_create(*, notice: InboundNotice, rows: list[dict], now) -> list[Item]:
+    """Insert the items; a (vanishingly rare) code collision retries with new codes."""
+    for _attempt in range(3):
+        items = [
+            Item(
+                code=item_code_new(),
+                merchant_id=notice.merchant_id,
+                warehouse_id=notice.warehouse_id,
+                notice=notice,
+                created_at=now,
+                state_changed_at=now,
+                **row,
+            )
+            for row in rows
+        ]
+        try:
+            with transaction.atomic():
+                return Item.objects.bulk_create(items, batch_size=2000)
+        except IntegrityError:
+            codes = [item.code for item in items]
+            if (
+                len(set(codes)) == len(codes)
+                and not Item.objects.filter(code__in=codes).exists()
+            ):
+                raise
+    raise Conflict(_("Could not allocate item codes; try again."))
+
+
+# --- Scans --------------------------------------------------------------------------
+
+
+def _item_base(principal: Principal):
+    return tenant_scope(
+        Item.objects.select_related("merchant", "category", "warehouse", "location"),
+        principal,
+    )
+
+
+def item_resolve(*, barcode: Barcode, principal: Principal) -> Item:
+    """The item a scanned barcode names, among those ``principal`` may see.
+
+    Raises :class:`NotFound` for unknown or out-of-scope items,
+    :class:`Conflict` when a serial matches several items, and
+    :class:`InvalidInput` for a mistyped item code.
+    """
+    items = _item_base(principal)
+    if barcode.kind == Kind.CODE:
+        item = items.filter(code=barcode.value).first()
+    elif barcode.kind == Kind.GS1:
+        item = _one(
+            items.filter(serial=barcode.serial)
+            if barcode.serial
+            else items.filter(gtin=barcode.gtin),
+            barcode,
+        )
+        if (
+            item
+            and barcode.gtin
+            and item.gtin
+            and item.gtin.zfill(14) != barcode.gtin.zfill(14)
+        ):
+            raise Conflict(
+                _(
+                    "The barcode's GTIN %(scanned)s differs from the announced "
+                    "%(announced)s."
+                )
+                % {"scanned": barcode.gtin, "announced": item.gtin},
+                code="gtin_mismatch",
+            )
+    else:
+        tag = (
+            Tag.objects.filter(value=barcode.value)
+            .values_list("item_id", flat=True)
+            .first()
+        )
+        if tag is not None:
+            item = items.filter(pk=tag).first()
+        else:
+            item = _one(items.filter(serial=barcode.value), barcode)
+        if item is None and barcode.code_check_failed:
+            raise InvalidInput(
+                _(
+                    "%(code)s is not a valid item code: its check character is wrong. "
+                    "Rescan or retype it."
+                )
+                % {"code": barcode.value},
+                code="barcode_check_digit",
+            )
+    if item is None:
+        raise NotFound(
+            _("No item for barcode %(barcode)s.") % {"barcode": barcode.value},
+            code="item_not_found",
+        )
+    return item
+
+
+def _one(queryset, barcode: Barcode) -> Item | None:
+    found = list(queryset.exclude(state__in=ITEM_GONE_STATES)[:2])
+    if len(found) > 1:
+        raise Conflict(
+            _("Serial %(serial)s matches several items; scan the item code instead.")
+            % {"serial": barcode.serial or barcode.value},
+            code="ambiguous_barcode",
+        )
+    return found[0] if found else None
+
+
+def item_receive_scan(
+    *,
+    item: Item,
+    principal: Principal,
+    barcode: Barcode,
+    tag: str = "",
+    location_barcode: str = "",
+) -> Item:
+    """A receiving station takes an announced item in: announced → received.
+
+    Optionally binds a pre-printed ``tag`` to it (single use) and records the
+    ``location`` it was put in. The notice moves to ``receiving``, or to
+    ``received`` once none of its items is still announced.
+    """
+    station = principal.station
+    location = None
+    if location_barcode:
+        location = Location.objects.filter(
+            barcode=location_barcode, warehouse_id=item.warehouse_id
+        ).first()
+        if location is None:
+            raise NotFound(
+                _("No location %(barcode)s in this warehouse.")
+                % {"barcode": location_barcode},
+                code="location_not_found",
+            )
+    payload = {"barcode": barcode.raw}
+    if barcode.kind == Kind.GS1:
+        payload["gs1"] = barcode.gs1_summary()
+    with transaction.atomic():
+        item = lifecycle.item_receive(
+            item=item,
+            actor=principal.user,
+            station=station,
+            location=location,
+            payload=payload,
+        )
+        if tag:
+            tag_bind(item=item, value=tag, principal=principal)
+        _notice_progress(item.notice_id)
+    return item
+
+
+def _notice_progress(notice_id: int) -> None:
+    """Move the notice to ``receiving``/``received`` in one statement."""
+    still_announced = Item.objects.filter(
+        notice_id=notice_id, state=ItemState.ANNOUNCED
+    )
+    InboundNotice.objects.filter(
+        pk=notice_id,
+        status__in=[InboundNotice.Status.ANNOUNCED, InboundNotice.Status.RECEIVING],
+    ).update(
+        status=Case(
+            When(Exists(still_announced), then=Value(InboundNotice.Status.RECEIVING)),
+            default=Value(InboundNotice.Status.RECEIVED),
+        )
+    )
+
+
+def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
+    """Bind a pre-printed tag to ``item``. Tags are single use: a used one is refused."""
+    value = (value or "").strip()
+    if not value or len(value) > 128:
+        raise InvalidInput(
+            _("A tag is 1 to 128 characters."),
+            code="tag_invalid",
+            fields={"tag": [_("Invalid tag.")]},
+        )
+    symbology = (
+        Tag.Symbology.QR
+        if not value.isascii() or len(value) > 48
+        else Tag.Symbology.CODE128
+    )
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(
+                value=value,
+                symbology=symbology,
+                item=item,
+                station=principal.station,
+                bound_by=principal.user,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("Tag %(tag)s is already bound to another item; use a new tag.")
+            % {"tag": value},
+            code="tag_used",
+        ) from None
+
+
+def scan_log_write(
+    *,
+    principal: Principal,
+    barcode: str,
+    action: str,
+    outcome: str,
+    item: Item | None = None,
+    error_code: str = "",
+    message: str = "",
+) -> None:
+    """Record a scan, accepted or refused, in the scan log and the ``qcw.scans`` log."""
+    station: Station | None = principal.station
+    ScanLog.objects.create(
+        station=station,
+        user=principal.user if principal.role != Role.NONE else None,
+        barcode=str(barcode)[:256],
+        action=str(action)[:16],
+        outcome=outcome,
+        item=item,
+        error_code=error_code,
+        message=str(message)[:300],
+    )
+    scan_logger.info(
+        "scan station=%s user=%s action=%s barcode=%r outcome=%s item=%s error=%s",
+        station.code if station else "-",
+        getattr(principal.user, "username", "-"),
+        action,
+        barcode,
+        outcome,
+        item.code if item else "-",
+        error_code or "-",
+    )

@@ -1,0 +1,11 @@
+"""Celery wrappers for warehouse services: thin, idempotent."""
+
+from celery import shared_task
+
+from . import idempotency
+
+
+@shared_task(name="warehouse.tasks.idempotency_keys_purge")
+def idempotency_keys_purge_task() -> int:
+    """Periodic (beat): drop expired Idempotency-Key records."""
+    return idempotency.idempotency_keys_purge()
