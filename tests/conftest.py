@@ -1,0 +1,116 @@
+"""Shared fixtures.
+
+Tests marked ``postgres`` need PostgreSQL (``DATABASE_URL``), tests marked
+``redis`` need Redis and a Celery worker (``REDIS_URL``). Locally without
+them they are skipped with the reason; in CI (``CI=true``) a missing service
+fails the test instead.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+
+from .warehouse import factories as f
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _missing(marker: str) -> str | None:
+    if marker == "postgres" and connection.vendor != "postgresql":
+        return "needs PostgreSQL: run with DATABASE_URL=postgres://… (bash .ci/run sets it)"
+    if marker == "redis" and not settings.REDIS_URL:
+        return "needs Redis and a Celery worker: run with REDIS_URL=redis://… (bash .ci/run sets it)"
+    return None
+
+
+def pytest_configure(config):
+    # Password hashing is deliberately slow; tests don't need that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis"):
+        if item.get_closest_marker(marker) and (reason := _missing(marker)):
+            if IN_CI:
+                pytest.fail(f"CI=true but the service is missing: {reason}")
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(request):
+    """Tasks run in-process unless a test asks for the real worker (``redis``)."""
+    eager = request.node.get_closest_marker("redis") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_bleed():
+    """Throttle counters live in the cache: start every test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def api_client(user=None) -> APIClient:
+    """A DRF test client authenticated with ``user``'s token (or anonymous)."""
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {f.token_for(user)}")
+    return client
+
+
+@dataclass
+class World:
+    """Two warehouses, two merchants, their users, stations, staff and the platform."""
+
+    gz: object
+    sih: object
+    jade: object
+    lots: object
+    merchant: object
+    merchant_user: object
+    merchant2: object
+    merchant2_user: object
+    station: object
+    station_sih: object
+    inspector: object
+    supervisor: object
+    platform: object
+    admin: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    gz = f.WarehouseFactory(code="GZ", name="Guangzhou")
+    sih = f.WarehouseFactory(code="SIH", name="Sihui")
+    merchant = f.MerchantFactory(code="JADEHOME")
+    merchant2 = f.MerchantFactory(code="GLOWLAB")
+    inspector = f.UserFactory(username="inspector")
+    f.StaffFactory(user=inspector, warehouse=gz)
+    supervisor = f.UserFactory(username="supervisor")
+    f.StaffFactory(user=supervisor, warehouse=gz, role="supervisor")
+    return World(
+        gz=gz,
+        sih=sih,
+        jade=f.CategoryFactory(),
+        lots=f.LotCategoryFactory(),
+        merchant=merchant,
+        merchant_user=f.MerchantUserFactory(username="m1", merchant=merchant),
+        merchant2=merchant2,
+        merchant2_user=f.MerchantUserFactory(username="m2", merchant=merchant2),
+        station=f.StationFactory(code="GZ-RCV-01", warehouse=gz).user,
+        station_sih=f.StationFactory(code="SIH-RCV-01", warehouse=sih).user,
+        inspector=inspector,
+        supervisor=supervisor,
+        platform=f.PlatformFactory().user,
+        admin=f.UserFactory(username="admin", is_staff=True, is_superuser=True),
+    )
