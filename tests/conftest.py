@@ -23,9 +23,12 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 def _missing(marker: str) -> str | None:
     if marker == "postgres" and connection.vendor != "postgresql":
-        return "needs PostgreSQL: run with DATABASE_URL=postgres://… (bash .ci/run sets it)"
+        return "needs PostgreSQL: run with DATABASE_URL=postgres://… (.ci/run sets it)"
     if marker == "redis" and not settings.REDIS_URL:
-        return "needs Redis and a Celery worker: run with REDIS_URL=redis://… (bash .ci/run sets it)"
+        return (
+            "needs Redis and a Celery worker: run with REDIS_URL=redis://… "
+            "(bash .ci/run sets it)"
+        )
     return None
 
 

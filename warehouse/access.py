@@ -90,7 +90,7 @@ def _principal_compute(user) -> Principal:
 
 
 def tenant_scope(queryset: QuerySet, principal: Principal) -> QuerySet:
-    """The rows of ``queryset`` (with ``merchant`` and ``warehouse``) ``principal`` may see.
+    """The rows of ``queryset`` (with ``merchant``, ``warehouse``) a principal sees.
 
     Merchants see their own merchant's rows; stations, inspectors and
     supervisors their warehouses'; the platform and admins all; anyone else none.

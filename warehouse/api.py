@@ -6,16 +6,15 @@ One thin view per action: validate, call a service or selector, serialize.
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
 from .access import Role, principal_of
-from .api_common import IdempotentPostMixin, domain_error_response
-from .barcodes import barcode_parse
-from .exceptions import DomainError
+from .api_common import IdempotentPostMixin
+from .barcodes import Kind
 from .filters import InboundNoticeFilter, ItemFilter
 from .models import ScanLog
 from .serializers import (
@@ -121,7 +120,6 @@ class ItemScanApi(IdempotentPostMixin, APIView):
     permission_classes = [
         roles(Role.STATION, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN)
     ]
-    receive_roles = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
 
     @extend_schema(
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
@@ -134,55 +132,28 @@ class ItemScanApi(IdempotentPostMixin, APIView):
 
     def post_once(self, request):
         principal = principal_of(request.user)
-        raw = request.data.get("barcode", "") if isinstance(request.data, dict) else ""
-        action = (
-            request.data.get("action", "") if isinstance(request.data, dict) else ""
-        )
         data = ScanInputSerializer(data=request.data)
-        item = None
-        try:
-            if not data.is_valid():
-                raise ValidationError(data.errors)
-            action = data.validated_data["action"]
-            barcode = barcode_parse(data.validated_data["barcode"])
-            item = services.item_resolve(barcode=barcode, principal=principal)
-            if action == "receive":
-                if principal.role not in self.receive_roles:
-                    raise PermissionDenied(
-                        _("Only a station or supervisor receives items.")
-                    )
-                item = services.item_receive_scan(
-                    item=item,
-                    principal=principal,
-                    barcode=barcode,
-                    tag=data.validated_data.get("tag", ""),
-                    location_barcode=data.validated_data.get("location", ""),
-                )
-        except (DomainError, APIException) as exc:
-            response = (
-                domain_error_response(exc)
-                if isinstance(exc, DomainError)
-                else self.handle_exception(exc)
-            )
+        if not data.is_valid():
+            body = request.data if isinstance(request.data, dict) else {}
             services.scan_log_write(
                 principal=principal,
-                barcode=raw,
-                action=action,
+                barcode=body.get("barcode", ""),
+                action=body.get("action", ""),
                 outcome=ScanLog.Outcome.REFUSED,
-                item=item,
-                error_code=response.data["error"]["code"],
-                message=response.data["error"]["message"],
+                error_code="invalid",
+                message=str(data.errors),
             )
-            return response
-        services.scan_log_write(
+            raise ValidationError(data.errors)
+        action = data.validated_data["action"]
+        item, barcode = services.scan_process(
             principal=principal,
-            barcode=raw,
+            barcode=data.validated_data["barcode"],
             action=action,
-            outcome=ScanLog.Outcome.ACCEPTED,
-            item=item,
+            tag=data.validated_data.get("tag", ""),
+            location=data.validated_data.get("location", ""),
         )
         body = {"action": action, "item": ItemSerializer(item).data}
-        if barcode.kind == "gs1":
+        if barcode.kind == Kind.GS1:
             body["gs1"] = barcode.gs1_summary()
         return Response(body)
 

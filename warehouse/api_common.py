@@ -20,12 +20,20 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import idempotency
-from .exceptions import Conflict, DomainError, InvalidInput, NotFound, Unprocessable
+from .exceptions import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unprocessable,
+)
 
 logger = logging.getLogger(__name__)
 
 DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
     (NotFound, status.HTTP_404_NOT_FOUND),
+    (Forbidden, status.HTTP_403_FORBIDDEN),
     (Conflict, status.HTTP_409_CONFLICT),
     (Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
     (InvalidInput, status.HTTP_400_BAD_REQUEST),
@@ -109,6 +117,14 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
+class _NoAnswer(Exception):
+    """A server error inside an idempotent request: roll back, free the key."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
 class IdempotentPostMixin:
     """Honour ``Idempotency-Key`` on POST. Subclasses implement ``post_once``.
 
@@ -133,24 +149,25 @@ class IdempotentPostMixin:
             )
         try:
             with transaction.atomic():
-                response = self.post_once(request, *args, **kwargs)
-                if response.status_code < 500:
-                    idempotency.idempotency_finish(
-                        record=begun, status=response.status_code, body=_plain(response)
-                    )
-                    return response
-        except Exception as exc:  # the effect rolled back; answer and store the error
-            try:
-                response = self.handle_exception(exc)
-            except Exception:
-                idempotency.idempotency_release(record=begun)
-                raise
-        if response.status_code >= 500:
+                try:
+                    response = self.post_once(request, *args, **kwargs)
+                except Exception as exc:
+                    # Services own their transactions, so a refused request has
+                    # already undone its own writes; what it did commit (such
+                    # as a refused scan's log row) stays, as it would without
+                    # a key. Unanswerable errors re-raise here.
+                    response = self.handle_exception(exc)
+                if response.status_code >= 500:
+                    raise _NoAnswer(response)
+                idempotency.idempotency_finish(
+                    record=begun, status=response.status_code, body=_plain(response)
+                )
+        except _NoAnswer as failed:
             idempotency.idempotency_release(record=begun)
-        else:
-            idempotency.idempotency_finish(
-                record=begun, status=response.status_code, body=_plain(response)
-            )
+            return failed.response
+        except BaseException:
+            idempotency.idempotency_release(record=begun)
+            raise
         return response
 
     def post_once(self, request, *args, **kwargs):  # pragma: no cover - abstract

@@ -27,6 +27,12 @@ class InvalidInput(DomainError):
     code = "invalid"
 
 
+class Forbidden(DomainError):
+    """The caller's role may not do this (HTTP 403)."""
+
+    code = "permission_denied"
+
+
 class NotFound(DomainError):
     """Unknown, or not the caller's to see (HTTP 404)."""
 

@@ -135,7 +135,11 @@ def item_transition(
     ``received_at``). Raises :class:`TransitionRefused` when the move is not
     allowed from the item's current (locked, re-read) state.
     """
-    with transaction.atomic():
+    # Joins the caller's transaction without a savepoint (two round trips less
+    # on the scan path). A refusal therefore spoils an enclosing transaction,
+    # as any database error would: a caller that wants to carry on after one
+    # wraps the call in its own ``atomic()``.
+    with transaction.atomic(savepoint=False):
         locked = Item.objects.select_for_update().get(pk=item.pk)
         if to not in ALLOWED.get(locked.state, {}):
             raise _refusal(locked, to)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from . import lifecycle
 from .models import Carrier, InboundNotice, Item, ItemEvent, Station
+from .services import SCAN_ACTIONS
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -86,10 +87,8 @@ class ItemDetailSerializer(ItemSerializer):
 
 
 class ScanInputSerializer(serializers.Serializer):
-    ACTIONS = ("receive", "lookup")
-
     barcode = serializers.CharField(max_length=512, trim_whitespace=False)
-    action = serializers.ChoiceField(choices=ACTIONS)
+    action = serializers.ChoiceField(choices=SCAN_ACTIONS)
     tag = serializers.CharField(
         max_length=128,
         required=False,

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from . import lifecycle
 from .access import Principal, Role, tenant_scope
-from .barcodes import Barcode, Kind
+from .barcodes import Barcode, Kind, barcode_parse
 from .claims import ClaimError, claim_missing, claim_normalise
 from .codes import item_code_new
-from .exceptions import Conflict, InvalidInput, NotFound
+from .exceptions import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from .models import (
     ITEM_GONE_STATES,
     Carrier,
@@ -395,7 +395,8 @@ def item_receive_scan(
 
     Optionally binds a pre-printed ``tag`` to it (single use) and records the
     ``location`` it was put in. The notice moves to ``receiving``, or to
-    ``received`` once none of its items is still announced.
+    ``received`` once none of its items is still announced. The accepted scan
+    is logged in the same transaction; all of it happens, or none.
     """
     station = principal.station
     location = None
@@ -423,7 +424,79 @@ def item_receive_scan(
         if tag:
             tag_bind(item=item, value=tag, principal=principal)
         _notice_progress(item.notice_id)
+        scan_log_write(
+            principal=principal,
+            barcode=barcode.raw,
+            action=SCAN_RECEIVE,
+            outcome=ScanLog.Outcome.ACCEPTED,
+            item=item,
+        )
     return item
+
+
+SCAN_LOOKUP = "lookup"
+SCAN_RECEIVE = "receive"
+SCAN_ACTIONS = (SCAN_RECEIVE, SCAN_LOOKUP)
+RECEIVE_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
+
+
+def scan_process(
+    *,
+    principal: Principal,
+    barcode: str,
+    action: str,
+    tag: str = "",
+    location: str = "",
+) -> tuple[Item, Barcode]:
+    """Carry out one station scan and log it, accepted or refused.
+
+    ``lookup`` resolves the barcode to an item; ``receive`` also takes the
+    item in (see :func:`item_receive_scan`). A refusal is logged with its error
+    code, then re-raised for the API to answer.
+    """
+    item = None
+    try:
+        parsed = barcode_parse(barcode)
+        item = item_resolve(barcode=parsed, principal=principal)
+        if action == SCAN_RECEIVE:
+            if principal.role not in RECEIVE_ROLES:
+                raise Forbidden(
+                    _("Only a station or a supervisor receives items."),
+                    code="role_cannot_receive",
+                )
+            item = item_receive_scan(
+                item=item,
+                principal=principal,
+                barcode=parsed,
+                tag=tag,
+                location_barcode=location,
+            )
+        elif action == SCAN_LOOKUP:
+            scan_log_write(
+                principal=principal,
+                barcode=barcode,
+                action=action,
+                outcome=ScanLog.Outcome.ACCEPTED,
+                item=item,
+            )
+        else:
+            raise InvalidInput(
+                _("Unknown scan action %(action)r.") % {"action": action},
+                code="invalid",
+                fields={"action": [_("Choose receive or lookup.")]},
+            )
+    except DomainError as exc:
+        scan_log_write(
+            principal=principal,
+            barcode=barcode,
+            action=action,
+            outcome=ScanLog.Outcome.REFUSED,
+            item=item,
+            error_code=exc.code,
+            message=exc.message,
+        )
+        raise
+    return item, parsed
 
 
 def _notice_progress(notice_id: int) -> None:
@@ -443,7 +516,7 @@ def _notice_progress(notice_id: int) -> None:
 
 
 def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
-    """Bind a pre-printed tag to ``item``. Tags are single use: a used one is refused."""
+    """Bind a pre-printed tag to ``item``; a tag is single use, a used one refused."""
     value = (value or "").strip()
     if not value or len(value) > 128:
         raise InvalidInput(

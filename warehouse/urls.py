@@ -17,5 +17,5 @@ urlpatterns = [
     path("items/", api.ItemListApi.as_view(), name="item-list"),
     # DESIGN.md writes the detail path without a trailing slash; accept both.
     path("items/<str:code>", api.ItemDetailApi.as_view(), name="item-detail"),
-    path("items/<str:code>/", api.ItemDetailApi.as_view()),
+    path("items/<str:code>/", api.ItemDetailApi.as_view(schema=None)),
 ]

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python bench/run.py`` runs them all and prints one table."""
