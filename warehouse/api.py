@@ -130,6 +130,17 @@ class ItemScanApi(IdempotentPostMixin, APIView):
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
+    def on_replay(self, request, replay):
+        """A repeated scan is answered from the first one, and logged as such."""
+        body = request.data if isinstance(request.data, dict) else {}
+        services.scan_log_write(
+            principal=principal_of(request.user),
+            barcode=body.get("barcode", ""),
+            action=body.get("action", ""),
+            outcome=ScanLog.Outcome.REPLAYED,
+            message=f"HTTP {replay.status}",
+        )
+
     def post_once(self, request):
         principal = principal_of(request.user)
         data = ScanInputSerializer(data=request.data)

@@ -144,6 +144,7 @@ class IdempotentPostMixin:
             user=request.user, key=key, fingerprint=fingerprint
         )
         if isinstance(begun, idempotency.Replay):
+            self.on_replay(request, begun)
             return Response(
                 begun.body, status=begun.status, headers={"Idempotent-Replayed": "true"}
             )
@@ -172,6 +173,9 @@ class IdempotentPostMixin:
 
     def post_once(self, request, *args, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def on_replay(self, request, replay: idempotency.Replay) -> None:
+        """Called when a repeat is answered from the stored answer."""
 
 
 def _plain(response: Response):

@@ -463,6 +463,7 @@ class ScanLog(models.Model):
     class Outcome(models.TextChoices):
         ACCEPTED = "accepted", _("accepted")
         REFUSED = "refused", _("refused")
+        REPLAYED = "replayed", _("replayed (repeated Idempotency-Key)")
 
     station = models.ForeignKey(
         Station, on_delete=models.SET_NULL, null=True, blank=True, related_name="scans"
