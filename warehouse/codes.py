@@ -18,9 +18,17 @@ CODE_LENGTH = len(PREFIX) + BODY_LENGTH + 1
 CODE_SHAPE = re.compile(rf"^{PREFIX}[0-9A-Z]{{{BODY_LENGTH + 1}}}$")
 
 
+_SPACE = len(ALPHABET) ** BODY_LENGTH
+
+
 def item_code_new() -> str:
     """A fresh random item code with its check character."""
-    body = PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
+    number = secrets.randbelow(_SPACE)
+    digits = []
+    for _ in range(BODY_LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        digits.append(ALPHABET[digit])
+    body = PREFIX + "".join(digits)
     return body + mod_37_36.calc_check_digit(body)
 
 

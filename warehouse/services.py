@@ -26,7 +26,6 @@ from .models import (
     CategoryFlow,
     InboundNotice,
     Item,
-    ItemEvent,
     ItemState,
     Location,
     Merchant,
@@ -192,8 +191,9 @@ def inbound_notice_create(
 
     Every row is checked first; if any is bad, nothing is written and the error
     names each bad row and field (``items[3].claim.weight_g``). Items are
-    written with ``bulk_create``; each gets the warehouse's own code and an
-    ``announced`` event.
+    written with ``bulk_create``; each gets the warehouse's own code. The
+    announcement itself is the notice (who, when); the item's event history
+    starts with its first change of state.
     """
     reference = (reference or "").strip()
     if not reference:
@@ -250,21 +250,6 @@ def inbound_notice_create(
                 created_at=now,
             )
             created = _items_bulk_create(notice=notice, rows=rows, now=now)
-            ItemEvent.objects.bulk_create(
-                [
-                    ItemEvent(
-                        item=item,
-                        from_state="",
-                        to_state=ItemState.ANNOUNCED,
-                        actor=actor_user,
-                        at=now,
-                        reason="inbound notice",
-                        payload={"notice": reference},
-                    )
-                    for item in created
-                ],
-                batch_size=2000,
-            )
     except IntegrityError as exc:
         # Lost a race with a concurrent notice (same reference or serial).
         raise Conflict(
