@@ -27,6 +27,8 @@ _CONTROL = re.compile(r"[\x00-\x1c\x1e\x1f\x7f]")
 # Unbracketed GS1 we recognise without a symbology identifier: AI 00 (SSCC,
 # 20 digits) or AI 01/02 (GTIN, 16 digits) at the start, then anything.
 _GS1_START = re.compile(r"^(?:0[12]\d{14}|00\d{18})")
+# The human-readable form: one or more "(AI)value" pieces and nothing else.
+_HRI = re.compile(r"^(?:\(\d{2,4}\)[^()]+)+$")
 
 
 class Kind:
@@ -90,6 +92,12 @@ def barcode_parse(raw) -> Barcode:
 
 
 def _gs1(raw: str, value: str) -> Barcode:
+    if value.startswith("(") and not _HRI.match(value):
+        raise InvalidInput(
+            _("Not a readable GS1 barcode: %(value)s is not a sequence of (AI)value.")
+            % {"value": value},
+            code="barcode_invalid",
+        )
     try:
         if value.startswith("("):
             message = GS1Message.parse_hri(value)
@@ -116,7 +124,7 @@ def _gs1(raw: str, value: str) -> Barcode:
             )
         ai = element.ai.ai
         if ai in ("01", "02"):
-            found["gtin"] = element.gtin.value if element.gtin else element.value
+            found["gtin"] = element.value  # always the 14 digits of AI 01/02
         elif ai == "21":
             found["serial"] = element.value
         elif ai == "10":

@@ -22,6 +22,9 @@ MG_PER_G = 1000
 MG_PER_CT = 200
 MAX_WEIGHT_MG = 1_000_000_000  # one tonne: anything above is a typing error
 MAX_TEXT = 500
+# Adjusted exponents accepted for numbers: 0.000001 … 999,999,999,999,999.
+MIN_EXPONENT, MAX_EXPONENT = -6, 14
+MAX_SHELF_LIFE_DAYS = 36_500
 
 
 class ClaimError(ValueError):
@@ -34,14 +37,20 @@ class ClaimError(ValueError):
 
 
 def _decimal(field: str, value) -> Decimal:
+    """A finite number of sane size: no claim needs more than 15 digits."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ClaimError(field, _("Enter a number."))
+    text = str(value).strip()
+    if len(text) > 40:
+        raise ClaimError(field, _("Enter a number."))
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text)
     except InvalidOperation:
         raise ClaimError(field, _("Enter a number.")) from None
     if not number.is_finite():
         raise ClaimError(field, _("Enter a number."))
+    if number and not MIN_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
+        raise ClaimError(field, _("The number is out of range."))
     return number
 
 
@@ -69,10 +78,14 @@ def _date(field: str, value) -> str:
         raise ClaimError(field, _("Enter a valid date as YYYY-MM-DD.")) from None
 
 
-def _positive_int(field: str, value) -> int:
+def _days(field: str, value) -> int:
     number = _decimal(field, value)
     if number != number.to_integral_value() or number <= 0:
         raise ClaimError(field, _("Enter a whole number greater than 0."))
+    if number > MAX_SHELF_LIFE_DAYS:
+        raise ClaimError(
+            field, _("At most %(max)d days.") % {"max": MAX_SHELF_LIFE_DAYS}
+        )
     return int(number)
 
 
@@ -101,13 +114,16 @@ def _labels(field: str, value) -> list[str]:
 
 def _imei(field: str, value) -> str:
     text = _text(field, value)
-    if not stdnum_imei.is_valid(text):
+    if len(stdnum_imei.compact(text)) != 15 or not stdnum_imei.is_valid(text):
         raise ClaimError(field, _("Not a valid IMEI (15 digits with a Luhn check)."))
     return stdnum_imei.compact(text)
 
 
 def _free(field: str, value):
-    if isinstance(value, bool | int | float):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        _decimal(field, value)  # range check
         return value
     return _text(field, value)
 
@@ -119,7 +135,7 @@ PARSERS: dict[str, tuple[str, Callable]] = {
     "weight_mg": ("weight_mg", _weight(1)),
     "expiry_date": ("expiry_date", _date),
     "production_date": ("production_date", _date),
-    "shelf_life_days": ("shelf_life_days", _positive_int),
+    "shelf_life_days": ("shelf_life_days", _days),
     "declared_value": ("declared_value", _money),
     "material": ("material", _text),
     "packaging": ("packaging", _text),

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{0,15}$", _("Use capital letters, digits and dashes.")
@@ -221,9 +222,9 @@ class Station(models.Model):
     """
 
     class Kind(models.TextChoices):
-        RECEIVING = "receiving", _("receiving")
-        INSPECTION = "inspection", _("inspection")
-        DOCK = "dock", _("dock")
+        RECEIVING = "receiving", pgettext_lazy("station kind", "receiving")
+        INSPECTION = "inspection", pgettext_lazy("station kind", "inspection")
+        DOCK = "dock", pgettext_lazy("station kind", "dock")
 
     code = models.CharField(
         _("code"), max_length=32, unique=True, validators=[code_validator]

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import ean as stdnum_ean
 
 from . import lifecycle
 from .access import Principal, Role, tenant_scope
@@ -135,14 +136,19 @@ def _item_rows_validate(
             errors.add(
                 line, "serial", _("A lot of several units cannot carry one serial.")
             )
-        if item["gtin"] and (
-            not item["gtin"].isdigit() or len(item["gtin"]) not in (8, 12, 13, 14)
+        if item["gtin"] and not (
+            len(item["gtin"]) in (8, 12, 13, 14) and stdnum_ean.is_valid(item["gtin"])
         ):
-            errors.add(line, "gtin", _("A GTIN has 8, 12, 13 or 14 digits."))
+            errors.add(
+                line, "gtin", _("Not a valid GTIN (8, 12, 13 or 14 digits with check).")
+            )
+        elif item["gtin"]:
+            item["gtin"] = item["gtin"].zfill(14)  # stored as GTIN-14, as scanned
         try:
             claim = claim_normalise(row.get("claim", {}))
         except ClaimError as exc:
-            errors.add(line, f"claim.{exc.field}", exc.message)
+            name = "claim" if exc.field == "claim" else f"claim.{exc.field}"
+            errors.add(line, name, exc.message)
             claim = {}
         else:
             if category is not None:
@@ -316,12 +322,7 @@ def item_resolve(*, barcode: Barcode, principal: Principal) -> Item:
             else items.filter(gtin=barcode.gtin),
             barcode,
         )
-        if (
-            item
-            and barcode.gtin
-            and item.gtin
-            and item.gtin.zfill(14) != barcode.gtin.zfill(14)
-        ):
+        if item and barcode.gtin and item.gtin and item.gtin != barcode.gtin:
             raise Conflict(
                 _(
                     "The barcode's GTIN %(scanned)s differs from the announced "
@@ -399,6 +400,8 @@ def item_receive_scan(
     if barcode.kind == Kind.GS1:
         payload["gs1"] = barcode.gs1_summary()
     with transaction.atomic():
+        if tag:  # first: a refused tag leaves the caller's item untouched
+            tag_bind(item=item, value=tag, principal=principal)
         item = lifecycle.item_receive(
             item=item,
             actor=principal.user,
@@ -406,8 +409,6 @@ def item_receive_scan(
             location=location,
             payload=payload,
         )
-        if tag:
-            tag_bind(item=item, value=tag, principal=principal)
         _notice_progress(item.notice_id)
         scan_log_write(
             principal=principal,
