@@ -3,17 +3,17 @@
 One thin view per action: validate, call a service or selector, serialize.
 """
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
 from .access import Role, principal_of
-from .api_common import IdempotentPostMixin
+from .api_common import IdempotentPostMixin, validation_message
 from .barcodes import Kind
 from .filters import InboundNoticeFilter, ItemFilter
 from .models import ScanLog
@@ -34,7 +34,7 @@ def roles(*allowed: str) -> type[BasePermission]:
     """A permission class admitting users whose role is one of ``allowed``."""
 
     class HasRole(BasePermission):
-        message = _("Your role may not do this.")
+        message = gettext_lazy("Your role may not do this.")
 
         def has_permission(self, request, view):
             return principal_of(request.user).role in allowed
@@ -130,29 +130,49 @@ class ItemScanApi(IdempotentPostMixin, APIView):
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
-    def on_replay(self, request, replay):
-        """A repeated scan is answered from the first one, and logged as such."""
-        body = request.data if isinstance(request.data, dict) else {}
+    def _log(self, request, outcome: str, *, code: str = "", message: str = ""):
+        """Log a scan the service never saw (refused before it, or replayed)."""
+        try:
+            body = request.data if isinstance(request.data, dict) else {}
+        except APIException:  # unparseable body: log what we know
+            body = {}
         services.scan_log_write(
             principal=principal_of(request.user),
             barcode=body.get("barcode", ""),
             action=body.get("action", ""),
-            outcome=ScanLog.Outcome.REPLAYED,
-            message=f"HTTP {replay.status}",
+            outcome=outcome,
+            error_code=code,
+            message=message,
         )
+
+    def permission_denied(self, request, message=None, code=None):
+        """A scan from a role that may not scan is logged when we know who sent it."""
+        if request.user and request.user.is_authenticated:
+            self._log(
+                request,
+                ScanLog.Outcome.REFUSED,
+                code="permission_denied",
+                message=str(message or ""),
+            )
+        super().permission_denied(request, message=message, code=code)
+
+    def on_refused(self, request, exc):
+        """A scan whose Idempotency-Key was refused is logged too."""
+        self._log(request, ScanLog.Outcome.REFUSED, code=exc.code, message=exc.message)
+
+    def on_replay(self, request, replay):
+        """A repeated scan is answered from the first one, and logged as such."""
+        self._log(request, ScanLog.Outcome.REPLAYED, message=f"HTTP {replay.status}")
 
     def post_once(self, request):
         principal = principal_of(request.user)
         data = ScanInputSerializer(data=request.data)
         if not data.is_valid():
-            body = request.data if isinstance(request.data, dict) else {}
-            services.scan_log_write(
-                principal=principal,
-                barcode=body.get("barcode", ""),
-                action=body.get("action", ""),
-                outcome=ScanLog.Outcome.REFUSED,
-                error_code="invalid",
-                message=str(data.errors),
+            self._log(
+                request,
+                ScanLog.Outcome.REFUSED,
+                code="invalid",
+                message=validation_message(data.errors),
             )
             raise ValidationError(data.errors)
         action = data.validated_data["action"]

@@ -53,7 +53,7 @@ def domain_error_response(exc: DomainError) -> Response:
     return Response(error_body(exc.code, exc.message, exc.fields), status=http_status)
 
 
-def _validation_message(detail) -> str:
+def validation_message(detail) -> str:
     """The first concrete message in a DRF validation detail, for the ``message``."""
     while isinstance(detail, dict | list) and detail:
         detail = next(iter(detail.values())) if isinstance(detail, dict) else detail[0]
@@ -77,7 +77,7 @@ def exception_handler(exc, context):
             if isinstance(exc.detail, dict)
             else {"non_field_errors": exc.detail}
         )
-        response.data = error_body("invalid", _validation_message(exc.detail), detail)
+        response.data = error_body("invalid", validation_message(exc.detail), detail)
     elif isinstance(exc, drf_exceptions.Throttled):
         response.data = error_body(
             "throttled",
@@ -140,9 +140,13 @@ class IdempotentPostMixin:
         fingerprint = idempotency.request_fingerprint(
             method=request.method, path=request.path, data=request.data
         )
-        begun = idempotency.idempotency_begin(
-            user=request.user, key=key, fingerprint=fingerprint
-        )
+        try:
+            begun = idempotency.idempotency_begin(
+                user=request.user, key=key, fingerprint=fingerprint
+            )
+        except DomainError as exc:
+            self.on_refused(request, exc)
+            raise
         if isinstance(begun, idempotency.Replay):
             self.on_replay(request, begun)
             return Response(
@@ -176,6 +180,9 @@ class IdempotentPostMixin:
 
     def on_replay(self, request, replay: idempotency.Replay) -> None:
         """Called when a repeat is answered from the stored answer."""
+
+    def on_refused(self, request, exc: DomainError) -> None:
+        """Called when the key itself is refused (reused, in progress, invalid)."""
 
 
 def _plain(response: Response):

@@ -99,6 +99,8 @@ def _money(field: str, value) -> str:
 def _text(field: str, value) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ClaimError(field, _("Enter a non-empty text."))
+    if "\x00" in value:
+        raise ClaimError(field, _("Null characters are not allowed."))
     if len(value) > MAX_TEXT:
         raise ClaimError(
             field, _("Text is longer than %(max)d characters.") % {"max": MAX_TEXT}
@@ -156,7 +158,7 @@ def claim_normalise(claim) -> dict:
         raise ClaimError("claim", _("The claim must be an object keyed by check."))
     stored: dict = {}
     for key, value in claim.items():
-        if not isinstance(key, str) or not key or len(key) > 64:
+        if not isinstance(key, str) or not key or len(key) > 64 or "\x00" in key:
             raise ClaimError("claim", _("Claim keys must be short texts."))
         if value is None:
             continue

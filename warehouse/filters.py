@@ -10,7 +10,9 @@ class ItemFilter(django_filters.FilterSet):
     merchant = django_filters.CharFilter(field_name="merchant__code")
     warehouse = django_filters.CharFilter(field_name="warehouse__code")
     category = django_filters.CharFilter(field_name="category__code")
-    notice = django_filters.NumberFilter(field_name="notice_id")
+    notice = django_filters.NumberFilter(
+        field_name="notice_id", min_value=1, max_value=2**63 - 1
+    )
     created_after = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte"
     )

@@ -128,12 +128,14 @@ def item_transition(
     reason: str = "",
     payload: dict | None = None,
     changes: dict | None = None,
+    stamp: tuple[str, ...] = (),
 ) -> Item:
     """Move ``item`` to state ``to`` and record it; return the updated item.
 
-    ``changes`` sets other fields of the item in the same save (e.g.
-    ``received_at``). Raises :class:`TransitionRefused` when the move is not
-    allowed from the item's current (locked, re-read) state.
+    ``changes`` sets other fields of the item in the same save; the fields
+    named in ``stamp`` get the transition's time (e.g. ``received_at``).
+    Raises :class:`TransitionRefused` when the move is not allowed from the
+    item's current (locked, re-read) state.
     """
     # Joins the caller's transaction without a savepoint (two round trips less
     # on the scan path). A refusal therefore spoils an enclosing transaction,
@@ -148,6 +150,7 @@ def item_transition(
         now = timezone.now()
         source = locked.state
         fields = {"state": to, "state_changed_at": now, **(changes or {})}
+        fields.update(dict.fromkeys(stamp, now))
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save(update_fields=list(fields))
@@ -177,9 +180,7 @@ def item_receive(
     payload: dict | None = None,
 ) -> Item:
     """announced → received: the parcel is in our hands."""
-    changes = {"received_at": timezone.now()}
-    if location is not None:
-        changes["location"] = location
+    changes = {"location": location} if location is not None else {}
     return item_transition(
         item=item,
         to=S.RECEIVED,
@@ -188,6 +189,7 @@ def item_receive(
         reason=reason,
         payload=payload,
         changes=changes,
+        stamp=("received_at",),
     )
 
 

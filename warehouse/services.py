@@ -39,6 +39,7 @@ from .models import (
 scan_logger = logging.getLogger("qcw.scans")
 
 MAX_ROW_ERRORS = 200
+MAX_LOT_QUANTITY = 1_000_000
 ITEM_TEXT_LIMITS = {"sku": 64, "title": 200, "serial": 64, "order_ref": 64, "gtin": 14}
 
 
@@ -70,7 +71,9 @@ def _text_field(row: dict, name: str, errors: _RowErrors, line: int, *, required
         errors.add(line, name, _("Enter a text."))
         return ""
     value = value.strip()
-    if required and not value:
+    if "\x00" in value:
+        errors.add(line, name, _("Null characters are not allowed."))
+    elif required and not value:
         errors.add(line, name, _("This field is required."))
     elif len(value) > ITEM_TEXT_LIMITS[name]:
         errors.add(
@@ -125,6 +128,13 @@ def _item_rows_validate(
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             errors.add(line, "quantity", _("Enter a whole number of at least 1."))
             quantity = 1
+        elif quantity > MAX_LOT_QUANTITY:
+            errors.add(
+                line,
+                "quantity",
+                _("At most %(max)d units in one lot.") % {"max": MAX_LOT_QUANTITY},
+            )
+            quantity = 1
         elif quantity > 1 and category and category.flow == CategoryFlow.ORDER_FIRST:
             errors.add(
                 line,
@@ -165,22 +175,38 @@ def _item_rows_validate(
             seen_serials.setdefault(item["serial"], line)
         item.update(line=line, category=category, quantity=quantity, claim=claim)
         cleaned.append(item)
-    if seen_serials and not errors.fields:
-        taken = set(
-            Item.objects.filter(merchant=merchant, serial__in=list(seen_serials))
-            .exclude(state__in=ITEM_GONE_STATES)
-            .values_list("serial", flat=True)
-        )
-        for serial in sorted(taken, key=seen_serials.get):
-            errors.add(
-                seen_serials[serial],
-                "serial",
-                _("Serial %(serial)s is already announced and still in our care.")
-                % {"serial": serial},
-            )
+    if not errors.fields:
+        _serials_taken_check(merchant=merchant, serials=seen_serials, errors=errors)
     if errors.fields:
         raise InvalidInput(errors.first, code="invalid_items", fields=errors.fields)
     return cleaned
+
+
+def _serials_taken_check(*, merchant: Merchant, serials: dict, errors: _RowErrors):
+    """Add an error for each serial (-> its line) already announced and still here."""
+    if not serials:
+        return
+    taken = set(
+        Item.objects.filter(merchant=merchant, serial__in=list(serials))
+        .exclude(state__in=ITEM_GONE_STATES)
+        .values_list("serial", flat=True)
+    )
+    for serial in sorted(taken, key=serials.get):
+        errors.add(
+            serials[serial],
+            "serial",
+            _("Serial %(serial)s is already announced and still in our care.")
+            % {"serial": serial},
+        )
+
+
+def _reference_taken_check(*, merchant: Merchant, reference: str) -> None:
+    if InboundNotice.objects.filter(merchant=merchant, reference=reference).exists():
+        raise Conflict(
+            _("Notice %(reference)s already exists.") % {"reference": reference},
+            code="duplicate_reference",
+            fields={"reference": [_("Already used by another notice of yours.")]},
+        )
 
 
 def inbound_notice_create(
@@ -234,12 +260,7 @@ def inbound_notice_create(
         )
     categories = {c.code: c for c in Category.objects.filter(is_active=True)}
     rows = _item_rows_validate(merchant=merchant, rows=items, categories=categories)
-    if InboundNotice.objects.filter(merchant=merchant, reference=reference).exists():
-        raise Conflict(
-            _("Notice %(reference)s already exists.") % {"reference": reference},
-            code="duplicate_reference",
-            fields={"reference": [_("Already used by another notice of yours.")]},
-        )
+    _reference_taken_check(merchant=merchant, reference=reference)
 
     now = timezone.now()
     actor_user = actor if getattr(actor, "pk", None) else None
@@ -256,11 +277,22 @@ def inbound_notice_create(
                 created_at=now,
             )
             created = _items_bulk_create(notice=notice, rows=rows, now=now)
-    except IntegrityError as exc:
-        # Lost a race with a concurrent notice (same reference or serial).
+    except IntegrityError:
+        # Lost a race with a notice announced at the same moment: the checks
+        # above, run again now that it has committed, name the clash.
+        _reference_taken_check(merchant=merchant, reference=reference)
+        errors = _RowErrors()
+        _serials_taken_check(
+            merchant=merchant,
+            serials={row["serial"]: row["line"] for row in rows if row["serial"]},
+            errors=errors,
+        )
+        if errors.fields:
+            raise InvalidInput(
+                errors.first, code="invalid_items", fields=errors.fields
+            ) from None
         raise Conflict(
-            _("The notice clashes with one announced at the same moment: %(reason)s")
-            % {"reason": exc},
+            _("The notice clashed with another sent at the same time; send it again."),
             code="conflict",
         ) from None
     notice.created_items = created

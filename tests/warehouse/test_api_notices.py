@@ -87,10 +87,11 @@ def test_merchant_announces_a_notice_and_gets_every_item_code(world):
     assert item.merchant == world.merchant
     assert item.warehouse == world.gz
     assert item.claim == {"material": "nephrite jade", "weight_mg": 52310}
-    assert ItemEvent.objects.filter(item__notice_id=body["id"]).count() == 3
-    event = ItemEvent.objects.get(item=item)
-    assert (event.from_state, event.to_state) == ("", "announced")
-    assert event.actor == world.merchant_user
+    assert item.state == ItemState.ANNOUNCED
+    notice = InboundNotice.objects.get(pk=body["id"])
+    assert notice.created_by == world.merchant_user
+    # The announcement is the notice; an item's history starts when it moves.
+    assert not ItemEvent.objects.exists()
 
 
 def test_one_bad_row_among_fifty_refuses_the_whole_notice(world):
@@ -154,6 +155,100 @@ def test_bad_notice_header_is_400(world, change, field, message):
     assert not InboundNotice.objects.exists()
 
 
+def lot_row(**overrides) -> dict:
+    row = {
+        "sku": "SERUM-30ML",
+        "title": "Serum 30 ml",
+        "category": "cosmetics",
+        "quantity": 24,
+        "claim": {"expiry_date": "2027-06-30", "packaging": "sealed box"},
+    }
+    row.update(overrides)
+    return row
+
+
+def test_a_stock_first_lot_is_one_item_with_its_quantity(world):
+    """A cosmetics lot of 24 units is one item carrying quantity 24."""
+    response = post_notice(world.merchant_user, notice_body(items=[lot_row()]))
+
+    assert response.status_code == 201, response.content
+    item = Item.objects.get(code=response.json()["items"][0]["code"])
+    assert item.quantity == 24
+    assert item.claim == {"expiry_date": "2027-06-30", "packaging": "sealed box"}
+
+
+@pytest.mark.parametrize("quantity", [2**31, 2**70])
+def test_an_impossible_quantity_is_400_not_500(world, quantity):
+    """A quantity no column can hold is bad input, named by row and field."""
+    client = client_for(world.merchant_user)
+    client.raise_request_exception = False
+
+    response = client.post(
+        URL, notice_body(items=[lot_row(quantity=quantity)]), format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid_items"
+    assert list(error["fields"]) == ["items[0].quantity"]
+    assert not InboundNotice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"sku": "SERUM\x0030"}, "sku"),
+        ({"title": "Serum\x00"}, "title"),
+        (
+            {"claim": {"expiry_date": "2027-06-30", "packaging": "box\x00"}},
+            "claim.packaging",
+        ),
+    ],
+)
+def test_nul_characters_in_item_text_are_400_not_500(world, change, field):
+    """NUL cannot be stored (PostgreSQL refuses it): bad input, not a crash."""
+    client = client_for(world.merchant_user)
+    client.raise_request_exception = False
+
+    response = client.post(URL, notice_body(items=[lot_row(**change)]), format="json")
+
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid_items"
+    assert f"items[0].{field}" in error["fields"]
+    assert not Item.objects.exists()
+
+
+def test_a_notice_past_the_item_limit_is_refused(world, settings):
+    """More rows than INBOUND_NOTICE_MAX_ITEMS: 400, split the shipment."""
+    settings.INBOUND_NOTICE_MAX_ITEMS = 5
+
+    response = post_notice(world.merchant_user, notice_body(6))
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"] == "A notice holds at most 5 items; split the shipment."
+    assert error["fields"] == {"items": ["Too many items."]}
+    assert not InboundNotice.objects.exists()
+
+
+def test_a_serial_still_in_our_care_cannot_be_announced_again(world):
+    """The same merchant serial twice while the first is here: 400 on that row."""
+    assert post_notice(world.merchant_user, notice_body(1)).status_code == 201
+
+    response = post_notice(
+        world.merchant_user,
+        notice_body(reference="ASN-2", items=[item_row(5), item_row(0)]),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "items[1].serial": [
+            "Serial SN-000000 is already announced and still in our care."
+        ]
+    }
+
+
 def test_missing_items_key_is_400_in_the_error_shape(world):
     """The request serializer's own errors use the one JSON error shape."""
     body = notice_body(1)
@@ -175,7 +270,9 @@ def test_a_reference_is_used_once_per_merchant(world):
     """The same reference again is 409; another merchant may use it."""
     assert post_notice(world.merchant_user, notice_body(1)).status_code == 201
 
-    again = post_notice(world.merchant_user, notice_body(1))
+    again = post_notice(
+        world.merchant_user, notice_body(1, items=[item_row(0, serial="NEW-0")])
+    )
     other = post_notice(
         world.merchant2_user,
         notice_body(1, items=[item_row(0, serial="OTHER-0")]),
@@ -223,7 +320,7 @@ def test_unauthenticated_announcement_is_401_in_the_error_shape(world):
 
 
 def test_a_two_thousand_item_notice_lands_in_one_piece(world):
-    """2,000 rows: one notice, 2,000 items with distinct codes, 2,000 events."""
+    """2,000 rows: one notice with 2,000 announced items with distinct codes."""
     body = notice_body(2000, reference="ASN-BIG")
 
     response = post_notice(world.merchant_user, body)
@@ -238,7 +335,7 @@ def test_a_two_thousand_item_notice_lands_in_one_piece(world):
     notice = InboundNotice.objects.get(reference="ASN-BIG")
     assert notice.item_count == 2000
     assert set(notice.items.values_list("code", flat=True)) == codes
-    assert ItemEvent.objects.filter(item__notice=notice).count() == 2000
+    assert notice.items.filter(state=ItemState.ANNOUNCED).count() == 2000
     assert notice.items.get(line=1999).serial == "SN-001999"
 
 
