@@ -96,8 +96,8 @@ class InboundNoticeListCreateApi(IdempotentPostMixin, generics.ListAPIView):
         )
         body = InboundNoticeSerializer(notice).data
         body["items"] = [
-            {name: getattr(item, name) for name in selectors.NOTICE_ROW_FIELDS}
-            for item in notice.created_items
+            {name: item[name] for name in selectors.NOTICE_ROW_FIELDS}
+            for item in notice.created_rows
         ]
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -136,7 +136,7 @@ def test_inbound_notice_create_writes_notice_and_items(world):
 
     items = list(Item.objects.filter(notice=notice).order_by("line"))
     assert [i.line for i in items] == [0, 1, 2]
-    assert {i.pk for i in notice.created_items} == {i.pk for i in items}
+    assert [r["code"] for r in notice.created_rows] == [i.code for i in items]
     assert all(i.state == ItemState.ANNOUNCED for i in items)
     assert all(i.merchant == world.merchant and i.warehouse == world.gz for i in items)
     assert all(i.received_at is None and i.location is None for i in items)
@@ -203,7 +203,7 @@ def test_inbound_notice_accepts_shelf_life_as_production_date_and_days(world):
 
 def test_inbound_notice_item_code_collision_retries_with_new_codes(world, monkeypatch):
     """A new code that is already taken is replaced; the notice still goes in."""
-    taken = announce(world, [jade_row()], reference="ASN-1").created_items[0].code
+    taken = announce(world, [jade_row()], reference="ASN-1").created_rows[0]["code"]
     fresh = [item_code_new(), item_code_new()]
     drawn = iter([taken, "Q0000000000X", *fresh])
     monkeypatch.setattr(services, "item_code_new", lambda: next(drawn))
@@ -217,7 +217,7 @@ def test_inbound_notice_item_code_collision_retries_with_new_codes(world, monkey
 
 def test_inbound_notice_gives_up_when_codes_keep_colliding(world, monkeypatch):
     """If every draw collides, the notice is refused whole with a conflict."""
-    taken = announce(world, [jade_row()], reference="ASN-1").created_items[0].code
+    taken = announce(world, [jade_row()], reference="ASN-1").created_rows[0]["code"]
     before = counts()
     monkeypatch.setattr(services, "item_code_new", lambda: taken)
 
@@ -456,12 +456,12 @@ def test_inbound_notice_serial_of_another_merchant_is_fine(world):
 def test_inbound_notice_serial_of_an_item_that_left_may_come_again(world):
     """Once an item was returned to its merchant, its serial may be announced again."""
     first = announce(world, [jade_row(serial="SN-1")], reference="ASN-1")
-    item = first.created_items[0]
+    item = first.items.get()
     walk(item, "received", "inspecting", "failed", "returning", "returned_to_merchant")
 
     again = announce(world, [jade_row(serial="SN-1")], reference="ASN-2")
 
-    assert again.created_items[0].serial == "SN-1"
+    assert again.created_rows[0]["serial"] == "SN-1"
     states = sorted(Item.objects.filter(serial="SN-1").values_list("state", flat=True))
     assert states == ["announced", "returned_to_merchant"]
 
@@ -720,7 +720,7 @@ def test_item_resolve_serial_of_two_merchants_is_ambiguous_for_a_station(world, 
         [jade_row(serial="SN-1001")],
         merchant=world.merchant2,
         user=world.merchant2_user,
-    ).created_items[0]
+    ).items.get()
 
     for raw in ("SN-1001", "(21)SN-1001"):
         with pytest.raises(Conflict) as caught:
@@ -738,7 +738,7 @@ def test_item_resolve_serial_prefers_the_item_still_here(world, stock):
     walk(old, "received", "inspecting", "failed", "returning", "returned_to_merchant")
     new = announce(world, [jade_row(serial="SN-1001")], reference="ASN-2")
 
-    assert resolve("SN-1001", world.station).pk == new.created_items[0].pk
+    assert resolve("SN-1001", world.station).pk == new.items.get().pk
     assert resolve(old.code, world.station).pk == old.pk, "the code still finds it"
 
 
