@@ -158,11 +158,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "warehouse.api_common.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "warehouse.throttles.FixedWindowUserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
-        "user": env.str("THROTTLE_USER", default="100000/hour"),
+        # Per caller (a station, a merchant user …): 50 requests/s on average.
+        "user": env.str("THROTTLE_USER", default="3000/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

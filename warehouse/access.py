@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 
-from .models import StaffAssignment, Station
+from .models import MerchantMembership, PlatformAccount, StaffAssignment, Station
 
 
 class Role:
@@ -68,17 +68,19 @@ def _principal_compute(user) -> Principal:
             station=station,
             warehouse_ids=frozenset({station.warehouse_id}),
         )
-    membership = _related(user, "merchant_membership")
+    membership = (
+        MerchantMembership.objects.select_related("merchant").filter(user=user).first()
+    )
     if membership is not None:
         if not membership.merchant.is_active:
             return Principal(user=user, role=Role.NONE)
         return Principal(
             user=user, role=Role.MERCHANT, merchant_id=membership.merchant_id
         )
-    if _related(user, "platform_account") is not None:
-        return Principal(user=user, role=Role.PLATFORM)
     if user.is_superuser:
         return Principal(user=user, role=Role.ADMIN)
+    if PlatformAccount.objects.filter(user=user).exists():
+        return Principal(user=user, role=Role.PLATFORM)
     assignments = list(user.staff_assignments.values_list("role", "warehouse_id"))
     if assignments:
         roles = {role for role, _ in assignments}

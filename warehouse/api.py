@@ -27,6 +27,7 @@ from .serializers import (
     NoticeItemRowSerializer,
     ScanInputSerializer,
     ScanOutputSerializer,
+    item_summary,
 )
 
 
@@ -183,7 +184,7 @@ class ItemScanApi(IdempotentPostMixin, APIView):
             tag=data.validated_data.get("tag", ""),
             location=data.validated_data.get("location", ""),
         )
-        body = {"action": action, "item": ItemSerializer(item).data}
+        body = {"action": action, "item": item_summary(item)}
         if barcode.kind == Kind.GS1:
             body["gs1"] = barcode.gs1_summary()
         return Response(body)

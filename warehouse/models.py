@@ -391,6 +391,11 @@ class Item(models.Model):
             ),
             models.Index(fields=["merchant", "sku"]),
             models.Index(
+                fields=["notice"],
+                condition=Q(state="announced"),
+                name="item_notice_announced_idx",
+            ),
+            models.Index(
                 fields=["order_ref"],
                 condition=~Q(order_ref=""),
                 name="item_order_ref_idx",

@@ -54,6 +54,37 @@ class ItemSerializer(serializers.ModelSerializer):
         return lifecycle.item_allowed_actions(item)
 
 
+_datetime = serializers.DateTimeField()
+
+
+def item_summary(item: Item) -> dict:
+    """``ItemSerializer(item).data``, built directly: the scan answer's hot path.
+
+    A ``ModelSerializer`` rebuilds its fields on every instantiation (~1.5 ms
+    here); a station waits for this answer. A test keeps the two identical.
+    """
+    return {
+        "code": item.code,
+        "state": item.state,
+        "merchant": {"code": item.merchant.code, "name": item.merchant.name},
+        "warehouse": item.warehouse.code,
+        "category": {"code": item.category.code, "name": item.category.name},
+        "sku": item.sku,
+        "title": item.title,
+        "serial": item.serial,
+        "gtin": item.gtin,
+        "order_ref": item.order_ref,
+        "quantity": item.quantity,
+        "claim": item.claim,
+        "location": item.location.barcode if item.location_id else None,
+        "allowed_actions": lifecycle.item_allowed_actions(item),
+        "created_at": _datetime.to_representation(item.created_at),
+        "received_at": item.received_at
+        and _datetime.to_representation(item.received_at),
+        "state_changed_at": _datetime.to_representation(item.state_changed_at),
+    }
+
+
 class ItemEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
     station = serializers.CharField(source="station.code", default=None)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Case, Exists, Value, When
+from django.db.models import Case, Exists, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
@@ -559,17 +559,23 @@ def scan_process(
 
 
 def _notice_progress(notice_id: int) -> None:
-    """Move the notice to ``receiving``/``received`` in one statement."""
-    still_announced = Item.objects.filter(
-        notice_id=notice_id, state=ItemState.ANNOUNCED
+    """Move the notice to ``receiving``/``received``, in one statement.
+
+    The row is written only when its status changes (first receipt, last
+    receipt), so stations receiving one shipment do not queue on it; the
+    partial index ``item_notice_announced_idx`` keeps the check cheap however
+    large the notice.
+    """
+    status = InboundNotice.Status
+    still_announced = Exists(
+        Item.objects.filter(notice_id=notice_id, state=ItemState.ANNOUNCED)
     )
-    InboundNotice.objects.filter(
-        pk=notice_id,
-        status__in=[InboundNotice.Status.ANNOUNCED, InboundNotice.Status.RECEIVING],
+    InboundNotice.objects.filter(pk=notice_id).filter(
+        Q(status=status.ANNOUNCED) | (Q(status=status.RECEIVING) & ~still_announced)
     ).update(
         status=Case(
-            When(Exists(still_announced), then=Value(InboundNotice.Status.RECEIVING)),
-            default=Value(InboundNotice.Status.RECEIVED),
+            When(still_announced, then=Value(status.RECEIVING)),
+            default=Value(status.RECEIVED),
         )
     )
 

@@ -4,6 +4,7 @@ import pytest
 
 from tests.conftest import api_client
 from tests.warehouse import factories as f
+from warehouse import lifecycle
 from warehouse.models import (
     InboundNotice,
     Item,
@@ -12,6 +13,7 @@ from warehouse.models import (
     ScanLog,
     Tag,
 )
+from warehouse.serializers import ItemSerializer, item_summary
 
 URL = "/api/v1/scans/"
 GTIN = "07032069804988"
@@ -470,3 +472,28 @@ def test_the_scan_log_message_of_a_domain_refusal_is_the_answer(world, item):
     response = scan(world.station, "NO-SUCH-THING")
 
     assert ScanLog.objects.get().message == error_of(response)["message"]
+
+
+@pytest.mark.parametrize("state", ["announced", "received"])
+def test_the_scan_answer_has_the_item_exactly_as_the_item_api_shows_it(world, state):
+    """The scan's fast item summary is, key for key, what ItemSerializer gives."""
+    location = f.LocationFactory(warehouse=world.gz)
+    item = f.ItemFactory(
+        notice__merchant=world.merchant,
+        notice__warehouse=world.gz,
+        serial="SN-9",
+        gtin="07032069804988",
+        order_ref="LS-1",
+    )
+    if state == "received":
+        lifecycle.item_receive(
+            item=item,
+            actor=world.station,
+            station=world.station.station,
+            location=location,
+        )
+    item = Item.objects.select_related(
+        "merchant", "category", "warehouse", "location"
+    ).get(pk=item.pk)
+
+    assert item_summary(item) == ItemSerializer(item).data

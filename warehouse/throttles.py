@@ -1,0 +1,34 @@
+"""Request throttling for authenticated callers.
+
+DRF's ``UserRateThrottle`` keeps every request's timestamp in one cached
+list, read and rewritten (pickled) on each request: its cost grows with the
+traffic it is meant to limit. A station scanning all day needs O(1): this
+throttle counts requests per caller in fixed windows with one atomic
+increment.
+"""
+
+from django.core.cache import cache
+from rest_framework.throttling import UserRateThrottle
+
+
+class FixedWindowUserThrottle(UserRateThrottle):
+    """At most ``num_requests`` per caller per window (rate from scope ``user``)."""
+
+    def allow_request(self, request, view):
+        if self.rate is None or not request.user.is_authenticated:
+            return True  # anonymous callers are AnonRateThrottle's
+        now = self.timer()
+        window = int(now // self.duration)
+        key = f"throttle:{self.scope}:{request.user.pk}:{window}"
+        try:
+            count = cache.incr(key)
+        except ValueError:  # first request of the window
+            if cache.add(key, 1, timeout=self.duration + 1):
+                count = 1
+            else:  # another process created it meanwhile
+                count = cache.incr(key)
+        self.wait_seconds = self.duration - (now % self.duration)
+        return count <= self.num_requests
+
+    def wait(self):
+        return self.wait_seconds
