@@ -56,6 +56,19 @@ def _eager_tasks(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_cache():
+    """Rows and tokens cached per process must not outlive the test that made them."""
+    from warehouse.auth import token_cache_clear
+    from warehouse.refcache import refcache_clear
+
+    refcache_clear()
+    token_cache_clear()
+    yield
+    refcache_clear()
+    token_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_throttle_bleed():
     """Throttle counters live in the cache: start every test clean."""
     from django.core.cache import cache

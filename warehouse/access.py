@@ -101,6 +101,8 @@ def tenant_scope(queryset: QuerySet, principal: Principal) -> QuerySet:
         return queryset
     if principal.role == Role.MERCHANT:
         return queryset.filter(merchant_id=principal.merchant_id)
+    if len(principal.warehouse_ids) == 1:  # a station: the common, hot case
+        return queryset.filter(warehouse_id=next(iter(principal.warehouse_ids)))
     if principal.warehouse_ids:
         return queryset.filter(warehouse_id__in=principal.warehouse_ids)
     return queryset.none()

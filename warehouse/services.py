@@ -36,6 +36,7 @@ from .models import (
     Tag,
     Warehouse,
 )
+from .refcache import item_attach_references
 
 scan_logger = logging.getLogger("qcw.scans")
 
@@ -372,10 +373,12 @@ def _items_insert(values: list[dict]) -> None:
 
 
 def _item_base(principal: Principal):
-    return tenant_scope(
-        Item.objects.select_related("merchant", "category", "warehouse", "location"),
-        principal,
-    )
+    """Items in scope, read alone: the scan answer's names come from refcache."""
+    return tenant_scope(Item.objects.order_by(), principal)
+
+
+def _single(queryset) -> Item | None:
+    return next(iter(queryset[:1]), None)
 
 
 def item_resolve(*, barcode: Barcode, principal: Principal) -> Item:
@@ -387,7 +390,7 @@ def item_resolve(*, barcode: Barcode, principal: Principal) -> Item:
     """
     items = _item_base(principal)
     if barcode.kind == Kind.CODE:
-        item = items.filter(code=barcode.value).first()
+        item = _single(items.filter(code=barcode.value))
     elif barcode.kind == Kind.GS1:
         item = _one(
             items.filter(serial=barcode.serial)
@@ -411,7 +414,7 @@ def item_resolve(*, barcode: Barcode, principal: Principal) -> Item:
             .first()
         )
         if tag is not None:
-            item = items.filter(pk=tag).first()
+            item = _single(items.filter(pk=tag))
         else:
             item = _one(items.filter(serial=barcode.value), barcode)
         if item is None and barcode.code_check_failed:
@@ -428,7 +431,7 @@ def item_resolve(*, barcode: Barcode, principal: Principal) -> Item:
             _("No item for barcode %(barcode)s.") % {"barcode": barcode.value},
             code="item_not_found",
         )
-    return item
+    return item_attach_references(item)
 
 
 def _one(queryset, barcode: Barcode) -> Item | None:

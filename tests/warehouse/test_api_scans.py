@@ -497,3 +497,19 @@ def test_the_scan_answer_has_the_item_exactly_as_the_item_api_shows_it(world, st
     ).get(pk=item.pk)
 
     assert item_summary(item) == ItemSerializer(item).data
+
+
+def test_a_renamed_merchant_shows_at_once_in_this_process(world):
+    """Saving a cached reference row evicts it: the next scan shows the new name."""
+    item = f.ItemFactory(notice__merchant=world.merchant, notice__warehouse=world.gz)
+    client = api_client(world.station)
+    body = {"barcode": item.code, "action": "lookup"}
+    assert client.post(URL, body, format="json").json()["item"]["merchant"]["name"] == (
+        world.merchant.name
+    )
+
+    world.merchant.name = "Jade Home Renamed"
+    world.merchant.save(update_fields=["name"])
+
+    answer = client.post(URL, body, format="json").json()
+    assert answer["item"]["merchant"]["name"] == "Jade Home Renamed"
