@@ -129,33 +129,38 @@ def item_transition(
     payload: dict | None = None,
     changes: dict | None = None,
     stamp: tuple[str, ...] = (),
+    locked: bool = False,
 ) -> Item:
     """Move ``item`` to state ``to`` and record it; return the updated item.
 
     ``changes`` sets other fields of the item in the same save; the fields
     named in ``stamp`` get the transition's time (e.g. ``received_at``).
     Raises :class:`TransitionRefused` when the move is not allowed from the
-    item's current (locked, re-read) state.
+    item's current (locked, re-read) state. ``locked=True`` says the caller
+    already read ``item`` ``SELECT … FOR UPDATE`` in the current transaction:
+    it is used as read, without a second read.
     """
     # Joins the caller's transaction without a savepoint (two round trips less
     # on the scan path). A refusal therefore spoils an enclosing transaction,
     # as any database error would: a caller that wants to carry on after one
     # wraps the call in its own ``atomic()``.
+    # A lock only lasts as long as the transaction that took it.
+    held = locked and transaction.get_connection().in_atomic_block
     with transaction.atomic(savepoint=False):
-        locked = Item.objects.select_for_update().get(pk=item.pk)
-        if to not in ALLOWED.get(locked.state, {}):
-            raise _refusal(locked, to)
-        for guard in _guards.get((locked.state, to), ()):
-            guard(locked)
+        current = item if held else Item.objects.select_for_update().get(pk=item.pk)
+        if to not in ALLOWED.get(current.state, {}):
+            raise _refusal(current, to)
+        for guard in _guards.get((current.state, to), ()):
+            guard(current)
         now = timezone.now()
-        source = locked.state
+        source = current.state
         fields = {"state": to, "state_changed_at": now, **(changes or {})}
         fields.update(dict.fromkeys(stamp, now))
         for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=list(fields))
+            setattr(current, name, value)
+        current.save(update_fields=list(fields))
         ItemEvent.objects.create(
-            item=locked,
+            item=current,
             from_state=source,
             to_state=to,
             actor=actor if getattr(actor, "pk", None) else None,
@@ -178,6 +183,7 @@ def item_receive(
     location: Location | None = None,
     reason: str = "",
     payload: dict | None = None,
+    locked: bool = False,
 ) -> Item:
     """announced → received: the parcel is in our hands."""
     changes = {"location": location} if location is not None else {}
@@ -190,6 +196,7 @@ def item_receive(
         payload=payload,
         changes=changes,
         stamp=("received_at",),
+        locked=locked,
     )
 
 

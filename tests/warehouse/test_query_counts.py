@@ -28,7 +28,7 @@ from warehouse.models import Item, ItemEvent
 # the item read and the scan-log insert.
 LOOKUP_QUERIES = 2
 LOOKUP_BY_SERIAL_QUERIES = 3
-RECEIVE_QUERIES = 8
+RECEIVE_QUERIES = 7  # begin, lock-read, update, event, notice, log, commit
 DETAIL_QUERIES = 4
 LIST_QUERIES = 3
 # Stations are resolved in the token query; other roles cost one more
