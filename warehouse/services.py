@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Case, Exists, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
@@ -582,20 +581,45 @@ def _notice_progress(notice_id: int) -> None:
     The row is written only when its status changes (first receipt, last
     receipt), so stations receiving one shipment do not queue on it; the
     partial index ``item_notice_announced_idx`` keeps the check cheap however
-    large the notice.
+    large the notice. Plain SQL: it runs on every receive, and compiling the
+    equivalent ORM update cost more than running it.
     """
-    status = InboundNotice.Status
-    still_announced = Exists(
-        Item.objects.filter(notice_id=notice_id, state=ItemState.ANNOUNCED)
-    )
-    InboundNotice.objects.filter(pk=notice_id).filter(
-        Q(status=status.ANNOUNCED) | (Q(status=status.RECEIVING) & ~still_announced)
-    ).update(
-        status=Case(
-            When(still_announced, then=Value(status.RECEIVING)),
-            default=Value(status.RECEIVED),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _notice_progress_sql(),
+            {
+                "notice": notice_id,
+                "announced": ItemState.ANNOUNCED,
+                "n_announced": InboundNotice.Status.ANNOUNCED,
+                "n_receiving": InboundNotice.Status.RECEIVING,
+                "n_received": InboundNotice.Status.RECEIVED,
+            },
         )
+
+
+@functools.cache
+def _notice_progress_sql() -> str:
+    # Identifiers come from the models' metadata; every value is bound.
+    quote = connection.ops.quote_name
+    notices, items = InboundNotice._meta, Item._meta
+    names = {
+        "items": quote(items.db_table),
+        "notice": quote(items.get_field("notice").column),
+        "state": quote(items.get_field("state").column),
+        "notices": quote(notices.db_table),
+        "id": quote(notices.pk.column),
+        "status": quote(notices.get_field("status").column),
+    }
+    left = (  # noqa: S608
+        "EXISTS (SELECT 1 FROM {items} WHERE {notice} = %(notice)s"
+        " AND {state} = %(announced)s)"
+    ).format(**names)
+    sql = (
+        "UPDATE {notices} SET {status} = CASE WHEN {left} THEN %(n_receiving)s"
+        " ELSE %(n_received)s END WHERE {id} = %(notice)s AND ({status} ="
+        " %(n_announced)s OR ({status} = %(n_receiving)s AND NOT {left}))"
     )
+    return sql.format(left=left, **names)
 
 
 def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
