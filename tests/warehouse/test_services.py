@@ -206,7 +206,7 @@ def test_inbound_notice_item_code_collision_retries_with_new_codes(world, monkey
     taken = announce(world, [jade_row()], reference="ASN-1").created_rows[0]["code"]
     fresh = [item_code_new(), item_code_new()]
     drawn = iter([taken, "Q0000000000X", *fresh])
-    monkeypatch.setattr(services, "item_code_new", lambda: next(drawn))
+    monkeypatch.setattr(services.notices, "item_code_new", lambda: next(drawn))
 
     notice = announce(world, [jade_row(), jade_row()], reference="ASN-2")
 
@@ -219,7 +219,7 @@ def test_inbound_notice_gives_up_when_codes_keep_colliding(world, monkeypatch):
     """If every draw collides, the notice is refused whole with a conflict."""
     taken = announce(world, [jade_row()], reference="ASN-1").created_rows[0]["code"]
     before = counts()
-    monkeypatch.setattr(services, "item_code_new", lambda: taken)
+    monkeypatch.setattr(services.notices, "item_code_new", lambda: taken)
 
     with pytest.raises(Conflict) as caught:
         announce(world, [jade_row()], reference="ASN-2")

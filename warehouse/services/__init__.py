@@ -1,0 +1,31 @@
+"""Every write in the warehouse app: inbound notices, scans, tags, the scan log.
+
+Services are keyword-only, own their transaction and raise domain errors
+(:mod:`warehouse.exceptions`). State changes go through :mod:`warehouse.lifecycle`.
+"""
+
+from .notices import inbound_notice_create
+from .scans import (
+    RECEIVE_ROLES,
+    SCAN_ACTIONS,
+    SCAN_LOOKUP,
+    SCAN_RECEIVE,
+    item_receive_scan,
+    item_resolve,
+    scan_log_write,
+    scan_process,
+    tag_bind,
+)
+
+__all__ = [
+    "RECEIVE_ROLES",
+    "SCAN_ACTIONS",
+    "SCAN_LOOKUP",
+    "SCAN_RECEIVE",
+    "inbound_notice_create",
+    "item_receive_scan",
+    "item_resolve",
+    "scan_log_write",
+    "scan_process",
+    "tag_bind",
+]

@@ -1,0 +1,363 @@
+"""Station scans: resolve a barcode, receive an item, bind tags, log every scan."""
+
+import functools
+import logging
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import lifecycle
+from ..access import Principal, Role, tenant_scope
+from ..barcodes import Barcode, Kind, barcode_parse
+from ..exceptions import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from ..models import (
+    ITEM_GONE_STATES,
+    InboundNotice,
+    Item,
+    ItemState,
+    Location,
+    ScanLog,
+    Station,
+    Tag,
+)
+from ..refcache import item_attach_references
+
+scan_logger = logging.getLogger("qcw.scans")
+
+
+def _item_base(principal: Principal):
+    """Items in scope, read alone: the scan answer's names come from refcache."""
+    return tenant_scope(Item.objects.order_by(), principal)
+
+
+def _single(queryset) -> Item | None:
+    return next(iter(queryset[:1]), None)
+
+
+def item_resolve(*, barcode: Barcode, principal: Principal, lock: bool = False) -> Item:
+    """The item a scanned barcode names, among those ``principal`` may see.
+
+    With ``lock`` (inside a transaction) the item's row is read
+    ``FOR UPDATE``, ready for a lifecycle move. Raises :class:`NotFound` for
+    unknown or out-of-scope items, :class:`Conflict` when a serial matches
+    several items, and :class:`InvalidInput` for a mistyped item code.
+    """
+    items = _item_base(principal)
+    if lock:
+        items = items.select_for_update(of=("self",))
+    if barcode.kind == Kind.CODE:
+        item = _single(items.filter(code=barcode.value))
+    elif barcode.kind == Kind.GS1:
+        item = _one(
+            items.filter(serial=barcode.serial)
+            if barcode.serial
+            else items.filter(gtin=barcode.gtin),
+            barcode,
+        )
+        if item and barcode.gtin and item.gtin and item.gtin != barcode.gtin:
+            raise Conflict(
+                _(
+                    "The barcode's GTIN %(scanned)s differs from the announced "
+                    "%(announced)s."
+                )
+                % {"scanned": barcode.gtin, "announced": item.gtin},
+                code="gtin_mismatch",
+            )
+    else:
+        tag = (
+            Tag.objects.filter(value=barcode.value)
+            .values_list("item_id", flat=True)
+            .first()
+        )
+        if tag is not None:
+            item = _single(items.filter(pk=tag))
+        else:
+            item = _one(items.filter(serial=barcode.value), barcode)
+        if item is None and barcode.code_check_failed:
+            raise InvalidInput(
+                _(
+                    "%(code)s is not a valid item code: its check character is wrong. "
+                    "Rescan or retype it."
+                )
+                % {"code": barcode.value},
+                code="barcode_check_digit",
+            )
+    if item is None:
+        raise NotFound(
+            _("No item for barcode %(barcode)s.") % {"barcode": barcode.value},
+            code="item_not_found",
+        )
+    return item_attach_references(item)
+
+
+def _one(queryset, barcode: Barcode) -> Item | None:
+    found = list(queryset.exclude(state__in=ITEM_GONE_STATES)[:2])
+    if len(found) > 1:
+        raise Conflict(
+            _("Serial %(serial)s matches several items; scan the item code instead.")
+            % {"serial": barcode.serial or barcode.value},
+            code="ambiguous_barcode",
+        )
+    return found[0] if found else None
+
+
+def item_receive_scan(
+    *,
+    item: Item,
+    principal: Principal,
+    barcode: Barcode,
+    tag: str = "",
+    location_barcode: str = "",
+    locked: bool = False,
+) -> Item:
+    """A receiving station takes an announced item in: announced → received.
+
+    Optionally binds a pre-printed ``tag`` to it (single use) and records the
+    ``location`` it was put in. The notice moves to ``receiving``, or to
+    ``received`` once none of its items is still announced. The accepted scan
+    is logged in the same transaction; all of it happens, or none. ``locked``:
+    the caller read ``item`` with :func:`item_resolve` ``(lock=True)`` in its
+    own transaction, which a refusal here leaves to the caller to roll back.
+    """
+    station = principal.station
+    location = None
+    if location_barcode:
+        location = Location.objects.filter(
+            barcode=location_barcode, warehouse_id=item.warehouse_id
+        ).first()
+        if location is None:
+            raise NotFound(
+                _("No location %(barcode)s in this warehouse.")
+                % {"barcode": location_barcode},
+                code="location_not_found",
+            )
+    payload = {"barcode": barcode.raw}
+    if barcode.kind == Kind.GS1:
+        payload["gs1"] = barcode.gs1_summary()
+    # A caller holding the lock owns the transaction (and rolls it back on a
+    # refusal): no savepoint of our own then.
+    with transaction.atomic(savepoint=not locked):
+        if tag:  # first: a refused tag leaves the caller's item untouched
+            tag_bind(item=item, value=tag, principal=principal)
+        item = lifecycle.item_receive(
+            item=item,
+            actor=principal.user,
+            station=station,
+            location=location,
+            payload=payload,
+            locked=locked,
+        )
+        _notice_progress(item.notice_id)
+        scan_log_write(
+            principal=principal,
+            barcode=barcode.raw,
+            action=SCAN_RECEIVE,
+            outcome=ScanLog.Outcome.ACCEPTED,
+            item=item,
+        )
+    return item
+
+
+SCAN_LOOKUP = "lookup"
+SCAN_RECEIVE = "receive"
+SCAN_ACTIONS = (SCAN_RECEIVE, SCAN_LOOKUP)
+RECEIVE_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
+
+
+def scan_process(
+    *,
+    principal: Principal,
+    barcode: str,
+    action: str,
+    tag: str = "",
+    location: str = "",
+) -> tuple[Item, Barcode]:
+    """Carry out one station scan and log it, accepted or refused.
+
+    ``lookup`` resolves the barcode to an item; ``receive`` also takes the
+    item in (see :func:`item_receive_scan`). A refusal is logged with its error
+    code, then re-raised for the API to answer.
+    """
+    item = None
+    try:
+        parsed = barcode_parse(barcode)
+        if action == SCAN_RECEIVE:
+            if principal.role not in RECEIVE_ROLES:
+                item = item_resolve(barcode=parsed, principal=principal)  # for the log
+                raise Forbidden(
+                    _("Only a station or a supervisor receives items."),
+                    code="role_cannot_receive",
+                )
+            with transaction.atomic():
+                # Found and locked in one read; the lifecycle needs no second.
+                item = item_resolve(barcode=parsed, principal=principal, lock=True)
+                item = item_receive_scan(
+                    item=item,
+                    principal=principal,
+                    barcode=parsed,
+                    tag=tag,
+                    location_barcode=location,
+                    locked=True,
+                )
+        elif action == SCAN_LOOKUP:
+            item = item_resolve(barcode=parsed, principal=principal)
+            scan_log_write(
+                principal=principal,
+                barcode=barcode,
+                action=action,
+                outcome=ScanLog.Outcome.ACCEPTED,
+                item=item,
+            )
+        else:
+            raise InvalidInput(
+                _("Unknown scan action %(action)r.") % {"action": action},
+                code="invalid",
+                fields={"action": [_("Choose receive or lookup.")]},
+            )
+    except DomainError as exc:
+        scan_log_write(
+            principal=principal,
+            barcode=barcode,
+            action=action,
+            outcome=ScanLog.Outcome.REFUSED,
+            item=item,
+            error_code=exc.code,
+            message=exc.message,
+        )
+        raise
+    return item, parsed
+
+
+def _notice_progress(notice_id: int) -> None:
+    """Move the notice to ``receiving``/``received``, in one statement.
+
+    The row is written only when its status changes (first receipt, last
+    receipt), so stations receiving one shipment do not queue on it; the
+    partial index ``item_notice_announced_idx`` keeps the check cheap however
+    large the notice. Plain SQL: it runs on every receive, and compiling the
+    equivalent ORM update cost more than running it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _notice_progress_sql(),
+            {
+                "notice": notice_id,
+                "announced": ItemState.ANNOUNCED,
+                "n_announced": InboundNotice.Status.ANNOUNCED,
+                "n_receiving": InboundNotice.Status.RECEIVING,
+                "n_received": InboundNotice.Status.RECEIVED,
+            },
+        )
+
+
+@functools.cache
+def _notice_progress_sql() -> str:
+    # Identifiers come from the models' metadata; every value is bound.
+    quote = connection.ops.quote_name
+    notices, items = InboundNotice._meta, Item._meta
+    names = {
+        "items": quote(items.db_table),
+        "notice": quote(items.get_field("notice").column),
+        "state": quote(items.get_field("state").column),
+        "notices": quote(notices.db_table),
+        "id": quote(notices.pk.column),
+        "status": quote(notices.get_field("status").column),
+    }
+    left = (  # noqa: S608
+        "EXISTS (SELECT 1 FROM {items} WHERE {notice} = %(notice)s"
+        " AND {state} = %(announced)s)"
+    ).format(**names)
+    sql = (
+        "UPDATE {notices} SET {status} = CASE WHEN {left} THEN %(n_receiving)s"
+        " ELSE %(n_received)s END WHERE {id} = %(notice)s AND ({status} ="
+        " %(n_announced)s OR ({status} = %(n_receiving)s AND NOT {left}))"
+    )
+    return sql.format(left=left, **names)
+
+
+def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
+    """Bind a pre-printed tag to ``item``; a tag is single use, a used one refused."""
+    value = (value or "").strip()
+    if not value or len(value) > 128:
+        raise InvalidInput(
+            _("A tag is 1 to 128 characters."),
+            code="tag_invalid",
+            fields={"tag": [_("Invalid tag.")]},
+        )
+    symbology = (
+        Tag.Symbology.QR
+        if not value.isascii() or len(value) > 48
+        else Tag.Symbology.CODE128
+    )
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(
+                value=value,
+                symbology=symbology,
+                item=item,
+                station=principal.station,
+                bound_by=principal.user,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("Tag %(tag)s is already bound to another item; use a new tag.")
+            % {"tag": value},
+            code="tag_used",
+        ) from None
+
+
+@functools.cache
+def _scan_log_sql() -> str:
+    """The INSERT for one scan-log row; columns in ``scan_log_write``'s order."""
+    names = ("station", "user", "barcode", "action", "outcome", "error_code")
+    fields = [ScanLog._meta.get_field(n) for n in (*names, "message", "item", "at")]
+    quote = connection.ops.quote_name
+    # Identifiers come from the model's metadata; every value is bound.
+    return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(ScanLog._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+
+
+def scan_log_write(
+    *,
+    principal: Principal,
+    barcode: str,
+    action: str,
+    outcome: str,
+    item: Item | None = None,
+    error_code: str = "",
+    message: str = "",
+) -> None:
+    """Record a scan, accepted or refused, in the scan log and the ``qcw.scans`` log.
+
+    One plain INSERT: every scan pays for it, and the ORM's per-call query
+    compilation cost twice the statement itself.
+    """
+    station: Station | None = principal.station
+    user = principal.user
+    values = (
+        station.pk if station else None,
+        user.pk if user is not None and user.is_authenticated else None,
+        str(barcode)[:256],
+        str(action)[:16],
+        outcome,
+        error_code,
+        str(message)[:300],
+        item.pk if item else None,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_scan_log_sql(), values)
+    scan_logger.info(
+        "scan station=%s user=%s action=%s barcode=%r outcome=%s item=%s error=%s",
+        station.code if station else "-",
+        getattr(principal.user, "username", "-"),
+        action,
+        barcode,
+        outcome,
+        item.code if item else "-",
+        error_code or "-",
+    )
