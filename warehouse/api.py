@@ -52,6 +52,14 @@ ANY_ROLE = roles(
     Role.INSPECTOR,
     Role.SUPERVISOR,
 )
+MERCHANTS = roles(Role.MERCHANT)
+SCANNERS = roles(Role.STATION, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Repeat a POST safely: the same key and body get the first answer.",
+)
 
 
 class InboundNoticeListCreateApi(IdempotentPostMixin, generics.ListAPIView):
@@ -65,7 +73,7 @@ class InboundNoticeListCreateApi(IdempotentPostMixin, generics.ListAPIView):
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [roles(Role.MERCHANT)()]
+            return [MERCHANTS()]
         return [ANY_ROLE()]
 
     class CreatedSerializer(InboundNoticeSerializer):
@@ -75,7 +83,7 @@ class InboundNoticeListCreateApi(IdempotentPostMixin, generics.ListAPIView):
             fields = [*InboundNoticeSerializer.Meta.fields, "items"]
 
     @extend_schema(
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        parameters=[IDEMPOTENCY_KEY],
         request=InboundNoticeDocInputSerializer,
         responses={201: CreatedSerializer},
         summary="Announce a shipment (up to 100,000 items, all or nothing)",
@@ -118,12 +126,10 @@ class ItemScanApi(IdempotentPostMixin, APIView):
     Every scan, accepted or refused, goes to the scan log.
     """
 
-    permission_classes = [
-        roles(Role.STATION, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN)
-    ]
+    permission_classes = [SCANNERS]
 
     @extend_schema(
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        parameters=[IDEMPOTENCY_KEY],
         request=ScanInputSerializer,
         responses={200: ScanOutputSerializer},
         summary="Scan a barcode (item code, merchant serial, tag or GS1 string)",
