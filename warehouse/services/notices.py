@@ -26,6 +26,9 @@ from ..models import (
 
 MAX_ROW_ERRORS = 200
 MAX_LOT_QUANTITY = 1_000_000
+ITEM_INPUT_FIELDS = frozenset(
+    ("sku", "title", "category", "serial", "gtin", "order_ref", "quantity", "claim")
+)
 ITEM_TEXT_LIMITS = {"sku": 64, "title": 200, "serial": 64, "order_ref": 64, "gtin": 14}
 
 
@@ -78,17 +81,7 @@ def _item_rows_validate(
         if not isinstance(row, dict):
             errors.add(line, "item", _("Each item must be an object."))
             continue
-        unknown = set(row) - {
-            "sku",
-            "title",
-            "category",
-            "serial",
-            "gtin",
-            "order_ref",
-            "quantity",
-            "claim",
-        }
-        for name in sorted(unknown):
+        for name in sorted(set(row) - ITEM_INPUT_FIELDS):
             errors.add(line, name, _("Unknown field."))
         item = {
             name: _text_field(
