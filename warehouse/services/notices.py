@@ -70,9 +70,7 @@ def _text_field(row: dict, name: str, errors: _RowErrors, line: int, *, required
     return value
 
 
-def _item_rows_validate(
-    *, merchant: Merchant, rows: list, categories: dict[str, Category]
-) -> list[dict]:
+def _item_rows_validate(*, rows: list, categories: dict[str, Category]) -> list[dict]:
     """Check every row; return them cleaned, or raise one error naming every bad row."""
     errors = _RowErrors()
     cleaned: list[dict] = []
@@ -200,9 +198,9 @@ def inbound_notice_create(
 
     Every row is checked first; if any is bad, nothing is written and the error
     names each bad row and field (``items[3].claim.weight_g``). Items are
-    written with ``bulk_create``; each gets the warehouse's own code. The
-    announcement itself is the notice (who, when); the item's event history
-    starts with its first change of state.
+    written in one go (COPY on PostgreSQL, ``bulk_create`` elsewhere); each
+    gets the warehouse's own code. The announcement itself is the notice (who,
+    when); the item's event history starts with its first change of state.
     """
     reference = (reference or "").strip()
     if not reference:
@@ -236,7 +234,7 @@ def inbound_notice_create(
             fields={"items": [_("Too many items.")]},
         )
     categories = {c.code: c for c in Category.objects.filter(is_active=True)}
-    rows = _item_rows_validate(merchant=merchant, rows=items, categories=categories)
+    rows = _item_rows_validate(rows=items, categories=categories)
     _reference_taken_check(merchant=merchant, reference=reference)
 
     now = timezone.now()
