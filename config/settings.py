@@ -140,6 +140,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "warehouse.tasks.idempotency_keys_purge",
         "schedule": crontab(minute=17),
     },
+    "scan-log-purge": {
+        "task": "warehouse.tasks.scan_log_purge",
+        "schedule": crontab(hour=3, minute=41),
+    },
 }
 
 # --- Auth, API --------------------------------------------------------------
@@ -202,6 +206,8 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # A request holding a key this long without finishing is taken as dead (its
 # transaction rolled back), and the key may be used again.
 IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=60)
+# Scan-log rows are kept this long (days), then purged by Celery beat.
+SCAN_LOG_RETENTION_DAYS = env.int("SCAN_LOG_RETENTION_DAYS", default=180)
 # Largest inbound notice accepted in one request.
 INBOUND_NOTICE_MAX_ITEMS = env.int("INBOUND_NOTICE_MAX_ITEMS", default=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(

@@ -1,5 +1,6 @@
 """Warehouse services: inbound notices, resolving scans, receiving, the scan log."""
 
+import datetime as dt
 import logging
 
 import pytest
@@ -1045,3 +1046,23 @@ def test_scan_log_write_for_nobody_has_no_user(db):
 
     log = ScanLog.objects.get()
     assert (log.user, log.station) == (None, None)
+
+
+def test_scan_log_purge_drops_only_rows_past_retention(world, settings):
+    """Rows older than SCAN_LOG_RETENTION_DAYS go, newer stay; a rerun deletes none."""
+    settings.SCAN_LOG_RETENTION_DAYS = 30
+    now = timezone.now()
+    station = world.station.station
+    for days in (400, 31, 29, 0):
+        ScanLog.objects.create(
+            station=station,
+            barcode=f"AGE-{days}",
+            action="lookup",
+            outcome="accepted",
+            at=now - dt.timedelta(days=days),
+        )
+
+    assert services.scan_log_purge(now=now, batch=1) == 2
+    assert services.scan_log_purge(now=now) == 0
+    kept = sorted(ScanLog.objects.values_list("barcode", flat=True))
+    assert kept == ["AGE-0", "AGE-29"]

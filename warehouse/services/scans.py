@@ -1,8 +1,10 @@
 """Station scans: resolve a barcode, receive an item, bind tags, log every scan."""
 
+import datetime as dt
 import functools
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -361,3 +363,26 @@ def scan_log_write(
         item.code if item else "-",
         error_code or "-",
     )
+
+
+def scan_log_purge(*, now=None, batch: int = 10_000) -> int:
+    """Delete scan-log rows older than ``SCAN_LOG_RETENTION_DAYS``; return how many.
+
+    Oldest first, in batches by primary key (rows are written in time order),
+    so a large backlog never holds one long lock and no index on ``at`` is
+    needed on the table every scan writes to. Running it twice deletes nothing
+    the second time.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(
+        days=settings.SCAN_LOG_RETENTION_DAYS
+    )
+    deleted = 0
+    while True:
+        ids = list(
+            ScanLog.objects.order_by("pk")
+            .filter(at__lt=cutoff)
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return deleted
+        deleted += ScanLog.objects.filter(pk__in=ids).delete()[0]
