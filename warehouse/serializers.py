@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import lifecycle
-from .models import Carrier, InboundNotice, Item, ItemEvent, Station
+from .models import Carrier, InboundNotice, Item, ItemEvent
 from .services import SCAN_ACTIONS
 
 
@@ -220,11 +220,3 @@ class InboundNoticeDetailSerializer(InboundNoticeSerializer):
     @extend_schema_field(NoticeItemRowSerializer(many=True))
     def get_items(self, notice):
         return notice.item_rows
-
-
-class StationSerializer(serializers.ModelSerializer):
-    warehouse = serializers.CharField(source="warehouse.code")
-
-    class Meta:
-        model = Station
-        fields = ["code", "name", "warehouse", "kind"]
