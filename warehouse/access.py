@@ -91,18 +91,24 @@ def _principal_compute(user) -> Principal:
     return Principal(user=user, role=Role.NONE)
 
 
-def tenant_scope(queryset: QuerySet, principal: Principal) -> QuerySet:
+def tenant_scope(
+    queryset: QuerySet, principal: Principal, *, via: str = ""
+) -> QuerySet:
     """The rows of ``queryset`` (with ``merchant``, ``warehouse``) a principal sees.
 
     Merchants see their own merchant's rows; stations, inspectors and
     supervisors their warehouses'; the platform and admins all; anyone else none.
+    ``via`` reaches those fields through a relation (``"item__"`` scopes
+    inspections by their item).
     """
     if principal.sees_all:
         return queryset
     if principal.role == Role.MERCHANT:
-        return queryset.filter(merchant_id=principal.merchant_id)
+        return queryset.filter(**{f"{via}merchant_id": principal.merchant_id})
     if len(principal.warehouse_ids) == 1:  # a station: the common, hot case
-        return queryset.filter(warehouse_id=next(iter(principal.warehouse_ids)))
+        return queryset.filter(
+            **{f"{via}warehouse_id": next(iter(principal.warehouse_ids))}
+        )
     if principal.warehouse_ids:
-        return queryset.filter(warehouse_id__in=principal.warehouse_ids)
+        return queryset.filter(**{f"{via}warehouse_id__in": principal.warehouse_ids})
     return queryset.none()

@@ -26,6 +26,7 @@ from .exceptions import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooLarge,
     Unprocessable,
 )
 
@@ -36,6 +37,7 @@ DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
     (Forbidden, status.HTTP_403_FORBIDDEN),
     (Conflict, status.HTTP_409_CONFLICT),
     (Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (TooLarge, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE),
     (InvalidInput, status.HTTP_400_BAD_REQUEST),
 ]
 

@@ -174,6 +174,33 @@ def claim_normalise(claim) -> dict:
     return stored
 
 
+# Apps that know more about a category than its ``claim_fields`` (the
+# inspection templates) check claims through providers registered here.
+ClaimChecker = Callable[[dict, dict], list[tuple[str, str]]]
+ClaimCheckerProvider = Callable[[list], dict[int, ClaimChecker]]
+_checker_providers: list[ClaimCheckerProvider] = []
+
+
+def claim_checkers_register(provider: ClaimCheckerProvider) -> None:
+    """Add a provider: ``provider(categories)`` returns ``{category id: checker}``.
+
+    A checker takes ``(stored claim, item row)`` and returns the problems as
+    ``(claim field, message)`` pairs; for its categories it replaces the check
+    of ``Category.claim_fields``. Providers run once per inbound notice,
+    checkers once per item, so checkers must be cheap.
+    """
+    if provider not in _checker_providers:
+        _checker_providers.append(provider)
+
+
+def claim_checkers_for(categories: list) -> dict[int, ClaimChecker]:
+    """The registered checkers for ``categories``, by category id."""
+    checkers: dict[int, ClaimChecker] = {}
+    for provider in _checker_providers:
+        checkers.update(provider(categories))
+    return checkers
+
+
 def claim_missing(stored: dict, required: list[str]) -> list[str]:
     """The required claims that ``stored`` does not satisfy."""
     missing = []

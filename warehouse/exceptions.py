@@ -27,6 +27,12 @@ class InvalidInput(DomainError):
     code = "invalid"
 
 
+class TooLarge(InvalidInput):
+    """An upload or body over its size limit (HTTP 413)."""
+
+    code = "too_large"
+
+
 class Forbidden(DomainError):
     """The caller's role may not do this (HTTP 403)."""
 

@@ -175,6 +175,30 @@ def item_transition(
     return item
 
 
+def item_event_record(
+    *,
+    item: Item,
+    actor,
+    station: Station | None = None,
+    reason: str = "",
+    payload: dict | None = None,
+) -> ItemEvent:
+    """Record a step in the item's history that does not change its state.
+
+    For example "inspection completed, awaiting sign-off". The event's
+    ``from_state`` and ``to_state`` are both the item's current state.
+    """
+    return ItemEvent.objects.create(
+        item=item,
+        from_state=item.state,
+        to_state=item.state,
+        actor=actor if getattr(actor, "pk", None) else None,
+        station=station,
+        reason=reason,
+        payload=payload or {},
+    )
+
+
 def item_receive(
     *,
     item: Item,

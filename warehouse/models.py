@@ -91,7 +91,9 @@ class Category(models.Model):
     ``claim_fields`` is a list of ``{"key": ..., "required": bool}``; keys are
     the claim names of :mod:`warehouse.claims` (``material``, ``weight``,
     ``shelf_life``, ``packaging``, ``labels``, ``imei`` …). Inspection
-    templates (the ``inspection`` app) hang off this catalogue entry.
+    templates (the ``inspection`` app) hang off this catalogue entry; once a
+    category has a template, the template's checks say which claims are
+    required and ``claim_fields`` is no longer consulted.
     """
 
     code = models.SlugField(_("code"), max_length=32, unique=True)

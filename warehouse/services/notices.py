@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 from stdnum import ean as stdnum_ean
 
-from ..claims import ClaimError, claim_missing, claim_normalise
+from ..claims import (
+    ClaimError,
+    claim_checkers_for,
+    claim_missing,
+    claim_normalise,
+)
 from ..codes import item_code_new
 from ..exceptions import Conflict, InvalidInput
 from ..models import (
@@ -73,6 +78,7 @@ def _text_field(row: dict, name: str, errors: _RowErrors, line: int, *, required
 def _item_rows_validate(*, rows: list, categories: dict[str, Category]) -> list[dict]:
     """Check every row; return them cleaned, or raise one error naming every bad row."""
     errors = _RowErrors()
+    checkers = claim_checkers_for(list(categories.values()))
     cleaned: list[dict] = []
     seen_serials: dict[str, int] = {}
     for line, row in enumerate(rows):
@@ -135,7 +141,10 @@ def _item_rows_validate(*, rows: list, categories: dict[str, Category]) -> list[
             errors.add(line, name, exc.message)
             claim = {}
         else:
-            if category is not None:
+            if category is not None and category.pk in checkers:
+                for name, message in checkers[category.pk](claim, item):
+                    errors.add(line, f"claim.{name}", message)
+            elif category is not None:
                 for name in claim_missing(claim, category.required_claims):
                     errors.add(line, f"claim.{name}", _("This claim is required."))
         if item["serial"]:
