@@ -196,6 +196,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "StationKindEnum": "warehouse.models.Station.Kind",
+        "CheckKindEnum": "inspection.models.CheckKind",
+        "NoticeStatusEnum": "warehouse.models.InboundNotice.Status",
+        "InspectionStatusEnum": "inspection.models.Inspection.Status",
+        "VerdictEnum": "inspection.models.Verdict",
+        "CheckVerdictEnum": "inspection.models.CheckVerdict",
+    },
 }
 
 # A verified API token is trusted this long in each process before it is
@@ -210,6 +219,11 @@ IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=60)
 SCAN_LOG_RETENTION_DAYS = env.int("SCAN_LOG_RETENTION_DAYS", default=180)
 # Largest inbound notice accepted in one request.
 INBOUND_NOTICE_MAX_ITEMS = env.int("INBOUND_NOTICE_MAX_ITEMS", default=100_000)
+# Evidence photos: largest file and picture accepted.
+INSPECTION_PHOTO_MAX_BYTES = env.int(
+    "INSPECTION_PHOTO_MAX_BYTES", default=10 * 1024 * 1024
+)
+INSPECTION_PHOTO_MAX_PIXELS = env.int("INSPECTION_PHOTO_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024 * 1024
 )

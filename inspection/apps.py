@@ -7,3 +7,13 @@ class InspectionConfig(AppConfig):
 
     name = "inspection"
     verbose_name = _("Inspection")
+
+    def ready(self):
+        from warehouse.claims import claim_checkers_register
+        from warehouse.demo import demo_seeder_register
+
+        from .demo import demo_templates_seed
+        from .services import claim_checkers
+
+        claim_checkers_register(claim_checkers)
+        demo_seeder_register(demo_templates_seed)

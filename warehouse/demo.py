@@ -4,6 +4,8 @@
 the same tokens.
 """
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework.authtoken.models import Token
@@ -23,6 +25,19 @@ from .models import (
 from .services import inbound_notice_create
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed by seed_demo for the demo
+
+# Apps that build on the warehouse (inspection templates …) add their demo
+# data through seeders registered here; each is idempotent and may add to the
+# returned summary.
+DemoSeeder = Callable[[dict], None]
+_seeders: list[DemoSeeder] = []
+
+
+def demo_seeder_register(seeder: DemoSeeder) -> None:
+    """Run ``seeder(summary)`` after the warehouse's own demo data, in order."""
+    if seeder not in _seeders:
+        _seeders.append(seeder)
+
 
 WAREHOUSES = [
     {
@@ -58,6 +73,18 @@ CATEGORIES = [
         "code": "cosmetics",
         "name": "Cosmetics",
         "name_zh": "化妆品",
+        "flow": CategoryFlow.STOCK_FIRST,
+        "claim_fields": [
+            {"key": "shelf_life", "required": True},
+            {"key": "packaging", "required": True},
+            {"key": "labels", "required": True},
+            {"key": "weight", "required": False},
+        ],
+    },
+    {
+        "code": "packaged-food",
+        "name": "Packaged food",
+        "name_zh": "预包装食品",
         "flow": CategoryFlow.STOCK_FIRST,
         "claim_fields": [
             {"key": "shelf_life", "required": True},
@@ -148,37 +175,45 @@ def demo_seed() -> dict:
         tokens[username] = _token(user)
 
     inspector = _user("inspector", first_name="Li", last_name="Wen")
+    inspector2 = _user("inspector2", first_name="Zhao", last_name="Min")
     supervisor = _user("supervisor", first_name="Chen", last_name="Hui")
     for warehouse in warehouses.values():
-        StaffAssignment.objects.get_or_create(
-            user=inspector,
-            warehouse=warehouse,
-            defaults={"role": StaffAssignment.Role.INSPECTOR},
-        )
+        for user in (inspector, inspector2):
+            StaffAssignment.objects.get_or_create(
+                user=user,
+                warehouse=warehouse,
+                defaults={"role": StaffAssignment.Role.INSPECTOR},
+            )
         StaffAssignment.objects.get_or_create(
             user=supervisor,
             warehouse=warehouse,
             defaults={"role": StaffAssignment.Role.SUPERVISOR},
         )
     tokens["inspector"] = _token(inspector)
+    tokens["inspector2"] = _token(inspector2)
     tokens["supervisor"] = _token(supervisor)
 
     stations = {}
     for code, warehouse in warehouses.items():
-        station_code = f"{code}-RCV-01"
-        user = _user(f"station-{station_code.lower()}")
-        station, _ = Station.objects.get_or_create(
-            code=station_code,
-            defaults={
-                "name": f"{code} receiving 1",
-                "warehouse": warehouse,
-                "kind": Station.Kind.RECEIVING,
-                "user": user,
-            },
-        )
-        stations[code] = _token(station.user)
-    tokens["station"] = stations["GZ"]
-    tokens["station_sih"] = stations["SIH"]
+        for suffix, kind, name in [
+            ("RCV", Station.Kind.RECEIVING, "receiving"),
+            ("QC", Station.Kind.INSPECTION, "inspection"),
+        ]:
+            station_code = f"{code}-{suffix}-01"
+            user = _user(f"station-{station_code.lower()}")
+            station, _ = Station.objects.get_or_create(
+                code=station_code,
+                defaults={
+                    "name": f"{code} {name} 1",
+                    "warehouse": warehouse,
+                    "kind": kind,
+                    "user": user,
+                },
+            )
+            stations[station_code] = _token(station.user)
+    tokens["station"] = stations["GZ-RCV-01"]
+    tokens["station_sih"] = stations["SIH-RCV-01"]
+    tokens["station_qc"] = stations["GZ-QC-01"]
 
     platform_user = _user("platform")
     PlatformAccount.objects.get_or_create(
@@ -188,8 +223,12 @@ def demo_seed() -> dict:
 
     admin = _user("admin", is_staff=True, is_superuser=True, email="admin@example.com")
 
+    summary: dict = {}
+    for seeder in _seeders:
+        seeder(summary)
     _demo_notices(merchants, admin)
     return {
+        **summary,
         "tokens": tokens,
         "warehouses": [
             {"code": w.code, "name": w.name, "city": w.city, "time_zone": w.time_zone}
@@ -207,7 +246,14 @@ def demo_seed() -> dict:
         "stations": list(Station.objects.values_list("code", flat=True)),
         "users": {
             "password": DEMO_PASSWORD,
-            "names": ["admin", "merchant", "merchant2", "inspector", "supervisor"],
+            "names": [
+                "admin",
+                "merchant",
+                "merchant2",
+                "inspector",
+                "inspector2",
+                "supervisor",
+            ],
         },
         "items": list(
             InboundNotice.objects.filter(reference__startswith="DEMO-")
@@ -265,6 +311,7 @@ def _demo_notices(merchants: dict, admin) -> None:
                         "imei": "356938035643809",
                         "model": "iPhone 13 128GB",
                         "grade": "A",
+                        "declared_value": "3299.00",
                     },
                 },
             ],

@@ -24,6 +24,8 @@ def test_seed_demo_prints_tokens_and_codes(db):
         "merchant2",
         "inspector",
         "station",
+        "station_qc",
+        "inspector2",
         "platform",
     }
     assert all(len(token) == 40 for token in data["tokens"].values())
@@ -31,9 +33,13 @@ def test_seed_demo_prints_tokens_and_codes(db):
     assert {c["code"] for c in data["categories"]} == {
         "jewellery-jade",
         "cosmetics",
+        "packaged-food",
         "phones-used",
     }
-    assert Station.objects.count() == 2  # one per warehouse
+    assert Station.objects.count() == 4  # receiving and inspection, per warehouse
+    assert sorted(data["inspection_templates"]) == sorted(
+        c["code"] for c in data["categories"]
+    )
     assert len(data["items"]) == Item.objects.count() > 0
 
 
@@ -61,7 +67,7 @@ def test_the_demo_tokens_work_and_are_scoped(db):
     data = seed()
     code = data["items"][0]
     item = Item.objects.get(code=code)
-    station = Station.objects.get(warehouse=item.warehouse).user
+    station = Station.objects.get(warehouse=item.warehouse, kind="receiving").user
 
     scan = api_client(station).post(
         "/api/v1/scans/", {"barcode": code, "action": "lookup"}, format="json"
@@ -81,3 +87,39 @@ def test_demo_sets_up_and_prints_the_url(db):
 
     assert "running at http://127.0.0.1:8765/" in out.getvalue()
     assert "/api/v1/scans/" in out.getvalue()
+
+
+def test_a_demo_item_is_received_inspected_and_signed_off(db):
+    """The demo's jade bangle (declared 3,880) passes after a second inspector signs."""
+    data = seed()
+    code = data["items"][0]
+
+    def client(role):
+        c = api_client()
+        c.credentials(HTTP_AUTHORIZATION=f"Token {data['tokens'][role]}")
+        return c
+
+    client("station").post(
+        "/api/v1/scans/", {"barcode": code, "action": "receive"}, format="json"
+    )
+    inspected = client("station_qc").post(
+        f"/api/v1/items/{code}/inspections/",
+        {
+            "observed": {
+                "material": {"value": "和田玉", "refractive_index": "1.61"},
+                "weight_g": "52.35",
+                "appearance": True,
+                "packaging": "intact",
+            }
+        },
+        format="json",
+    )
+    assert inspected.status_code == 201, inspected.json()
+    assert inspected.json()["status"] == "awaiting_signoff"
+
+    signed = client("inspector2").post(
+        f"/api/v1/inspections/{inspected.json()['id']}/sign-off/", {}, format="json"
+    )
+
+    assert signed.status_code == 200, signed.json()
+    assert Item.objects.get(code=code).state == "passed"

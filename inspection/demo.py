@@ -1,0 +1,229 @@
+"""Demo inspection templates for the demo categories (run by ``seed_demo``).
+
+Idempotent: a category that already has a template keeps it.
+"""
+
+from warehouse.models import Category
+
+from .models import InspectionTemplate
+from .services import template_publish
+
+JADE_GOLD_VOCABULARY = {
+    "nephrite jade": ["和田玉", "软玉", "hetian jade", "nephrite"],
+    "jadeite A": ["翡翠A货", "A货翡翠", "jadeite type A", "天然翡翠"],
+    "jadeite B": ["翡翠B货", "B货翡翠", "jadeite type B"],
+    "18K gold": ["Au750", "18K金", "K金750", "750 gold"],
+    "24K gold": ["足金", "Au999", "千足金", "999 gold"],
+    "S925 silver": ["925银", "sterling silver", "S925"],
+    "Pt950 platinum": ["铂金950", "Pt950", "platinum 950"],
+    "glass": ["玻璃", "imitation"],
+}
+JADE_READINGS = {
+    "nephrite jade": {
+        "refractive_index": ["1.60", "1.64"],
+        "specific_gravity": ["2.90", "3.10"],
+    },
+    "jadeite A": {
+        "refractive_index": ["1.65", "1.68"],
+        "specific_gravity": ["3.25", "3.45"],
+    },
+}
+
+COSMETIC_LABELS = [
+    "name",
+    "net_content",
+    "producer",
+    "production_date",
+    "licence_number",
+]
+FOOD_LABELS = [
+    "name",
+    "ingredients",
+    "net_content",
+    "producer",
+    "production_date",
+    "shelf_life",
+    "licence_number",
+]
+
+TEMPLATES = {
+    "jewellery-jade": {
+        "aql": "2.5",
+        "signoff_above_value": "2000.00",
+        "notes": "Material by instrument where the claim names a gemstone.",
+        "checks": [
+            {
+                "key": "material",
+                "kind": "material",
+                "label": "Material",
+                "label_zh": "材质",
+                "params": {
+                    "vocabulary": JADE_GOLD_VOCABULARY,
+                    "readings": JADE_READINGS,
+                },
+            },
+            {
+                "key": "weight",
+                "kind": "weight",
+                "label": "Weight",
+                "label_zh": "克重",
+                "params": {
+                    "tolerance_mg": 50,
+                    "tolerance_pct": "0.2",
+                    "combine": "larger",
+                },
+            },
+            {
+                "key": "appearance",
+                "kind": "free",
+                "label": "No cracks, chips or repairs",
+                "label_zh": "无裂纹、缺损或修补",
+                "params": {
+                    "question": "No cracks, chips or repairs are visible.",
+                    "question_zh": "无可见裂纹、缺损或修补痕迹。",
+                },
+            },
+            {
+                "key": "packaging",
+                "kind": "packaging",
+                "label": "Packaging",
+                "label_zh": "外包装",
+                "mandatory": False,
+                "on_fail": "hold",
+                "params": {"accepted_states": ["intact"]},
+            },
+        ],
+    },
+    "cosmetics": {
+        "aql": "1.0",
+        "signoff_above_value": None,
+        "checks": [
+            {
+                "key": "shelf_life",
+                "kind": "shelf_life",
+                "label": "Shelf life",
+                "label_zh": "保质期",
+                "params": {"min_remaining_days": 180, "min_remaining_share": "0.5"},
+            },
+            {
+                "key": "packaging",
+                "kind": "packaging",
+                "label": "Outer packaging",
+                "label_zh": "外包装",
+                "params": {"accepted_states": ["intact"]},
+            },
+            {
+                "key": "labels",
+                "kind": "labels",
+                "label": "Labels and markings",
+                "label_zh": "标签标识",
+                "params": {"required": COSMETIC_LABELS},
+            },
+            {
+                "key": "weight",
+                "kind": "weight",
+                "label": "Net content",
+                "label_zh": "净含量",
+                "mandatory": False,
+                "params": {"tolerance_pct": "3"},
+            },
+        ],
+    },
+    "packaged-food": {
+        "aql": "1.0",
+        "signoff_above_value": None,
+        "checks": [
+            {
+                "key": "shelf_life",
+                "kind": "shelf_life",
+                "label": "Shelf life",
+                "label_zh": "保质期",
+                "params": {"min_remaining_days": 30, "min_remaining_share": "0.33"},
+            },
+            {
+                "key": "packaging",
+                "kind": "packaging",
+                "label": "Outer packaging",
+                "label_zh": "外包装",
+                "params": {"accepted_states": ["intact"]},
+            },
+            {
+                "key": "labels",
+                "kind": "labels",
+                "label": "Labels and markings",
+                "label_zh": "标签标识",
+                "params": {"required": FOOD_LABELS},
+            },
+            {
+                "key": "weight",
+                "kind": "weight",
+                "label": "Net content",
+                "label_zh": "净含量",
+                "mandatory": False,
+                "params": {"tolerance_pct": "2"},
+            },
+        ],
+    },
+    "phones-used": {
+        "aql": "2.5",
+        "signoff_above_value": "3000.00",
+        "checks": [
+            {
+                "key": "imei",
+                "kind": "identity",
+                "label": "IMEI",
+                "label_zh": "IMEI 串号",
+                "params": {"field": "imei"},
+            },
+            {
+                "key": "model",
+                "kind": "identity",
+                "label": "Model",
+                "label_zh": "型号",
+                "params": {"field": "model"},
+            },
+            {
+                "key": "function_test",
+                "kind": "free",
+                "label": "Functions work",
+                "label_zh": "功能检测",
+                "params": {
+                    "question": "Screen, cameras, buttons, charging and calls work.",
+                    "question_zh": "屏幕、摄像头、按键、充电和通话均正常。",
+                },
+            },
+            {
+                "key": "grade",
+                "kind": "free",
+                "label": "Cosmetic grade as claimed",
+                "label_zh": "成色与描述相符",
+                "mandatory": False,
+                "on_fail": "hold",
+                "params": {
+                    "question": "The cosmetic grade matches the claim.",
+                    "question_zh": "成色与商家描述相符。",
+                    "claim_key": "grade",
+                },
+            },
+        ],
+    },
+}
+
+
+def demo_templates_seed(summary: dict) -> None:
+    """Publish the demo template of each demo category that has none yet."""
+    published = []
+    for code, spec in TEMPLATES.items():
+        category = Category.objects.filter(code=code).first()
+        if category is None:
+            continue
+        if not InspectionTemplate.objects.filter(category=category).exists():
+            template_publish(
+                category=category,
+                checks=spec["checks"],
+                aql=spec["aql"],
+                signoff_above_value=spec["signoff_above_value"],
+                notes=spec.get("notes", ""),
+            )
+        published.append(code)
+    summary["inspection_templates"] = published

@@ -1,0 +1,127 @@
+"""Every non-trivial read of inspections and templates, scoped to who asks."""
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from warehouse.access import Principal, tenant_scope
+from warehouse.exceptions import NotFound
+from warehouse.selectors import item_list_for
+
+from .models import (
+    Inspection,
+    InspectionCheck,
+    InspectionPhoto,
+    InspectionTemplate,
+    SampleUnit,
+)
+
+_DETAIL_RELATED = (
+    "item",
+    "item__merchant",
+    "item__category",
+    "item__warehouse",
+    "template",
+    "template__category",
+    "opened_by",
+    "completed_by",
+    "signed_off_by",
+    "station",
+    "hold_decision",
+    "hold_decision__decided_by",
+)
+
+
+def inspection_list_for(principal: Principal) -> QuerySet:
+    """Inspections of the items ``principal`` may see, with what a list shows."""
+    return tenant_scope(
+        Inspection.objects.select_related(*_DETAIL_RELATED), principal, via="item__"
+    )
+
+
+def inspection_list_for_item(principal: Principal, code: str) -> QuerySet:
+    """An item's inspections, oldest first; 404 when the item is not visible."""
+    item = item_list_for(principal).filter(code=code).values_list("pk", flat=True)
+    item_id = item.first()
+    if item_id is None:
+        raise NotFound(_("No item %(code)s.") % {"code": code}, code="item_not_found")
+    return (
+        inspection_list_for(principal)
+        .filter(item_id=item_id)
+        .prefetch_related(*_detail_prefetch())
+        .order_by("number")
+    )
+
+
+def _detail_prefetch():
+    return (
+        Prefetch(
+            "checks", queryset=InspectionCheck.objects.select_related("observed_by")
+        ),
+        Prefetch(
+            "photos", queryset=InspectionPhoto.objects.order_by("uploaded_at", "id")
+        ),
+        Prefetch("units", queryset=SampleUnit.objects.order_by("number")),
+    )
+
+
+def inspection_get_for(principal: Principal, inspection_id: int) -> Inspection:
+    """One inspection with checks, photos and sampled units; 404 if not visible."""
+    inspection = (
+        inspection_list_for(principal)
+        .prefetch_related(*_detail_prefetch())
+        .filter(pk=inspection_id)
+        .first()
+    )
+    if inspection is None:
+        raise NotFound(
+            _("No inspection %(id)s.") % {"id": inspection_id},
+            code="inspection_not_found",
+        )
+    return inspection
+
+
+def photo_get_for(principal: Principal, inspection_id: int, photo_id: int):
+    photo = (
+        InspectionPhoto.objects.filter(
+            pk=photo_id,
+            inspection__in=inspection_list_for(principal).filter(pk=inspection_id),
+        )
+        .select_related("inspection")
+        .first()
+    )
+    if photo is None:
+        raise NotFound(_("No photo %(id)s.") % {"id": photo_id}, code="photo_not_found")
+    return photo
+
+
+def template_list(*, category: str = "", all_versions: bool = False) -> QuerySet:
+    """Templates with their checks: the versions in force, or every version."""
+    templates = InspectionTemplate.objects.select_related("category").prefetch_related(
+        "checks"
+    )
+    if category:
+        templates = templates.filter(category__code=category)
+    if not all_versions:
+        latest = {}
+        for category_id, version in templates.values_list("category_id", "version"):
+            latest[category_id] = max(version, latest.get(category_id, 0))
+        templates = templates.filter(
+            pk__in=[
+                pk
+                for pk, category_id, version in templates.values_list(
+                    "pk", "category_id", "version"
+                )
+                if latest[category_id] == version
+            ]
+        )
+    return templates.order_by("category__code", "-version")
+
+
+def template_get(template_id: int) -> InspectionTemplate:
+    template = template_list(all_versions=True).filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(
+            _("No inspection template %(id)s.") % {"id": template_id},
+            code="template_not_found",
+        )
+    return template

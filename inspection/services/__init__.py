@@ -1,0 +1,55 @@
+"""Every write in the inspection app: templates, inspections, photos, holds, appeals.
+
+Services are keyword-only, own their transaction and raise domain errors
+(:mod:`warehouse.exceptions`). Item states change only through
+:mod:`warehouse.lifecycle`.
+"""
+
+from .inspections import (
+    appeal_create,
+    hold_decide,
+    inspection_complete,
+    inspection_observe,
+    inspection_open,
+    inspection_rules,
+    inspection_scale_reading,
+    inspection_sign_off,
+    inspection_submit,
+    inspection_units_record,
+    inspection_verdict,
+    rule_context,
+    signoff_needed,
+)
+from .photos import image_validate, inspection_photo_add
+from .templates import (
+    claim_checkers,
+    template_in_force,
+    template_in_use,
+    template_publish,
+    template_rules,
+    templates_in_force,
+)
+
+__all__ = [
+    "appeal_create",
+    "claim_checkers",
+    "hold_decide",
+    "image_validate",
+    "inspection_complete",
+    "inspection_observe",
+    "inspection_open",
+    "inspection_photo_add",
+    "inspection_rules",
+    "inspection_scale_reading",
+    "inspection_sign_off",
+    "inspection_submit",
+    "inspection_units_record",
+    "inspection_verdict",
+    "rule_context",
+    "signoff_needed",
+    "template_in_force",
+    "template_in_use",
+    "template_publish",
+    "template_rules",
+    "templates_in_force",
+]
