@@ -140,6 +140,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "warehouse.tasks.idempotency_keys_purge",
         "schedule": crontab(minute=17),
     },
+    "certificates-sweep": {
+        "task": "inspection.tasks.certificates_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
     "scan-log-purge": {
         "task": "warehouse.tasks.scan_log_purge",
         "schedule": crontab(hour=3, minute=41),
@@ -219,6 +223,15 @@ IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=60)
 SCAN_LOG_RETENTION_DAYS = env.int("SCAN_LOG_RETENTION_DAYS", default=180)
 # Largest inbound notice accepted in one request.
 INBOUND_NOTICE_MAX_ITEMS = env.int("INBOUND_NOTICE_MAX_ITEMS", default=100_000)
+# Certificates: signing keys as "id=secret,id2=secret2" (keep retired keys
+# listed so their certificates still verify; the first, or
+# CERTIFICATE_SIGNING_KEY_ID, signs new ones). Without keys, one derived from
+# DJANGO_SECRET_KEY is used. PUBLIC_BASE_URL is what the QR code points at.
+CERTIFICATE_SIGNING_KEYS = env.dict("CERTIFICATE_SIGNING_KEYS", default={})
+CERTIFICATE_SIGNING_KEY_ID = env.str("CERTIFICATE_SIGNING_KEY_ID", default="")
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Public verification pages: requests per minute per client address.
+VERIFY_THROTTLE_PER_MINUTE = env.int("VERIFY_THROTTLE_PER_MINUTE", default=30)
 # Evidence photos: largest file and picture accepted.
 INSPECTION_PHOTO_MAX_BYTES = env.int(
     "INSPECTION_PHOTO_MAX_BYTES", default=10 * 1024 * 1024

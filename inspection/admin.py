@@ -16,6 +16,7 @@ from warehouse.admin import ReadOnlyAdmin
 from . import rules, services
 from .models import (
     Appeal,
+    Certificate,
     HoldDecision,
     Inspection,
     InspectionCheck,
@@ -202,3 +203,14 @@ class HoldDecisionAdmin(ReadOnlyAdmin):
 class AppealAdmin(ReadOnlyAdmin):
     list_display = ["item", "appealed", "reinspection", "created_by", "created_at"]
     search_fields = ["item__code", "reason"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    """Certificates are revoked through the API (supervisors), never edited."""
+
+    list_display = ["number", "item", "status", "issued_at", "revoked_at"]
+    list_filter = ["status", "item__warehouse"]
+    search_fields = ["number", "item__code", "item__serial"]
+    list_select_related = ["item"]
+    exclude = ["token", "query_code"]

@@ -25,6 +25,7 @@ from . import selectors, services
 from .serializers import (
     AppealInputSerializer,
     AppealSerializer,
+    CertificateSerializer,
     CompleteSerializer,
     HoldDecideSerializer,
     InspectionSerializer,
@@ -32,6 +33,7 @@ from .serializers import (
     ObservationsSerializer,
     PhotoSerializer,
     PhotoUploadSerializer,
+    RevokeSerializer,
     ScaleReadingSerializer,
     SignOffSerializer,
     TemplatePublishSerializer,
@@ -368,3 +370,59 @@ class TemplateDetailApi(APIView):
     @extend_schema(responses=TemplateSerializer)
     def get(self, request, template_id: int):
         return Response(TemplateSerializer(selectors.template_get(template_id)).data)
+
+
+class ItemCertificatePdfApi(APIView):
+    """The item's current certificate as PDF (its merchant and staff)."""
+
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, code: str):
+        certificate = selectors.certificate_for_item(principal_of(request.user), code)
+        response = FileResponse(
+            certificate.pdf.open("rb"),
+            content_type="application/pdf",
+            filename=f"{certificate.number}.pdf",
+        )
+        response["X-Certificate-Status"] = certificate.status
+        return response
+
+
+class CertificateDetailApi(APIView):
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(responses=CertificateSerializer)
+    def get(self, request, number: str):
+        certificate = selectors.certificate_get_for(principal_of(request.user), number)
+        return Response(CertificateSerializer(certificate).data)
+
+
+class CertificateRevokeApi(IdempotentPostMixin, APIView):
+    """A supervisor revokes a certificate (optionally re-inspecting the item)."""
+
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=RevokeSerializer,
+        responses=CertificateSerializer,
+        summary="Revoke a certificate (supervisor)",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request, number: str):
+        data = _valid(RevokeSerializer, request)
+        principal = principal_of(request.user)
+        certificate = services.certificate_revoke(
+            principal=principal,
+            number=number,
+            reason=data["reason"],
+            reinspect=data["reinspect"],
+        )
+        return Response(
+            CertificateSerializer(
+                selectors.certificate_get_for(principal, certificate.number)
+            ).data
+        )

@@ -11,9 +11,32 @@ class InspectionConfig(AppConfig):
     def ready(self):
         from warehouse.claims import claim_checkers_register
         from warehouse.demo import demo_seeder_register
+        from warehouse.lifecycle import transition_guard_register
+        from warehouse.models import ItemState as S
+        from warehouse.serializers import item_certificate_provider_register
 
         from .demo import demo_templates_seed
-        from .services import claim_checkers
+        from .services import (
+            certificate_summary,
+            claim_checkers,
+            revoked_only,
+            valid_certificate_required,
+        )
 
         claim_checkers_register(claim_checkers)
+        item_certificate_provider_register(certificate_summary)
         demo_seeder_register(demo_templates_seed)
+        # DESIGN.md rule 1: only an item with a valid certificate moves on to a
+        # buyer; a certified item is re-inspected only once its certificate is
+        # revoked.
+        for source, target in [
+            (S.CERTIFIED, S.ALLOCATED),
+            (S.ALLOCATED, S.PACKED),
+            (S.PACKED, S.RELEASED),
+        ]:
+            transition_guard_register(
+                source=source, target=target, guard=valid_certificate_required
+            )
+        transition_guard_register(
+            source=S.CERTIFIED, target=S.INSPECTING, guard=revoked_only
+        )

@@ -8,6 +8,7 @@ from warehouse.exceptions import NotFound
 from warehouse.selectors import item_list_for
 
 from .models import (
+    Certificate,
     Inspection,
     InspectionCheck,
     InspectionPhoto,
@@ -125,3 +126,41 @@ def template_get(template_id: int) -> InspectionTemplate:
             code="template_not_found",
         )
     return template
+
+
+def certificate_get_for(principal: Principal, number: str) -> Certificate:
+    certificate = (
+        tenant_scope(
+            Certificate.objects.select_related(
+                "item", "replaced_by", "revoked_by", "inspection"
+            ),
+            principal,
+            via="item__",
+        )
+        .filter(number=(number or "").strip().upper())
+        .first()
+    )
+    if certificate is None:
+        raise NotFound(
+            _("No certificate %(number)s.") % {"number": number},
+            code="certificate_not_found",
+        )
+    return certificate
+
+
+def certificate_for_item(principal: Principal, code: str) -> Certificate:
+    """The item's newest certificate; 404 when the item is not visible or has none."""
+    certificate = (
+        tenant_scope(
+            Certificate.objects.select_related("item"), principal, via="item__"
+        )
+        .filter(item__code=code)
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+    if certificate is None:
+        raise NotFound(
+            _("Item %(code)s has no certificate.") % {"code": code},
+            code="certificate_not_found",
+        )
+    return certificate

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from . import rules
 from .models import (
+    Certificate,
     HoldDecision,
     Inspection,
     InspectionCheck,
@@ -355,3 +356,46 @@ class PhotoUploadSerializer(serializers.Serializer):
     image = serializers.FileField()
     check = serializers.CharField(required=False, allow_blank=True, max_length=32)
     caption = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    item = serializers.CharField(source="item.code")
+    inspection = serializers.IntegerField(source="inspection_id")
+    verify_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    replaced_by = serializers.CharField(source="replaced_by.number", default=None)
+    revoked_by = serializers.CharField(source="revoked_by.username", default=None)
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "number",
+            "query_code",
+            "item",
+            "inspection",
+            "status",
+            "issued_at",
+            "sha256",
+            "key_id",
+            "verify_url",
+            "pdf_url",
+            "revoked_at",
+            "revoked_by",
+            "revoked_reason",
+            "replaced_by",
+        ]
+
+    def get_verify_url(self, certificate) -> str:
+        from .services.certificates import verify_url
+
+        return verify_url(certificate.token)
+
+    def get_pdf_url(self, certificate) -> str:
+        return reverse(
+            "inspection:item-certificate-pdf", kwargs={"code": certificate.item.code}
+        )
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    reinspect = serializers.BooleanField(default=False)

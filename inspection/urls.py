@@ -22,6 +22,21 @@ urlpatterns = [
     ),
     path("items/<str:code>/appeal/", api.ItemAppealApi.as_view(), name="item-appeal"),
     path(
+        "items/<str:code>/certificate.pdf",
+        api.ItemCertificatePdfApi.as_view(),
+        name="item-certificate-pdf",
+    ),
+    path(
+        "certificates/<str:number>/",
+        api.CertificateDetailApi.as_view(),
+        name="certificate-detail",
+    ),
+    path(
+        "certificates/<str:number>/revoke/",
+        api.CertificateRevokeApi.as_view(),
+        name="certificate-revoke",
+    ),
+    path(
         "inspections/<int:inspection_id>/",
         api.InspectionDetailApi.as_view(),
         name="inspection-detail",

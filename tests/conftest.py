@@ -130,3 +130,20 @@ def world(db) -> World:
         platform=f.PlatformFactory().user,
         admin=f.UserFactory(username="admin", is_staff=True, is_superuser=True),
     )
+
+
+@pytest.fixture
+def without_app_guards():
+    """Set aside the guards other apps registered on lifecycle moves.
+
+    For tests of the lifecycle's own mechanics, which drive raw moves
+    (``certified → allocated`` …) that the inspection app guards with rules
+    tested in ``tests/inspection``.
+    """
+    from warehouse import lifecycle
+
+    saved = {key: list(value) for key, value in lifecycle._guards.items()}
+    lifecycle._guards.clear()
+    yield
+    lifecycle._guards.clear()
+    lifecycle._guards.update(saved)

@@ -45,6 +45,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.FAILED, S.INSPECTING, "reinspect"),
     Transition(S.PASSED, S.CERTIFIED, "certify"),
     Transition(S.CERTIFIED, S.ALLOCATED, "allocate"),
+    # A correction (DESIGN.md rule 3): the certificate is revoked and the item
+    # inspected again; guarded by the inspection app (revoked certificate only).
+    Transition(S.CERTIFIED, S.INSPECTING, "reinspect"),
     Transition(S.ALLOCATED, S.PACKED, "pack"),
     Transition(S.PACKED, S.RELEASED, "release"),
     Transition(S.FAILED, S.RETURNING, "return"),
@@ -246,7 +249,9 @@ def _simple(target: str, doc: str):
     return move
 
 
-item_inspection_start = _simple(S.INSPECTING, "received/held/failed → inspecting.")
+item_inspection_start = _simple(
+    S.INSPECTING, "received/held/failed/certified → inspecting."
+)
 item_pass = _simple(S.PASSED, "inspecting/held → passed: the item matches its claim.")
 item_fail = _simple(S.FAILED, "inspecting/held → failed: the item does not match.")
 item_hold = _simple(

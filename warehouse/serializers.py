@@ -1,5 +1,7 @@
 """Input and output shapes of the warehouse API."""
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -104,17 +106,39 @@ class ItemEventSerializer(serializers.ModelSerializer):
         ]
 
 
+# The inspection app shows the item's certificate in its detail through this
+# hook (``warehouse`` does not import ``inspection``): ``provider(item)``
+# returns a dict, or None when the item has no certificate.
+_certificate_provider: list[Callable[[Item], dict | None]] = []
+
+
+def item_certificate_provider_register(provider: Callable[[Item], dict | None]):
+    _certificate_provider[:] = [provider]
+
+
 class ItemDetailSerializer(ItemSerializer):
     notice = serializers.SerializerMethodField()
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="value")
     events = ItemEventSerializer(many=True)
+    certificate = serializers.SerializerMethodField()
 
     class Meta(ItemSerializer.Meta):
-        fields = [*ItemSerializer.Meta.fields, "notice", "tags", "events"]
+        fields = [
+            *ItemSerializer.Meta.fields,
+            "notice",
+            "tags",
+            "events",
+            "certificate",
+        ]
 
     @extend_schema_field(serializers.DictField())
     def get_notice(self, item):
         return {"id": item.notice_id, "reference": item.notice.reference}
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_certificate(self, item) -> dict | None:
+        """The item's current certificate: number, status, verification link."""
+        return _certificate_provider[0](item) if _certificate_provider else None
 
 
 class ScanInputSerializer(serializers.Serializer):

@@ -5,6 +5,22 @@ Services are keyword-only, own their transaction and raise domain errors
 :mod:`warehouse.lifecycle`.
 """
 
+from .certificates import (
+    certificate_by_token,
+    certificate_current,
+    certificate_enqueue,
+    certificate_issue,
+    certificate_lookup,
+    certificate_rerender,
+    certificate_revoke,
+    certificate_summary,
+    certificate_verify_pdf,
+    certificates_sweep,
+    public_photos,
+    revoked_only,
+    signature_valid,
+    valid_certificate_required,
+)
 from .inspections import (
     appeal_create,
     hold_decide,
@@ -32,6 +48,16 @@ from .templates import (
 
 __all__ = [
     "appeal_create",
+    "certificate_by_token",
+    "certificate_current",
+    "certificate_enqueue",
+    "certificate_issue",
+    "certificate_lookup",
+    "certificate_rerender",
+    "certificate_revoke",
+    "certificate_summary",
+    "certificate_verify_pdf",
+    "certificates_sweep",
     "claim_checkers",
     "hold_decide",
     "image_validate",
@@ -45,11 +71,15 @@ __all__ = [
     "inspection_submit",
     "inspection_units_record",
     "inspection_verdict",
+    "public_photos",
+    "revoked_only",
     "rule_context",
+    "signature_valid",
     "signoff_needed",
     "template_in_force",
     "template_in_use",
     "template_publish",
     "template_rules",
     "templates_in_force",
+    "valid_certificate_required",
 ]

@@ -35,6 +35,7 @@ from ..models import (
     SampleUnit,
     Verdict,
 )
+from .certificates import certificate_enqueue
 from .templates import check_rule, template_in_force
 
 INSPECTOR_ROLES = (Role.INSPECTOR, Role.SUPERVISOR, Role.ADMIN)
@@ -765,6 +766,8 @@ def _apply(*, inspection: Inspection, verdict: str, principal: Principal, reason
         for c in inspection.checks.all()
         if c.verdict in (CheckVerdict.FAIL, CheckVerdict.HOLD)
     ]
+    if verdict == Verdict.PASS:
+        certificate_enqueue(inspection.item)
     _MOVES[verdict](
         item=inspection.item,
         actor=principal.user,
@@ -972,6 +975,8 @@ def hold_decide(
             return new
         move = lifecycle.item_pass if decision == "pass" else lifecycle.item_fail
         move(item=item, actor=principal.user, reason=label, payload=payload)
+        if decision == HoldDecision.Decision.PASS:
+            certificate_enqueue(item)
     return held
 
 

@@ -9,7 +9,8 @@ inner ``atomic()`` adds a SAVEPOINT and a RELEASE (the receive path).
 - scan receive: token+user, item, SAVEPOINT, item FOR UPDATE, item update,
   event insert, notice progress update, scan-log insert, RELEASE.
 - item detail: token+user, item (with merchant, category, warehouse, location,
-  notice), its events (with actor and station), its tags.
+  notice), its events (with actor and station), its tags, its current
+  certificate.
 - item list: token+user, count, one page.
 """
 
@@ -29,7 +30,7 @@ from warehouse.models import Item, ItemEvent
 LOOKUP_QUERIES = 2
 LOOKUP_BY_SERIAL_QUERIES = 3
 RECEIVE_QUERIES = 7  # begin, lock-read, update, event, notice, log, commit
-DETAIL_QUERIES = 4
+DETAIL_QUERIES = 5
 LIST_QUERIES = 3
 # Stations are resolved in the token query; other roles cost one more
 # (merchant membership), the platform two (no membership, then its account).

@@ -1,0 +1,438 @@
+"""The certificate PDF: one A4 page, Chinese and English, plain data in, bytes out.
+
+No ORM here: :func:`certificate_pdf` takes a :class:`CertificateData` and
+returns the PDF's bytes, the same bytes for the same data (the canvas is
+``invariant``), so their SHA-256 identifies the document.
+
+Speed (DESIGN.md section 8 asks for 100 certificates per second per core):
+fonts are registered once at import; the Chinese text uses reportlab's
+built-in CID font STSong-Light (nothing embedded, no font file); the QR code
+is encoded by segno and drawn as one rectangle per run of dark modules, which
+is several times faster than reportlab's own QR widget; everything is drawn on
+the canvas directly, without platypus.
+"""
+
+import datetime as dt
+import io
+import zoneinfo
+from dataclasses import dataclass
+from functools import lru_cache
+
+import segno
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+CJK = "STSong-Light"
+SANS, SANS_BOLD = "Helvetica", "Helvetica-Bold"
+pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+
+PAGE_W, PAGE_H = A4
+MARGIN = 36.0
+INK = HexColor("#111827")
+MUTED = HexColor("#4b5563")
+RULE = HexColor("#d1d5db")
+BAND = HexColor("#0f3d3e")
+PALE = HexColor("#f3f4f6")
+VERDICT_COLOURS = {
+    "pass": HexColor("#15803d"),
+    "fail": HexColor("#b91c1c"),
+    "hold": HexColor("#b45309"),
+    "skipped": HexColor("#6b7280"),
+    "pending": HexColor("#6b7280"),
+}
+VERDICT_WORDS = {
+    "pass": "合格 PASS",
+    "fail": "不合格 FAIL",
+    "hold": "暂扣 HOLD",
+    "skipped": "未检 N/A",
+    "pending": "待检 PENDING",
+}
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    label: str
+    label_zh: str
+    claimed: str
+    observed: str
+    rule: str
+    verdict: str
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    number: str
+    query_code: str
+    verify_url: str
+    warehouse_name: str
+    warehouse_address: str
+    item_code: str
+    merchant_name: str
+    title: str
+    category: str
+    category_zh: str
+    checks: tuple[CheckLine, ...]
+    inspectors: tuple[str, ...]
+    issued_at: dt.datetime
+    time_zone: str
+    verdict: str
+    photo: bytes | None = None
+    lot: str = ""
+
+
+def _is_cjk(char: str) -> bool:
+    return ord(char) > 0x2E7F
+
+
+@lru_cache(maxsize=8192)
+def _runs(text: str, bold: bool) -> tuple[tuple[str, str], ...]:
+    """``text`` cut into runs of one font: CJK in STSong, the rest in Helvetica."""
+    latin = SANS_BOLD if bold else SANS
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        font = CJK if _is_cjk(char) else latin
+        if runs and runs[-1][1] == font:
+            runs[-1] = (runs[-1][0] + char, font)
+        else:
+            runs.append((char, font))
+    return tuple(runs)
+
+
+@lru_cache(maxsize=8192)
+def _width(text: str, size: float, bold: bool = False) -> float:
+    return sum(
+        pdfmetrics.stringWidth(run, font, size) for run, font in _runs(text, bold)
+    )
+
+
+def _text(
+    c: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    *,
+    bold=False,
+    colour=INK,
+    right=False,
+) -> None:
+    c.setFillColor(colour)
+    if right:
+        x -= _width(text, size, bold)
+    runs = _runs(text, bold)
+    if len(runs) == 1:
+        c.setFont(runs[0][1], size)
+        c.drawString(x, y, text)
+        return
+    line = c.beginText(x, y)
+    for run, font in runs:
+        line.setFont(font, size)
+        line.textOut(run)
+    c.drawText(line)
+
+
+def _wrap(text: str, width: float, size: float, max_lines: int) -> list[str]:
+    """Lines of ``text`` no wider than ``width``: words kept whole where they fit,
+    Chinese broken anywhere; an ellipsis when it needs more than ``max_lines``."""
+    text = " ".join(str(text).split())
+    if _width(text, size) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for token in _tokens(text):
+        candidate = line + token
+        if _width(candidate, size) <= width:
+            line = candidate
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = token.lstrip()
+        while _width(line, size) > width:  # one token wider than the cell
+            cut = len(line)
+            while cut > 1 and _width(line[:cut], size) > width:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line.strip():
+        lines.append(line.rstrip())
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and _width(last + "…", size) > width:
+            last = last[:-1]
+        lines[-1] = last + "…"
+    return lines
+
+
+def _tokens(text: str):
+    """Words with their leading space; each CJK character is a token of its own."""
+    word = ""
+    for char in text:
+        if char == " ":
+            if word:
+                yield word
+            word = " "
+        elif _is_cjk(char):
+            if word:
+                yield word
+            word = ""
+            yield char
+        else:
+            word += char
+    if word:
+        yield word
+
+
+@lru_cache(maxsize=256)
+def _qr_runs(url: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The QR code of ``url``: its size in modules and its runs of dark modules,
+    each ``(row, column, length)``."""
+    matrix = segno.make(url, error="m", micro=False).matrix
+    runs = []
+    for row, line in enumerate(matrix):
+        start = None
+        for col, dark in enumerate((*line, 0)):
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                runs.append((row, start, col - start))
+                start = None
+    return len(matrix), tuple(runs)
+
+
+def _qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
+    """Draw the QR code of ``url`` in a square of ``size`` points at (x, y)."""
+    modules, runs = _qr_runs(url)
+    quiet = 2
+    unit = size / (modules + 2 * quiet)
+    c.setFillColor(white)
+    c.rect(x, y, size, size, stroke=0, fill=1)
+    c.setFillColor(INK)
+    path = c.beginPath()
+    top = y + size - quiet * unit
+    for row, col, length in runs:
+        path.rect(x + (quiet + col) * unit, top - (row + 1) * unit, length * unit, unit)
+    c.drawPath(path, stroke=0, fill=1)
+
+
+def _code128(c: Canvas, value: str, x: float, y: float, width: float, height: float):
+    barcode = Code128(value, barHeight=height, barWidth=1, quiet=False)
+    scale = min(1.6, width / barcode.width)
+    barcode = Code128(value, barHeight=height, barWidth=scale, quiet=False)
+    barcode.drawOn(c, x, y)
+
+
+def _photo(c: Canvas, data: bytes, x: float, y: float, box: float) -> None:
+    image = ImageReader(io.BytesIO(data))
+    w, h = image.getSize()
+    scale = box / max(w, h)
+    dw, dh = w * scale, h * scale
+    c.setStrokeColor(RULE)
+    c.rect(x, y, box, box, stroke=1, fill=0)
+    c.drawImage(image, x + (box - dw) / 2, y + (box - dh) / 2, dw, dh)
+
+
+def _local(moment: dt.datetime, zone: str) -> str:
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} ({zone})"
+
+
+# Check table columns: (heading, share of the table's width).
+COLUMNS = (
+    ("检查项 Check", 0.20),
+    ("申报 Claimed", 0.19),
+    ("实测 Observed", 0.19),
+    ("规则 Rule", 0.28),
+    ("结论 Result", 0.14),
+)
+CELL_SIZE = 7.5
+LINE = 9.5
+
+
+def certificate_pdf(data: CertificateData) -> bytes:
+    """Render the certificate; the same data gives the same bytes."""
+    out = io.BytesIO()
+    c = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
+    c.setTitle(f"Certificate {data.number}")
+    c.setAuthor(data.warehouse_name)
+    c.setSubject(f"Inspection certificate for item {data.item_code}")
+    width = PAGE_W - 2 * MARGIN
+
+    # Header band.
+    band_h = 70.0
+    top = PAGE_H - MARGIN
+    c.setFillColor(BAND)
+    c.rect(MARGIN, top - band_h, width, band_h, stroke=0, fill=1)
+    _text(c, MARGIN + 14, top - 30, "质检鉴定证书", 20, colour=white)
+    _text(
+        c,
+        MARGIN + 14,
+        top - 50,
+        "CERTIFICATE OF INSPECTION",
+        12,
+        bold=True,
+        colour=white,
+    )
+    _text(
+        c,
+        MARGIN + width - 14,
+        top - 28,
+        data.warehouse_name,
+        9,
+        colour=white,
+        right=True,
+    )
+    for n, line in enumerate(_wrap(data.warehouse_address, width * 0.5, 7.5, 2)):
+        _text(
+            c,
+            MARGIN + width - 14,
+            top - 42 - n * 10,
+            line,
+            7.5,
+            colour=Color(1, 1, 1, 0.85),
+            right=True,
+        )
+
+    # Number, query code and QR.
+    y = top - band_h - 22
+    qr_size = 104.0
+    _qr(c, data.verify_url, MARGIN + width - qr_size, y - qr_size + 12, qr_size)
+    _text(
+        c,
+        MARGIN + width - qr_size / 2 - 30,
+        y - qr_size + 2,
+        "扫码验证 Scan to verify",
+        7,
+        colour=MUTED,
+    )
+    _text(c, MARGIN, y, "证书编号 Certificate No.", 8, colour=MUTED)
+    _text(c, MARGIN, y - 16, data.number, 15, bold=True)
+    _text(c, MARGIN + 250, y, "查询码 Query code", 8, colour=MUTED)
+    _text(c, MARGIN + 250, y - 16, data.query_code, 15, bold=True)
+
+    # Item block.
+    y -= 44
+    label_w = 92.0
+    rows = (
+        ("商品编码 Item code", data.item_code),
+        ("商家 Merchant", data.merchant_name),
+        ("商品 Item", data.title),
+        ("品类 Category", f"{data.category_zh} {data.category}".strip()),
+        ("签发日期 Issued", _local(data.issued_at, data.time_zone)),
+    )
+    text_w = width - qr_size - label_w - 110
+    for label, value in rows:
+        _text(c, MARGIN, y, label, 8, colour=MUTED)
+        lines = _wrap(value, text_w, 9.5, 2)
+        for n, line in enumerate(lines):
+            _text(
+                c,
+                MARGIN + label_w,
+                y - n * 12,
+                line,
+                9.5,
+                bold=label.startswith("商品编码"),
+            )
+        y -= 12 * len(lines) + 6
+    _code128(c, data.item_code, MARGIN + label_w, y - 26, text_w, 28)
+    y -= 40
+
+    # Verdict badge and photo.
+    colour = VERDICT_COLOURS.get(data.verdict, INK)
+    badge_w = 150.0
+    c.setFillColor(colour)
+    c.roundRect(MARGIN, y - 30, badge_w, 30, 4, stroke=0, fill=1)
+    _text(c, MARGIN + 12, y - 20, "结论", 11, colour=white)
+    word = VERDICT_WORDS.get(data.verdict, data.verdict).split()[-1]
+    _text(c, MARGIN + 50, y - 20, word, 14, bold=True, colour=white)
+    if data.lot:
+        for n, line in enumerate(_wrap(data.lot, 260, 8, 2)):
+            _text(c, MARGIN + badge_w + 12, y - 12 - n * 10, line, 8, colour=MUTED)
+    if data.photo:
+        box = 88.0
+        _photo(c, data.photo, MARGIN + width - box, y - 30, box)
+        y = min(y - 30, y - box + 58)
+    y -= 46
+
+    # The check table.
+    x_cols = [MARGIN]
+    for _heading, share in COLUMNS:
+        x_cols.append(x_cols[-1] + width * share)
+    c.setFillColor(PALE)
+    c.rect(MARGIN, y - 6, width, 18, stroke=0, fill=1)
+    for (heading, _share), x in zip(COLUMNS, x_cols, strict=False):
+        _text(c, x + 4, y, heading, 7.5, colour=MUTED)
+    y -= 10
+    bottom_limit = MARGIN + 96
+    for check in data.checks:
+        cells = [
+            f"{check.label_zh} {check.label}".strip(),
+            check.claimed,
+            check.observed,
+            check.rule,
+        ]
+        wrapped = [
+            _wrap(text or "—", width * share - 8, CELL_SIZE, 3)
+            for text, (_h, share) in zip(cells, COLUMNS, strict=False)
+        ]
+        height = max(len(lines) for lines in wrapped) * LINE + 6
+        if y - height < bottom_limit:  # never spill off the page
+            _text(
+                c,
+                MARGIN + 4,
+                y - LINE,
+                "… 更多检查项见验证页面 More checks on the verification page",
+                CELL_SIZE,
+                colour=MUTED,
+            )
+            y -= LINE + 6
+            break
+        for lines, x in zip(wrapped, x_cols, strict=False):
+            for n, line in enumerate(lines):
+                _text(c, x + 4, y - LINE - n * LINE, line, CELL_SIZE)
+        verdict_colour = VERDICT_COLOURS.get(check.verdict, INK)
+        _text(
+            c,
+            x_cols[4] + 4,
+            y - LINE,
+            VERDICT_WORDS.get(check.verdict, check.verdict),
+            CELL_SIZE + 0.5,
+            colour=verdict_colour,
+        )
+        y -= height
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.5)
+        c.line(MARGIN, y + 1, MARGIN + width, y + 1)
+
+    # Inspectors and footer.
+    y -= 22
+    _text(c, MARGIN, y, "质检员 Inspected and signed by", 8, colour=MUTED)
+    _text(c, MARGIN + 150, y, ", ".join(data.inspectors) or "—", 9)
+    c.setStrokeColor(RULE)
+    c.line(MARGIN, MARGIN + 52, MARGIN + width, MARGIN + 52)
+    _text(
+        c,
+        MARGIN,
+        MARGIN + 38,
+        "本证书一物一证，以验证页面显示的状态为准；扫描二维码或凭证书编号与查询码核验。",  # noqa: RUF001,
+        7.5,
+        colour=MUTED,
+    )
+    _text(
+        c,
+        MARGIN,
+        MARGIN + 26,
+        "One item, one certificate. Valid only as the verification page shows: "
+        "scan the QR code, or enter the number and query code.",
+        7.5,
+        colour=MUTED,
+    )
+    _text(c, MARGIN, MARGIN + 12, data.verify_url, 7, colour=MUTED)
+    c.showPage()
+    c.save()
+    return out.getvalue()
