@@ -46,7 +46,8 @@ CEILING_PATH = {
     "lookup": "/bench/ceiling/lookup/",
     "receive": "/bench/ceiling/receive/",
 }
-SUITES = ("inbound", "scans", "queries")
+SUITES = ("inbound", "scans", "queries", "certificates")
+SERVER_SUITES = {"inbound", "scans", "queries"}
 CLK = os.sysconf("SC_CLK_TCK")
 
 _T0 = time.monotonic()
@@ -697,6 +698,9 @@ def parse_args(argv):
         help="settings module of the server (what-if experiments)",
     )
     parser.add_argument("--notice-sizes", default="10000,100000", help="comma list")
+    parser.add_argument(
+        "--certificates", type=int, default=500, help="PDFs to render for the bar"
+    )
     parser.add_argument("--notice-repeat", type=int, default=3, help="for <= 20,000")
     parser.add_argument(
         "--min-rate",
@@ -725,30 +729,37 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     load_start = os.getloadavg()
 
-    log(f"creating database {DB_NAME}; load average {load_start}")
-    database_create()
-    tokens = world_seed()["tokens"]
-    server = Server(args, env)
     rows: list[dict] = []
-    pool = CodePool([])
-    try:
-        log(
-            f"starting gunicorn: {args.worker_class}, {args.workers} workers, "
-            f"{args.threads} threads"
-        )
-        server.start()
-        if "inbound" in args.only:
-            inbound_rows, codes = bench_inbound(
-                server, tokens["merchant"], args.notice_sizes, args.notice_repeat
+    server = None
+    if args.only & SERVER_SUITES:
+        log(f"creating database {DB_NAME}; load average {load_start}")
+        database_create()
+        tokens = world_seed()["tokens"]
+        server = Server(args, env)
+        pool = CodePool([])
+        try:
+            log(
+                f"starting gunicorn: {args.worker_class}, {args.workers} workers, "
+                f"{args.threads} threads"
             )
-            rows += inbound_rows
-            pool = CodePool(codes)
-        if "scans" in args.only:
-            rows += bench_scans(server, tokens, pool, args)
-    finally:
-        server.stop()
-    if "queries" in args.only:
-        rows += bench_queries(tokens, pool)
+            server.start()
+            if "inbound" in args.only:
+                inbound_rows, codes = bench_inbound(
+                    server, tokens["merchant"], args.notice_sizes, args.notice_repeat
+                )
+                rows += inbound_rows
+                pool = CodePool(codes)
+            if "scans" in args.only:
+                rows += bench_scans(server, tokens, pool, args)
+        finally:
+            server.stop()
+        if "queries" in args.only:
+            rows += bench_queries(tokens, pool)
+    if "certificates" in args.only:
+        from bench.certificates import bench_certificates
+
+        log(f"rendering {args.certificates} certificates in this process")
+        rows += bench_certificates(args.certificates)
 
     report = {
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -757,7 +768,7 @@ def main(argv=None) -> int:
         "config": {
             "database": DB_NAME,
             "redis": REDIS_URL,
-            "gunicorn": server.command[3:],
+            "gunicorn": server.command[3:] if server else None,
             "scan_seconds": args.duration,
             "warmup_seconds": args.warmup,
             "concurrency": args.concurrency,

@@ -7,7 +7,13 @@ fails the test instead.
 """
 
 import os
+import subprocess
+import sys
+import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -147,3 +153,90 @@ def without_app_guards():
     yield
     lifecycle._guards.clear()
     lifecycle._guards.update(saved)
+
+
+# --- a real Celery worker ---------------------------------------------------------
+
+BOOT_SECONDS = 60
+TASK_SECONDS = 30
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+def wait_for(condition, seconds: float, what: str, log: Path):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """A real ``celery worker`` on the test database; stopped at teardown.
+
+    It is a separate process: it reads the broker from ``REDIS_URL`` and the
+    *test* database (committed data: use ``transaction=True``). Its log is
+    the fixture's value.
+    """
+    name = f"qcw-test-{uuid.uuid4().hex[:8]}@localhost"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "IDEMPOTENCY_KEY_TTL_HOURS": "24",
+        "DB_CONN_MAX_AGE": "0",
+    }
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and args
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                "default",
+                "-n",
+                name,
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def ready():
+            if process.poll() is not None:
+                pytest.fail(f"the worker exited at start:\n{log.read_text()[-4000:]}")
+            return celery_app.control.ping(destination=[name], timeout=0.5)
+
+        wait_for(ready, BOOT_SECONDS, "the worker to answer a ping", log)
+        yield log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

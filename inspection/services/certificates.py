@@ -7,6 +7,7 @@ worker killed) and enqueues them again. Issuing twice makes one certificate:
 the item row is locked and the certificate is unique per inspection.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import io
@@ -206,7 +207,7 @@ def certificate_content(
         "category": item.category.code,
         "merchant": item.merchant.name,
         "warehouse": item.warehouse.code,
-        "issued_at": issued_at.astimezone(timezone.UTC).isoformat(),
+        "issued_at": issued_at.astimezone(dt.UTC).isoformat(),
         "inspection": inspection.number,
         "template": str(inspection.template),
         "verdict": Verdict.PASS,

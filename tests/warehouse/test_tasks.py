@@ -7,21 +7,14 @@ worker's log (``Task …[id] succeeded in …s: <return value>``).
 """
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
-import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from tests.conftest import TASK_SECONDS, wait_for
 from tests.warehouse import factories as f
 from warehouse.models import IdempotencyKey
 from warehouse.tasks import idempotency_keys_purge_task
@@ -31,85 +24,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
 ]
-
-BOOT_SECONDS = 60
-TASK_SECONDS = 30
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = db.get("HOST") or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{host}{port}/{quote(db['NAME'], safe='')}"
-
-
-def _wait_for(condition, seconds: float, what: str, log: Path):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
-
-
-@pytest.fixture
-def worker(transactional_db, tmp_path):
-    """A real ``celery worker`` on the test database; stopped at teardown."""
-    name = f"qcw-test-{uuid.uuid4().hex[:8]}@localhost"
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "IDEMPOTENCY_KEY_TTL_HOURS": "24",
-        "DB_CONN_MAX_AGE": "0",
-    }
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and args
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                "default",
-                "-n",
-                name,
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-
-        def ready():
-            if process.poll() is not None:
-                pytest.fail(f"the worker exited at start:\n{log.read_text()[-4000:]}")
-            return celery_app.control.ping(destination=[name], timeout=0.5)
-
-        _wait_for(ready, BOOT_SECONDS, "the worker to answer a ping", log)
-        yield log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def _succeeded(log: Path, task_id: str):
@@ -138,7 +52,7 @@ def test_the_worker_purges_expired_idempotency_keys_once(worker):
     _keys(f.UserFactory(username="caller"), timezone.now())
 
     first = idempotency_keys_purge_task.delay()
-    result = _wait_for(
+    result = wait_for(
         lambda: _succeeded(worker, first.id), TASK_SECONDS, "the purge", worker
     )
 
@@ -149,7 +63,7 @@ def test_the_worker_purges_expired_idempotency_keys_once(worker):
     }
 
     second = idempotency_keys_purge_task.delay()
-    again = _wait_for(
+    again = wait_for(
         lambda: _succeeded(worker, second.id), TASK_SECONDS, "the repeat", worker
     )
 

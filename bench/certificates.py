@@ -1,0 +1,146 @@
+"""Certificate PDFs per second per core, rendered in one process.
+
+    python bench/certificates.py [--count 500]
+
+Renders realistic certificates (eight checks in Chinese and English, a photo
+thumbnail, a QR code and a Code128 barcode) with the product's renderer,
+``inspection.pdf.certificate_pdf``, and reports PDFs per CPU-second of this
+process (one core) and per wall-clock second, and the size of one PDF.
+"""
+
+import argparse
+import datetime as dt
+import io
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BAR_PER_CORE = 100
+
+
+def sample_certificate(n: int = 0):
+    from PIL import Image
+
+    from inspection.pdf import CertificateData, CheckLine
+
+    photo = io.BytesIO()
+    Image.new("RGB", (360, 270), (62, 140, 110)).save(photo, "JPEG", quality=82)
+    checks = (
+        CheckLine(
+            "Material",
+            "材质",
+            "nephrite jade",
+            "和田玉 (refractive index 1.61)",
+            "same material as claimed (accepted synonyms count)",
+            "pass",
+        ),
+        CheckLine(
+            "Weight",
+            "克重",
+            "52.310 g",
+            "52.350 g",
+            "within ±50 mg or ±0.2 %, whichever is larger",
+            "pass",
+        ),
+        CheckLine(
+            "No cracks, chips or repairs",
+            "无裂纹、缺损或修补",
+            "—",
+            "yes",
+            "No cracks, chips or repairs are visible.",
+            "pass",
+        ),
+        CheckLine(
+            "Packaging",
+            "外包装",
+            "gift box",
+            "intact",
+            "packaging intact and of the claimed type",
+            "pass",
+        ),
+        CheckLine(
+            "Shelf life",
+            "保质期",
+            "2029-08-31",
+            "2029-08-31",
+            "dates as claimed; ≥ 180 days left at receipt",
+            "pass",
+        ),
+        CheckLine(
+            "Labels and markings",
+            "标签标识",
+            "name, net content",
+            "name, net_content, producer",
+            "markings present: name, producer",
+            "pass",
+        ),
+        CheckLine(
+            "IMEI",
+            "IMEI 串号",
+            "356938035643809",
+            "356938035643809",
+            "imei equals the claim",
+            "pass",
+        ),
+        CheckLine(
+            "Cosmetic grade", "成色", "A", "yes", "The grade matches.", "skipped"
+        ),
+    )
+    return CertificateData(
+        number=f"GZ-20261125-{n:06d}-K",
+        query_code="7KQ4-MX2P",
+        verify_url="https://qc.example.com/verify/5m3Hc0a0vWkq8QbTQ7m1x9sPq2aZbYdE",
+        warehouse_name="广州质检仓 Guangzhou Inspection Warehouse",
+        warehouse_address="广州市白云区太和镇 88 号 / 88 Taihe, Baiyun, Guangzhou",
+        item_code="QBFA5Y13P1MR",
+        merchant_name="翡翠之家 Jade Home",
+        title="和田玉手镯 56mm Hetian nephrite bangle",
+        category="Jewellery and jade",
+        category_zh="珠宝玉石",
+        checks=checks,
+        inspectors=("Li Wen", "Zhao Min"),
+        issued_at=dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC),
+        time_zone="Asia/Shanghai",
+        verdict="pass",
+        photo=photo.getvalue(),
+    )
+
+
+def bench_certificates(count: int = 500) -> list[dict]:
+    sys.path.insert(0, str(ROOT))
+    from inspection.pdf import certificate_pdf
+
+    data = [sample_certificate(n) for n in range(count)]
+    certificate_pdf(data[0])  # warm: fonts, caches
+    cpu, wall = time.process_time(), time.perf_counter()
+    sizes = [len(certificate_pdf(one)) for one in data]
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    per_core = count / cpu
+    return [
+        {
+            "figure": f"certificate PDFs per second per core ({count} rendered)",
+            "bar": f">= {BAR_PER_CORE}/s",
+            "measured": f"{per_core:.0f}/s per CPU-second ({count / wall:.0f}/s wall)",
+            "pass": per_core >= BAR_PER_CORE,
+            "detail": {
+                "count": count,
+                "cpu_s": round(cpu, 3),
+                "wall_s": round(wall, 3),
+            },
+        },
+        {
+            "figure": "certificate PDF size (one page, with photo)",
+            "bar": "info",
+            "measured": f"{sum(sizes) / len(sizes) / 1024:.1f} KiB",
+            "pass": True,
+            "detail": {"bytes_mean": round(sum(sizes) / len(sizes))},
+        },
+    ]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=500)
+    for row in bench_certificates(parser.parse_args().count):
+        print(f"{row['figure']}: {row['measured']} (bar {row['bar']})")
