@@ -46,6 +46,49 @@ FOOD_LABELS = [
     "licence_number",
 ]
 
+
+def _shelf_goods(*, min_days: int, min_share: str, labels: list, net_content_pct: str):
+    """Stock-first goods: shelf life, intact packaging, labels, net content."""
+    return {
+        "aql": "1.0",
+        "signoff_above_value": None,
+        "checks": [
+            {
+                "key": "shelf_life",
+                "kind": "shelf_life",
+                "label": "Shelf life",
+                "label_zh": "保质期",
+                "params": {
+                    "min_remaining_days": min_days,
+                    "min_remaining_share": min_share,
+                },
+            },
+            {
+                "key": "packaging",
+                "kind": "packaging",
+                "label": "Outer packaging",
+                "label_zh": "外包装",
+                "params": {"accepted_states": ["intact"]},
+            },
+            {
+                "key": "labels",
+                "kind": "labels",
+                "label": "Labels and markings",
+                "label_zh": "标签标识",
+                "params": {"required": labels},
+            },
+            {
+                "key": "weight",
+                "kind": "weight",
+                "label": "Net content",
+                "label_zh": "净含量",
+                "mandatory": False,
+                "params": {"tolerance_pct": net_content_pct},
+            },
+        ],
+    }
+
+
 TEMPLATES = {
     "jewellery-jade": {
         "aql": "2.5",
@@ -94,76 +137,12 @@ TEMPLATES = {
             },
         ],
     },
-    "cosmetics": {
-        "aql": "1.0",
-        "signoff_above_value": None,
-        "checks": [
-            {
-                "key": "shelf_life",
-                "kind": "shelf_life",
-                "label": "Shelf life",
-                "label_zh": "保质期",
-                "params": {"min_remaining_days": 180, "min_remaining_share": "0.5"},
-            },
-            {
-                "key": "packaging",
-                "kind": "packaging",
-                "label": "Outer packaging",
-                "label_zh": "外包装",
-                "params": {"accepted_states": ["intact"]},
-            },
-            {
-                "key": "labels",
-                "kind": "labels",
-                "label": "Labels and markings",
-                "label_zh": "标签标识",
-                "params": {"required": COSMETIC_LABELS},
-            },
-            {
-                "key": "weight",
-                "kind": "weight",
-                "label": "Net content",
-                "label_zh": "净含量",
-                "mandatory": False,
-                "params": {"tolerance_pct": "3"},
-            },
-        ],
-    },
-    "packaged-food": {
-        "aql": "1.0",
-        "signoff_above_value": None,
-        "checks": [
-            {
-                "key": "shelf_life",
-                "kind": "shelf_life",
-                "label": "Shelf life",
-                "label_zh": "保质期",
-                "params": {"min_remaining_days": 30, "min_remaining_share": "0.33"},
-            },
-            {
-                "key": "packaging",
-                "kind": "packaging",
-                "label": "Outer packaging",
-                "label_zh": "外包装",
-                "params": {"accepted_states": ["intact"]},
-            },
-            {
-                "key": "labels",
-                "kind": "labels",
-                "label": "Labels and markings",
-                "label_zh": "标签标识",
-                "params": {"required": FOOD_LABELS},
-            },
-            {
-                "key": "weight",
-                "kind": "weight",
-                "label": "Net content",
-                "label_zh": "净含量",
-                "mandatory": False,
-                "params": {"tolerance_pct": "2"},
-            },
-        ],
-    },
+    "cosmetics": _shelf_goods(
+        min_days=180, min_share="0.5", labels=COSMETIC_LABELS, net_content_pct="3"
+    ),
+    "packaged-food": _shelf_goods(
+        min_days=30, min_share="0.33", labels=FOOD_LABELS, net_content_pct="2"
+    ),
     "phones-used": {
         "aql": "2.5",
         "signoff_above_value": "3000.00",

@@ -56,6 +56,14 @@ WAREHOUSES = [
     },
 ]
 
+# What a merchant claims for stock-first goods with a shelf life.
+SHELF_GOODS_CLAIMS = [
+    {"key": "shelf_life", "required": True},
+    {"key": "packaging", "required": True},
+    {"key": "labels", "required": True},
+    {"key": "weight", "required": False},
+]
+
 CATEGORIES = [
     {
         "code": "jewellery-jade",
@@ -74,24 +82,14 @@ CATEGORIES = [
         "name": "Cosmetics",
         "name_zh": "化妆品",
         "flow": CategoryFlow.STOCK_FIRST,
-        "claim_fields": [
-            {"key": "shelf_life", "required": True},
-            {"key": "packaging", "required": True},
-            {"key": "labels", "required": True},
-            {"key": "weight", "required": False},
-        ],
+        "claim_fields": SHELF_GOODS_CLAIMS,
     },
     {
         "code": "packaged-food",
         "name": "Packaged food",
         "name_zh": "预包装食品",
         "flow": CategoryFlow.STOCK_FIRST,
-        "claim_fields": [
-            {"key": "shelf_life", "required": True},
-            {"key": "packaging", "required": True},
-            {"key": "labels", "required": True},
-            {"key": "weight", "required": False},
-        ],
+        "claim_fields": SHELF_GOODS_CLAIMS,
     },
     {
         "code": "phones-used",

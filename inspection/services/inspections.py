@@ -163,6 +163,12 @@ def _require_open(inspection: Inspection) -> None:
         )
 
 
+def _require_judgeable(inspection: Inspection, actor) -> None:
+    """The inspection takes observations and a verdict, from this person."""
+    _require_open(inspection)
+    _not_a_previous_judge(inspection, actor)
+
+
 def _station(principal: Principal) -> Station | None:
     return principal.station if principal.role == Role.STATION else None
 
@@ -429,8 +435,7 @@ def inspection_observe(
 
 
 def _observe_locked(*, inspection, principal, observed, source) -> None:
-    _require_open(inspection)
-    _not_a_previous_judge(inspection, principal.user)
+    _require_judgeable(inspection, principal.user)
     if inspection.is_lot:
         raise Conflict(
             _(
@@ -505,8 +510,7 @@ def inspection_units_record(
 
 
 def _units_locked(*, inspection: Inspection, principal: Principal, units) -> None:
-    _require_open(inspection)
-    _not_a_previous_judge(inspection, principal.user)
+    _require_judgeable(inspection, principal.user)
     if not inspection.is_lot:
         raise Conflict(
             _("Item %(code)s is a single item; record observations, not units.")
@@ -692,8 +696,7 @@ def inspection_complete(
 
 
 def _complete_locked(*, inspection: Inspection, principal: Principal, notes) -> None:
-    _require_open(inspection)
-    _not_a_previous_judge(inspection, principal.user)
+    _require_judgeable(inspection, principal.user)
     if inspection.is_lot:
         verdict = _lot_verdict(inspection)
     else:

@@ -19,6 +19,19 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROUNDS = 3
 
 
+def failing_inspection(world, item) -> dict:
+    """Inspect ``item`` with a failing check: the fail awaits sign-off."""
+    return (
+        api_client(world.inspector)
+        .post(
+            f"/api/v1/items/{item.code}/inspections/",
+            {"observed": {**GOOD_JADE, "appearance": False}},
+            format="json",
+        )
+        .json()
+    )
+
+
 def test_two_stations_inspecting_one_item_at_once_make_one_inspection(world, qc):
     """One 201 with the verdict, one 409; one inspection, one verdict event."""
     second = api_client(world.inspector)
@@ -44,15 +57,7 @@ def test_two_sign_offs_at_once_apply_the_verdict_once(world, qc):
     signers = [api_client(qc.inspector2), api_client(world.supervisor)]
     for _ in range(ROUNDS):
         item = received(world, jade_row())
-        inspection = (
-            api_client(world.inspector)
-            .post(
-                f"/api/v1/items/{item.code}/inspections/",
-                {"observed": {**GOOD_JADE, "appearance": False}},
-                format="json",
-            )
-            .json()
-        )
+        inspection = failing_inspection(world, item)
         url = f"/api/v1/inspections/{inspection['id']}/sign-off/"
 
         answers = at_once([partial(c.post, url, {}, format="json") for c in signers])
@@ -64,15 +69,7 @@ def test_two_sign_offs_at_once_apply_the_verdict_once(world, qc):
 def test_an_appeal_sent_twice_at_once_opens_one_reinspection(world, qc):
     merchant = api_client(world.merchant_user)
     item = received(world, jade_row())
-    failed = (
-        api_client(world.inspector)
-        .post(
-            f"/api/v1/items/{item.code}/inspections/",
-            {"observed": {**GOOD_JADE, "appearance": False}},
-            format="json",
-        )
-        .json()
-    )
+    failed = failing_inspection(world, item)
     api_client(qc.inspector2).post(
         f"/api/v1/inspections/{failed['id']}/sign-off/", {}, format="json"
     )
