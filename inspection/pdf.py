@@ -438,3 +438,12 @@ def certificate_pdf(data: CertificateData) -> bytes:
     c.showPage()
     c.save()
     return out.getvalue()
+
+
+# Drawing helpers shared with fulfilment's labels and manifests.
+draw_text = _text
+draw_qr = _qr
+draw_code128 = _code128
+text_width = _width
+wrap_text = _wrap
+local_time = _local

@@ -383,6 +383,11 @@ def _claimed_expiry(claim: dict) -> dt.date | None:
     return expiry
 
 
+def claim_expiry(claim: dict) -> dt.date | None:
+    """The expiry date a stored claim states, or production date + shelf life."""
+    return _claimed_expiry(claim)
+
+
 def claimed_value(rule: Rule, claim: dict, *, serial: str = ""):
     """The part of a stored claim this check compares; None when nothing was claimed."""
     kind = rule.kind

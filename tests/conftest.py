@@ -212,7 +212,7 @@ def worker(transactional_db, tmp_path):
                 "--pool=solo",
                 "--concurrency=1",
                 "-Q",
-                "default",
+                "default,labels,notifications",
                 "-n",
                 name,
                 "--loglevel=INFO",

@@ -50,6 +50,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.CERTIFIED, S.INSPECTING, "reinspect"),
     Transition(S.ALLOCATED, S.PACKED, "pack"),
     Transition(S.PACKED, S.RELEASED, "release"),
+    # The order was cancelled: the item goes back to stock (fulfilment) ...
+    Transition(S.ALLOCATED, S.CERTIFIED, "deallocate"),
+    Transition(S.PACKED, S.CERTIFIED, "unpack"),
+    # ... or, on its merchant's choice, back to the merchant.
+    Transition(S.CERTIFIED, S.RETURNING, "return"),
     Transition(S.FAILED, S.RETURNING, "return"),
     Transition(S.RETURNING, S.RETURNED_TO_MERCHANT, "return_complete"),
 )
@@ -76,6 +81,8 @@ STATE_COLOURS: dict[str, str] = {
 
 Guard = Callable[[Item], None]
 _guards: dict[tuple[str, str], list[Guard]] = defaultdict(list)
+Observer = Callable[[Item, ItemEvent], None]
+_observers: list[Observer] = []
 
 
 def transition_guard_register(*, source: str, target: str, guard: Guard) -> None:
@@ -87,6 +94,16 @@ def transition_guard_register(*, source: str, target: str, guard: Guard) -> None
         raise ValueError(f"No transition {source} → {target} to guard.")
     if guard not in _guards[(source, target)]:
         _guards[(source, target)].append(guard)
+
+
+def transition_observer_register(observer: Observer) -> None:
+    """Call ``observer(item, event)`` after every move, in its transaction.
+
+    For effects that must commit with the move or not at all, such as
+    recording a job (a webhook, an allocation); never for slow work.
+    """
+    if observer not in _observers:
+        _observers.append(observer)
 
 
 def item_allowed_next(item: Item) -> list[Transition]:
@@ -162,7 +179,7 @@ def item_transition(
         for name, value in fields.items():
             setattr(current, name, value)
         current.save(update_fields=list(fields))
-        ItemEvent.objects.create(
+        event = ItemEvent.objects.create(
             item=current,
             from_state=source,
             to_state=to,
@@ -172,6 +189,8 @@ def item_transition(
             reason=reason,
             payload=payload or {},
         )
+        for observer in _observers:
+            observer(current, event)
     # Keep the caller's instance (with its loaded relations) in step.
     for name, value in fields.items():
         setattr(item, name, value)
@@ -259,9 +278,13 @@ item_hold = _simple(
 )
 item_certify = _simple(S.CERTIFIED, "passed → certified: its certificate is issued.")
 item_allocate = _simple(S.ALLOCATED, "certified → allocated to an order.")
+item_deallocate = _simple(S.CERTIFIED, "allocated → certified: back to stock.")
 item_pack = _simple(S.PACKED, "allocated → packed.")
+item_unpack = _simple(S.CERTIFIED, "packed → certified: its order was cancelled.")
 item_release = _simple(S.RELEASED, "packed → released: handed to a carrier.")
-item_return_start = _simple(S.RETURNING, "failed → returning to its merchant.")
+item_return_start = _simple(
+    S.RETURNING, "failed/certified → returning to its merchant."
+)
 item_return_complete = _simple(
     S.RETURNED_TO_MERCHANT, "returning → returned_to_merchant: handed to the carrier."
 )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import idempotency, services
+from . import idempotency, jobs, services
 
 
 @shared_task(name="warehouse.tasks.idempotency_keys_purge")
@@ -15,3 +15,21 @@ def idempotency_keys_purge_task() -> int:
 def scan_log_purge_task() -> int:
     """Periodic (beat): drop scan-log rows past their retention."""
     return services.scan_log_purge()
+
+
+@shared_task(
+    name="warehouse.tasks.job_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def job_run_task(job_id: int) -> str:
+    """Run one recorded job (see ``warehouse.jobs``); safe to deliver twice."""
+    return jobs.job_run(job_id)
+
+
+@shared_task(name="warehouse.tasks.jobs_dispatch")
+def jobs_dispatch_task() -> int:
+    """Periodic (beat): send jobs the broker never got or lost."""
+    return jobs.jobs_dispatch()

@@ -38,6 +38,10 @@ DESIGN_MOVES = {
     ("certified", "inspecting"),
     ("allocated", "packed"),
     ("packed", "released"),
+    # Fulfilment: a cancelled order's item goes back to stock, or to its merchant.
+    ("allocated", "certified"),
+    ("packed", "certified"),
+    ("certified", "returning"),
     ("failed", "returning"),
     ("returning", "returned_to_merchant"),
 }
@@ -494,9 +498,9 @@ EXPECTED_ACTIONS = {
     "held": ["reinspect", "pass", "fail"],
     "passed": ["certify"],
     "failed": ["reinspect", "return"],
-    "certified": ["allocate", "reinspect"],
-    "allocated": ["pack"],
-    "packed": ["release"],
+    "certified": ["allocate", "reinspect", "return"],
+    "allocated": ["pack", "deallocate"],
+    "packed": ["release", "unpack"],
     "released": [],
     "returning": ["return_complete"],
     "returned_to_merchant": [],

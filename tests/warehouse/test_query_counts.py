@@ -6,7 +6,8 @@ inner ``atomic()`` adds a SAVEPOINT and a RELEASE (the receive path).
 
 - scan lookup by item code: token+user, item, scan-log insert.
 - scan lookup by serial: token+user, tag, item, scan-log insert.
-- scan receive: token+user, item, SAVEPOINT, item FOR UPDATE, item update,
+- scan receive: token+user, item, SAVEPOINT, item FOR UPDATE, the
+  fulfilment guard (is the order-first item's order cancelled?), item update,
   event insert, notice progress update, scan-log insert, RELEASE.
 - item detail: token+user, item (with merchant, category, warehouse, location,
   notice), its events (with actor and station), its tags, its current
@@ -29,7 +30,8 @@ from warehouse.models import Item, ItemEvent
 # the item read and the scan-log insert.
 LOOKUP_QUERIES = 2
 LOOKUP_BY_SERIAL_QUERIES = 3
-RECEIVE_QUERIES = 7  # begin, lock-read, update, event, notice, log, commit
+# begin, lock-read, cancelled-order guard, update, event, notice, log, commit
+RECEIVE_QUERIES = 8
 DETAIL_QUERIES = 5
 LIST_QUERIES = 3
 # Stations are resolved in the token query; other roles cost one more

@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -163,8 +164,26 @@ def item_receive_scan(
 
 SCAN_LOOKUP = "lookup"
 SCAN_RECEIVE = "receive"
-SCAN_ACTIONS = (SCAN_RECEIVE, SCAN_LOOKUP)
+SCAN_PACK = "pack"
+SCAN_RELEASE = "release"
+# The station contract's actions (DESIGN.md section 5); pack and release are
+# carried out by the fulfilment app through :func:`scan_action_register`.
+SCAN_ACTIONS = (SCAN_RECEIVE, SCAN_LOOKUP, SCAN_PACK, SCAN_RELEASE)
 RECEIVE_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
+
+ScanHandler = Callable[[Principal, Barcode], Item]
+_scan_handlers: dict[str, ScanHandler] = {}
+
+
+def scan_action_register(action: str, handler: ScanHandler) -> None:
+    """Let another app carry out scans of ``action`` (one of SCAN_ACTIONS).
+
+    ``handler(principal, barcode)`` does the work in its own transaction and
+    returns the item, or raises a domain error; the scan is logged either way.
+    """
+    if action not in SCAN_ACTIONS or action in (SCAN_RECEIVE, SCAN_LOOKUP):
+        raise ValueError(f"Cannot register scan action {action!r}.")
+    _scan_handlers[action] = handler
 
 
 def scan_process(
@@ -202,8 +221,11 @@ def scan_process(
                     location_barcode=location,
                     locked=True,
                 )
-        elif action == SCAN_LOOKUP:
-            item = item_resolve(barcode=parsed, principal=principal)
+        elif action == SCAN_LOOKUP or action in _scan_handlers:
+            if action == SCAN_LOOKUP:
+                item = item_resolve(barcode=parsed, principal=principal)
+            else:
+                item = _scan_handlers[action](principal, parsed)
             scan_log_write(
                 principal=principal,
                 barcode=barcode,
@@ -215,7 +237,7 @@ def scan_process(
             raise InvalidInput(
                 _("Unknown scan action %(action)r.") % {"action": action},
                 code="invalid",
-                fields={"action": [_("Choose receive or lookup.")]},
+                fields={"action": [_("Choose one of: %s.") % ", ".join(SCAN_ACTIONS)]},
             )
     except DomainError as exc:
         scan_log_write(
