@@ -124,6 +124,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Outbox (warehouse.jobs): beat sends due jobs this often; a job sent this long
+# ago and still pending is sent again (its message was lost). Both stay below
+# the broker's visibility timeout, which exceeds every task's time limit.
+JOBS_DISPATCH_EVERY_SECONDS = env.float("JOBS_DISPATCH_EVERY_SECONDS", default=5.0)
+JOBS_RESEND_AFTER_SECONDS = env.int("JOBS_RESEND_AFTER_SECONDS", default=900)
 CELERY_RESULT_BACKEND = None
 # Embedded default: no broker, every task runs in-process when enqueued.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -136,6 +141,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "jobs-dispatch": {
+        "task": "warehouse.tasks.jobs_dispatch",
+        "schedule": JOBS_DISPATCH_EVERY_SECONDS,
+    },
     "idempotency-keys-purge": {
         "task": "warehouse.tasks.idempotency_keys_purge",
         "schedule": crontab(minute=17),
@@ -143,6 +152,14 @@ CELERY_BEAT_SCHEDULE = {
     "certificates-sweep": {
         "task": "inspection.tasks.certificates_sweep",
         "schedule": crontab(minute="*/5"),
+    },
+    "promises-sweep": {
+        "task": "fulfilment.tasks.promises_sweep",
+        "schedule": 60.0,
+    },
+    "webhooks-sweep": {
+        "task": "fulfilment.tasks.webhooks_sweep",
+        "schedule": 15.0,
     },
     "scan-log-purge": {
         "task": "warehouse.tasks.scan_log_purge",
@@ -230,6 +247,22 @@ INBOUND_NOTICE_MAX_ITEMS = env.int("INBOUND_NOTICE_MAX_ITEMS", default=100_000)
 CERTIFICATE_SIGNING_KEYS = env.dict("CERTIFICATE_SIGNING_KEYS", default={})
 CERTIFICATE_SIGNING_KEY_ID = env.str("CERTIFICATE_SIGNING_KEY_ID", default="")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Fulfilment -------------------------------------------------------------------
+# Carrier code -> dotted path of its adapter class; unlisted carriers use the
+# sandbox (fulfilment.carriers.SandboxAdapter).
+FULFILMENT_CARRIER_ADAPTERS = env.json("FULFILMENT_CARRIER_ADAPTERS", default={})
+RETURN_CARRIER = env.str("RETURN_CARRIER", default="sf")
+# Webhooks go to public https addresses only; tests and the benchmark turn
+# this on to reach a receiver on loopback.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="qc-warehouse@localhost")
 # Public verification pages: requests per minute per client address.
 VERIFY_THROTTLE_PER_MINUTE = env.int("VERIFY_THROTTLE_PER_MINUTE", default=30)
 # Evidence photos: largest file and picture accepted.

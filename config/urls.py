@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("warehouse.urls")),
     path("api/v1/", include("inspection.urls")),
+    path("api/v1/", include("fulfilment.urls")),
     path("", include("inspection.urls_public")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

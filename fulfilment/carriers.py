@@ -1,0 +1,150 @@
+"""Carriers behind one adapter interface, and a deterministic sandbox.
+
+Callers only see :class:`CarrierAdapter`: ``book(request) -> Booking`` and
+``cancel(tracking_number)``, through :func:`carrier_adapter_get`. Which class
+serves a carrier is configuration: ``settings.FULFILMENT_CARRIER_ADAPTERS``
+maps a carrier code to the dotted path of an adapter class (taking the code
+as its only argument); carriers not listed use :class:`SandboxAdapter`. A real
+adapter (ZTO's, SF's open platform …) is added by writing its class and
+naming it there, without touching any caller.
+
+The sandbox issues tracking numbers in each carrier's real public format,
+derived from the shipment's reference, so the same parcel always gets the
+same number (a job that runs twice books once) and tests and the demo are
+repeatable.
+"""
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+
+class CarrierError(Exception):
+    """A transient failure (timeout, carrier down): try again later."""
+
+
+class CarrierRefused(Exception):
+    """A permanent refusal (bad address, unknown carrier): do not retry."""
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    phone: str
+    lines: str
+    city: str = ""
+    province: str = ""
+    postcode: str = ""
+    country: str = "CN"
+
+
+@dataclass(frozen=True)
+class ShipmentRequest:
+    reference: str  # our parcel reference: the carrier's idempotency key
+    carrier: str
+    sender: Address
+    recipient: Address
+    weight_mg: int
+    item_code: str
+    service: str = "standard"
+
+
+@dataclass(frozen=True)
+class Booking:
+    carrier: str
+    tracking_number: str
+    sort_code: str
+    booked_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CarrierInfo:
+    code: str
+    name: str
+    name_zh: str
+    prefix: str  # the sandbox's numbers: this prefix, then digits
+    digits: int
+    pattern: re.Pattern
+
+
+CARRIERS: dict[str, CarrierInfo] = {
+    c.code: c
+    for c in (
+        CarrierInfo("zto", "ZTO", "中通", "75", 10, re.compile(r"^7\d{11}$")),
+        CarrierInfo("yto", "YTO", "圆通", "YT", 13, re.compile(r"^YT\d{13}$")),
+        CarrierInfo("yunda", "Yunda", "韵达", "43", 11, re.compile(r"^4\d{12}$")),
+        CarrierInfo("jt", "J&T", "极兔", "JT", 13, re.compile(r"^JT\d{13}$")),
+        CarrierInfo("sf", "SF", "顺丰", "SF", 13, re.compile(r"^SF\d{13}$")),
+    )
+}
+
+
+def tracking_number_valid(carrier: str, number: str) -> bool:
+    """Whether ``number`` has the public format of ``carrier``'s numbers."""
+    info = CARRIERS.get(carrier)
+    return bool(info and info.pattern.match(number))
+
+
+class CarrierAdapter:
+    """The interface every carrier adapter implements."""
+
+    def __init__(self, code: str):
+        if code not in CARRIERS:
+            raise CarrierRefused(_("Unknown carrier %(code)s.") % {"code": code})
+        self.code = code
+        self.info = CARRIERS[code]
+
+    def book(self, request: ShipmentRequest) -> Booking:  # pragma: no cover
+        raise NotImplementedError
+
+    def cancel(self, tracking_number: str) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+class SandboxAdapter(CarrierAdapter):
+    """Books instantly, offline: numbers are a function of the reference."""
+
+    def book(self, request: ShipmentRequest) -> Booking:
+        recipient = request.recipient
+        if not recipient.lines.strip() or not recipient.phone.strip():
+            raise CarrierRefused(
+                _("The recipient needs an address and a phone number.")
+            )
+        digest = hashlib.sha256(f"{self.code}:{request.reference}".encode()).digest()
+        number = int.from_bytes(digest[:16], "big")
+        digits = str(number % 10**self.info.digits).zfill(self.info.digits)
+        city = (recipient.city or recipient.province or "000")[:3]
+        sort_code = f"{digest[16] % 900 + 100}-{digest[17] % 90 + 10} {city}"
+        return Booking(
+            carrier=self.code,
+            tracking_number=self.info.prefix + digits,
+            sort_code=sort_code,
+            booked_at=dt.datetime.now(dt.UTC),
+        )
+
+    def cancel(self, tracking_number: str) -> None:
+        if not tracking_number_valid(self.code, tracking_number):
+            raise CarrierRefused(
+                _("%(number)s is not a %(carrier)s tracking number.")
+                % {"number": tracking_number, "carrier": self.info.name}
+            )
+
+
+@cache
+def _adapter(code: str, path: str) -> CarrierAdapter:
+    return import_string(path)(code)
+
+
+def carrier_adapter_get(code: str) -> CarrierAdapter:
+    """The configured adapter for ``code`` (the sandbox unless configured)."""
+    if code not in CARRIERS:
+        raise CarrierRefused(_("Unknown carrier %(code)s.") % {"code": code})
+    configured = getattr(settings, "FULFILMENT_CARRIER_ADAPTERS", {}) or {}
+    path = configured.get(code, "fulfilment.carriers.SandboxAdapter")
+    return _adapter(code, path)

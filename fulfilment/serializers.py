@@ -1,0 +1,318 @@
+"""Input and output shapes of the fulfilment API."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from warehouse.access import Role
+from warehouse.models import Carrier
+
+from .models import (
+    HeldForMerchant,
+    Manifest,
+    MerchantPolicy,
+    Order,
+    Promise,
+    Shipment,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookMessage,
+)
+
+FULL_BUYER_ROLES = (Role.PLATFORM, Role.ADMIN, Role.SUPERVISOR)
+
+
+# --- input -----------------------------------------------------------------------
+
+
+class BuyerInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.RegexField(r"^\+?[0-9 -]{5,20}$", max_length=32)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    province = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300)
+    postcode = serializers.RegexField(
+        r"^[0-9A-Za-z -]{3,12}$", max_length=12, required=False, allow_blank=True
+    )
+
+
+class OrderLineInput(serializers.Serializer):
+    item_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
+
+    def validate(self, attrs):
+        if bool(attrs.get("item_code")) == bool(attrs.get("sku")):
+            raise serializers.ValidationError(
+                _("Name either an item code (order-first) or a SKU (stock-first).")
+            )
+        if attrs.get("item_code") and attrs.get("quantity", 1) != 1:
+            raise serializers.ValidationError(
+                {"quantity": _("A line naming an item code has quantity 1.")}
+            )
+        return attrs
+
+
+class OrderCreateInput(serializers.Serializer):
+    order_id = serializers.RegexField(r"^[A-Za-z0-9._:-]{1,64}$", max_length=64)
+    merchant = serializers.CharField(max_length=16)
+    warehouse = serializers.CharField(max_length=16)
+    carrier = serializers.ChoiceField(choices=Carrier.choices)
+    promise = serializers.ChoiceField(choices=Promise.choices)
+    ordered_at = serializers.DateTimeField(required=False)
+    buyer = BuyerInput()
+    lines = OrderLineInput(many=True, allow_empty=False, max_length=500)
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class DecisionInput(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[HeldForMerchant.Decision.RETURN, HeldForMerchant.Decision.KEEP]
+    )
+
+
+class WebhookEndpointInput(serializers.Serializer):
+    url = serializers.CharField(max_length=500)
+
+
+class MerchantPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MerchantPolicy
+        fields = ["on_cancel", "return_carrier"]
+
+
+# --- output ----------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.replace(" ", "")
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
+
+
+def mask_address(address: str) -> str:
+    return address[:6] + "****" if address else ""
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    order_id = serializers.CharField(source="external_id")
+    merchant = serializers.CharField(source="merchant.code")
+    warehouse = serializers.CharField(source="warehouse.code")
+    buyer = serializers.SerializerMethodField()
+    lines = serializers.SerializerMethodField()
+    shipments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "order_id",
+            "merchant",
+            "warehouse",
+            "status",
+            "carrier",
+            "promise",
+            "ordered_at",
+            "deadline",
+            "promise_state",
+            "dispatched_at",
+            "cancelled_at",
+            "cancel_reason",
+            "buyer",
+            "lines",
+            "shipments",
+        ]
+
+    def _full(self) -> bool:
+        return self.context.get("role") in FULL_BUYER_ROLES
+
+    def get_buyer(self, order) -> dict:
+        if self._full():
+            return {
+                "name": order.buyer_name,
+                "phone": order.buyer_phone,
+                "email": order.buyer_email,
+                "province": order.buyer_province,
+                "city": order.buyer_city,
+                "address": order.buyer_address,
+                "postcode": order.buyer_postcode,
+            }
+        return {
+            "name": mask_name(order.buyer_name),
+            "phone": mask_phone(order.buyer_phone),
+            "province": order.buyer_province,
+            "city": order.buyer_city,
+            "address": mask_address(order.buyer_address),
+        }
+
+    def get_lines(self, order) -> list[dict]:
+        rows = []
+        for line in order.lines.all():
+            allocated = [
+                {"item": a.item.code, "quantity": a.quantity}
+                for a in line.allocations.all()
+                if a.cancelled_at is None
+            ]
+            rows.append(
+                {
+                    "line": line.line,
+                    "item_code": line.item_code or None,
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "allocated": allocated,
+                }
+            )
+        return rows
+
+    def get_shipments(self, order) -> list[dict]:
+        return [
+            {
+                "reference": s.reference,
+                "status": s.status,
+                "carrier": s.carrier,
+                "tracking_number": s.tracking_number or None,
+            }
+            for s in order.shipments.all()
+        ]
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    order_id = serializers.SerializerMethodField()
+    warehouse = serializers.CharField(source="warehouse.code")
+    items = serializers.SerializerMethodField()
+    label_pdf = serializers.SerializerMethodField()
+    label_zpl = serializers.SerializerMethodField()
+    manifest = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "reference",
+            "kind",
+            "order_id",
+            "warehouse",
+            "carrier",
+            "status",
+            "tracking_number",
+            "sort_code",
+            "items",
+            "created_at",
+            "booked_at",
+            "released_at",
+            "label_pdf",
+            "label_zpl",
+            "manifest",
+        ]
+
+    def get_order_id(self, shipment) -> str | None:
+        return shipment.order.external_id if shipment.order_id else None
+
+    def get_items(self, shipment) -> list[dict]:
+        return [
+            {"item": c.item.code, "quantity": c.quantity}
+            for c in shipment.contents.all()
+        ]
+
+    def _link(self, shipment, suffix: str) -> str | None:
+        if not shipment.tracking_number:
+            return None
+        return f"/api/v1/shipments/{shipment.reference}/label.{suffix}"
+
+    def get_label_pdf(self, shipment) -> str | None:
+        return self._link(shipment, "pdf")
+
+    def get_label_zpl(self, shipment) -> str | None:
+        return self._link(shipment, "zpl")
+
+    def get_manifest(self, shipment) -> str | None:
+        return shipment.manifest.number if shipment.manifest_id else None
+
+
+class ManifestSerializer(serializers.ModelSerializer):
+    warehouse = serializers.CharField(source="warehouse.code")
+    shipments = serializers.SerializerMethodField()
+    pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Manifest
+        fields = [
+            "number",
+            "warehouse",
+            "carrier",
+            "status",
+            "opened_at",
+            "closed_at",
+            "shipments",
+            "pdf",
+        ]
+
+    def get_shipments(self, manifest) -> list[dict]:
+        return [
+            {
+                "reference": s.reference,
+                "tracking_number": s.tracking_number,
+                "kind": s.kind,
+                "released_at": s.released_at,
+                "items": [c.item.code for c in s.contents.all()],
+            }
+            for s in manifest.shipments.all()
+        ]
+
+    def get_pdf(self, manifest) -> str | None:
+        if not manifest.pdf:
+            return None
+        return f"/api/v1/manifests/{manifest.number}/manifest.pdf"
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "is_active", "created_at"]
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.SerializerMethodField()
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+    def get_secret(self, endpoint) -> str:
+        return endpoint.secrets[0]
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["at", "status_code", "error", "duration_ms"]
+
+
+class WebhookMessageSerializer(serializers.ModelSerializer):
+    log = WebhookAttemptSerializer(many=True)
+
+    class Meta:
+        model = WebhookMessage
+        fields = [
+            "msg_id",
+            "event_type",
+            "state",
+            "attempts",
+            "created_at",
+            "next_attempt_at",
+            "delivered_at",
+            "log",
+        ]
+
+
+class DispatchFigureSerializer(serializers.Serializer):
+    warehouse = serializers.CharField()
+    merchant = serializers.CharField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    breached = serializers.IntegerField()
+    open = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(allow_null=True)

@@ -1,0 +1,381 @@
+"""Telling people: platform webhooks (Standard Webhooks), merchant and buyer email.
+
+Every event is written as rows in the transaction of the change it reports:
+one :class:`~fulfilment.models.WebhookMessage` per active endpoint (its id
+and body fixed, so every retry sends the same), and a drain job per endpoint.
+The drain sends due messages in order over one keep-alive connection, logs
+every attempt, and reschedules failures with exponential backoff and full
+jitter; a beat sweep starts drains for endpoints with due messages, which
+covers retries and any message recorded while a drain was finishing.
+Email goes through Django's email API as a job.
+"""
+
+import logging
+import time
+import uuid
+from datetime import timedelta
+
+import httpx
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspection.models import Certificate
+from inspection.services.certificates import certificate_current, verify_url
+from warehouse.access import Principal
+from warehouse.exceptions import Forbidden, InvalidInput
+from warehouse.jobs import job_record
+from warehouse.models import (
+    Item,
+    ItemEvent,
+    ItemState,
+    Merchant,
+    PlatformAccount,
+    Warehouse,
+)
+from warehouse.refcache import CACHES
+
+from ..models import Order, Shipment, WebhookAttempt, WebhookEndpoint, WebhookMessage
+from ..webhooks import (
+    WEBHOOK_MAX_ATTEMPTS,
+    WebhookUrlError,
+    webhook_backoff,
+    webhook_headers,
+    webhook_payload,
+    webhook_secret_new,
+    webhook_url_validate,
+)
+
+logger = logging.getLogger("qcw.webhooks")
+S = ItemState
+VERDICT_STATES = (S.PASSED, S.FAILED, S.HELD)
+
+
+# --- webhooks: recording ------------------------------------------------------
+
+
+ENDPOINTS_TTL_SECONDS = 10.0
+_endpoints: tuple[float, list[int]] = (0.0, [])
+
+
+def _endpoint_ids() -> list[int]:
+    """Active endpoints, read at most every few seconds per process: every
+    state change asks, and the scan path should not pay a query for it."""
+    global _endpoints
+    now = time.monotonic()
+    if _endpoints[0] <= now:
+        ids = list(
+            WebhookEndpoint.objects.filter(is_active=True).values_list("pk", flat=True)
+        )
+        _endpoints = (now + ENDPOINTS_TTL_SECONDS, ids)
+    return _endpoints[1]
+
+
+def endpoints_forget(**kwargs) -> None:
+    """Signal receiver: an endpoint changed; read them again next time."""
+    global _endpoints
+    _endpoints = (0.0, [])
+
+
+def webhook_emit(event_type: str, data: dict) -> int:
+    """Record one message per active endpoint, in the caller's transaction."""
+    endpoints = _endpoint_ids()
+    if not endpoints:
+        return 0
+    body = webhook_payload(event_type, data, at=timezone.now()).decode()
+    WebhookMessage.objects.bulk_create(
+        WebhookMessage(
+            endpoint_id=endpoint,
+            msg_id=f"msg_{uuid.uuid4().hex}",
+            event_type=event_type,
+            body=body,
+        )
+        for endpoint in endpoints
+    )
+    for endpoint in endpoints:
+        job_record(
+            name="fulfilment.webhooks_deliver",
+            args={"endpoint_id": endpoint},
+            key=f"webhooks:{endpoint}",
+        )
+    return len(endpoints)
+
+
+def on_item_transition(item: Item, event: ItemEvent) -> None:
+    """Lifecycle observer: the platform hears of every state change; the
+    merchant of every verdict."""
+    webhook_emit(
+        "item.state_changed",
+        {
+            "item": item.code,
+            "merchant": _code(item, "merchant"),
+            "warehouse": _code(item, "warehouse"),
+            "sku": item.sku,
+            "order_ref": item.order_ref,
+            "from": event.from_state,
+            "to": event.to_state,
+            "at": event.at.isoformat(),
+        },
+    )
+    if event.to_state in VERDICT_STATES:
+        merchant = CACHES[Merchant].get(item.merchant_id)
+        if merchant.contact_email:
+            email_record(
+                to=merchant.contact_email,
+                subject=_("Item %(code)s: %(state)s")
+                % {
+                    "code": item.code,
+                    "state": event.to_state,
+                },
+                body=_("Your item %(code)s (%(title)s) is now %(state)s.\n%(reason)s")
+                % {
+                    "code": item.code,
+                    "title": item.title,
+                    "state": event.to_state,
+                    "reason": event.reason,
+                },
+            )
+
+
+def _code(item: Item, relation: str) -> str:
+    model = Merchant if relation == "merchant" else Warehouse
+    return CACHES[model].get(getattr(item, f"{relation}_id")).code
+
+
+def _order_data(order: Order) -> dict:
+    return {
+        "order_id": order.external_id,
+        "merchant": order.merchant.code,
+        "warehouse": order.warehouse.code,
+        "status": order.status,
+        "promise": order.promise,
+        "deadline": order.deadline.isoformat(),
+        "promise_state": order.promise_state,
+    }
+
+
+def order_event(order: Order, event_type: str) -> None:
+    webhook_emit(event_type, _order_data(order))
+
+
+def shipment_event(shipment: Shipment, event_type: str) -> None:
+    webhook_emit(
+        event_type,
+        {
+            "parcel": shipment.reference,
+            "kind": shipment.kind,
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "order_id": shipment.order.external_id if shipment.order_id else None,
+            "status": shipment.status,
+        },
+    )
+
+
+def _certificate_links(shipment: Shipment) -> list[str]:
+    links = []
+    for content in shipment.contents.select_related("item"):
+        certificate = certificate_current(content.item)
+        if certificate is not None and certificate.status == Certificate.Status.VALID:
+            links.append(verify_url(certificate.token))
+    return links
+
+
+def order_dispatched(order: Order, shipment: Shipment) -> None:
+    """The platform and the buyer hear the parcel left, with tracking and
+    certificate links."""
+    links = _certificate_links(shipment)
+    webhook_emit(
+        "order.dispatched",
+        {
+            **_order_data(order),
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "dispatched_at": order.dispatched_at.isoformat(),
+            "certificates": links,
+        },
+    )
+    if order.buyer_email:
+        email_record(
+            to=order.buyer_email,
+            subject=_("Your order %(order)s is on its way")
+            % {"order": order.external_id},
+            body=_(
+                "Your order %(order)s left our inspection warehouse with "
+                "%(carrier)s, tracking number %(tracking)s.\n"
+                "Check its certificate: %(links)s"
+            )
+            % {
+                "order": order.external_id,
+                "carrier": shipment.carrier,
+                "tracking": shipment.tracking_number,
+                "links": " ".join(links) or "-",
+            },
+        )
+
+
+def merchant_return_notice(item: Item, shipment: Shipment) -> None:
+    if item.merchant.contact_email:
+        email_record(
+            to=item.merchant.contact_email,
+            subject=_("Item %(code)s is coming back to you") % {"code": item.code},
+            body=_(
+                "Your item %(code)s (%(title)s) is being returned to you with "
+                "%(carrier)s; the tracking number follows once the label is printed."
+            )
+            % {"code": item.code, "title": item.title, "carrier": shipment.carrier},
+        )
+
+
+# --- email --------------------------------------------------------------------
+
+
+def email_record(*, to: str, subject: str, body: str) -> None:
+    job_record(
+        name="fulfilment.email_send",
+        args={"to": to, "subject": subject, "body": body},
+    )
+
+
+def email_send(*, to: str, subject: str, body: str) -> None:
+    """Job: send one email (at least once: a crash after sending resends it)."""
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+# --- webhooks: delivering -----------------------------------------------------
+
+
+def _deliver_one(client: httpx.Client, endpoint: WebhookEndpoint, message) -> bool:
+    body = message.body.encode()
+    headers = webhook_headers(
+        secrets=endpoint.secrets,
+        msg_id=message.msg_id,
+        timestamp=int(time.time()),
+        body=body,
+    )
+    started = time.monotonic()
+    status, error = None, ""
+    try:
+        response = client.post(endpoint.url, content=body, headers=headers)
+        status = response.status_code
+        if not 200 <= status < 300:
+            error = _("The receiver answered %(status)s.") % {"status": status}
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    WebhookAttempt.objects.create(
+        message=message,
+        status_code=status,
+        error=error,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+    now = timezone.now()
+    message.attempts += 1
+    if not error:
+        message.state, message.delivered_at = WebhookMessage.State.DELIVERED, now
+    elif message.attempts >= WEBHOOK_MAX_ATTEMPTS:
+        message.state = WebhookMessage.State.FAILED
+    else:
+        message.next_attempt_at = now + timedelta(
+            seconds=webhook_backoff(message.attempts)
+        )
+    message.save(update_fields=["attempts", "state", "delivered_at", "next_attempt_at"])
+    return not error
+
+
+def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
+    """Job: send the endpoint's due messages, oldest first; returns how many."""
+    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).first()
+    if endpoint is None:
+        return 0
+    try:
+        _url_check(endpoint.url)
+    except WebhookUrlError as exc:
+        logger.error("Webhook endpoint %s refused: %s", endpoint.pk, exc)
+        return 0
+    delivered = 0
+    with httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as client:
+        while True:
+            with transaction.atomic():
+                due = list(
+                    WebhookMessage.objects.select_for_update(skip_locked=True)
+                    .filter(
+                        endpoint=endpoint,
+                        state=WebhookMessage.State.PENDING,
+                        next_attempt_at__lte=timezone.now(),
+                    )
+                    .order_by("id")[:batch]
+                )
+                if not due:
+                    return delivered
+                for message in due:
+                    if _deliver_one(client, endpoint, message):
+                        delivered += 1
+                    else:  # keep order: the rest wait for this one's retry
+                        WebhookMessage.objects.filter(
+                            pk__in=[m.pk for m in due if m.pk > message.pk],
+                            next_attempt_at__lt=message.next_attempt_at,
+                        ).update(next_attempt_at=message.next_attempt_at)
+                        return delivered
+
+
+def webhooks_sweep() -> int:
+    """Periodic (beat): start a drain for every endpoint with due messages."""
+    endpoints = set(
+        WebhookMessage.objects.filter(
+            state=WebhookMessage.State.PENDING, next_attempt_at__lte=timezone.now()
+        ).values_list("endpoint_id", flat=True)
+    )
+    for endpoint in endpoints:
+        with transaction.atomic():
+            job_record(
+                name="fulfilment.webhooks_deliver",
+                args={"endpoint_id": endpoint},
+                key=f"webhooks:{endpoint}",
+            )
+    return len(endpoints)
+
+
+# --- endpoints ----------------------------------------------------------------
+
+
+def _url_check(url: str) -> str:
+    """Validate (and resolve) a receiver's URL: checked again before every
+    drain, since what a name resolves to can change."""
+    return webhook_url_validate(
+        url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES
+    )
+
+
+def _check_url(url: str) -> str:
+    try:
+        return _url_check(url)
+    except WebhookUrlError as exc:
+        raise InvalidInput(
+            str(exc), code="invalid_url", fields={"url": [str(exc)]}
+        ) from exc
+
+
+def webhook_endpoint_create(*, principal: Principal, url: str) -> WebhookEndpoint:
+    """Register the platform's receiver; its first secret is answered once."""
+    platform = PlatformAccount.objects.filter(user=principal.user).first()
+    if platform is None:
+        raise Forbidden(_("Only a platform account registers webhooks."))
+    return WebhookEndpoint.objects.create(
+        platform=platform, url=_check_url(url), secrets=[webhook_secret_new()]
+    )
+
+
+def webhook_endpoint_rotate(
+    *, endpoint: WebhookEndpoint, drop_old: bool = False
+) -> WebhookEndpoint:
+    """Start signing with a new secret; the old keeps signing until dropped."""
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        if drop_old:
+            endpoint.secrets = endpoint.secrets[:1]
+        else:
+            endpoint.secrets = [webhook_secret_new(), *endpoint.secrets[:1]]
+        endpoint.save(update_fields=["secrets"])
+    return endpoint

@@ -1,0 +1,397 @@
+"""Orders from the platform: accept (idempotent on the platform's id), cancel,
+the merchant's decision on an item whose order was cancelled, and promises."""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warehouse import lifecycle
+from warehouse.access import Principal, Role
+from warehouse.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.jobs import job_record
+from warehouse.models import (
+    Category,
+    CategoryFlow,
+    Item,
+    ItemState,
+    Merchant,
+    Warehouse,
+)
+from warehouse.refcache import CACHES
+
+from ..models import (
+    HeldForMerchant,
+    MerchantPolicy,
+    Order,
+    OrderLine,
+    PromiseState,
+)
+from ..promises import promise_deadline, promise_status
+from .stock import allocations_cancel, order_line_for_item, stock_lot_put
+
+S = ItemState
+ORDER_ROLES = (Role.PLATFORM, Role.ADMIN)
+GONE = (S.FAILED, S.RETURNING, S.RETURNED_TO_MERCHANT, S.RELEASED)
+
+
+def _fingerprint(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _refuse(field: str, message: str, code: str = "invalid") -> InvalidInput:
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def order_create(*, principal: Principal, data: dict) -> tuple[Order, bool]:
+    """Accept a platform order; (order, created).
+
+    ``data`` is the validated request (see ``OrderCreateInput``). The same
+    ``order_id`` with the same content answers the existing order (a repeat);
+    with other content it is a 409. Lines naming an item code are order-first;
+    lines naming a SKU take stock, or wait for the item announced with this
+    order's id as its ``order_ref``.
+    """
+    if principal.role not in ORDER_ROLES:
+        raise Forbidden(_("Only the platform sends orders."), code="role_cannot_order")
+    fingerprint = _fingerprint(data)
+    existing = Order.objects.filter(external_id=data["order_id"]).first()
+    if existing is not None:
+        return _repeat(existing, fingerprint), False
+    merchant = Merchant.objects.filter(code=data["merchant"], is_active=True).first()
+    if merchant is None:
+        raise _refuse("merchant", _("Unknown merchant %s.") % data["merchant"])
+    warehouse = Warehouse.objects.filter(code=data["warehouse"], is_active=True).first()
+    if warehouse is None:
+        raise _refuse("warehouse", _("Unknown warehouse %s.") % data["warehouse"])
+    ordered_at = data.get("ordered_at") or timezone.now()
+    buyer = data["buyer"]
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                external_id=data["order_id"],
+                platform=getattr(principal.user, "platform_account", None)
+                if principal.role == Role.PLATFORM
+                else None,
+                merchant=merchant,
+                warehouse=warehouse,
+                fingerprint=fingerprint,
+                buyer_name=buyer["name"],
+                buyer_phone=buyer["phone"],
+                buyer_email=buyer.get("email", ""),
+                buyer_province=buyer.get("province", ""),
+                buyer_city=buyer.get("city", ""),
+                buyer_address=buyer["address"],
+                buyer_postcode=buyer.get("postcode", ""),
+                carrier=data["carrier"],
+                promise=data["promise"],
+                ordered_at=ordered_at,
+                deadline=promise_deadline(
+                    promise=data["promise"],
+                    ordered_at=ordered_at,
+                    time_zone=warehouse.time_zone,
+                ),
+            )
+            _lines_create(order, data["lines"])
+            job_record(
+                name="fulfilment.order_allocate",
+                args={"order_id": order.pk},
+                key=f"allocate:{order.pk}",
+            )
+            from .notify import order_event
+
+            order_event(order, "order.created")
+    except IntegrityError:  # the same order id, accepted by a concurrent request
+        existing = Order.objects.get(external_id=data["order_id"])
+        return _repeat(existing, fingerprint), False
+    return order, True
+
+
+def _repeat(order: Order, fingerprint: str) -> Order:
+    if order.fingerprint != fingerprint:
+        raise Conflict(
+            _("Order %(order)s was already received with different content.")
+            % {"order": order.external_id},
+            code="order_id_reused",
+        )
+    return order
+
+
+def _lines_create(order: Order, lines: list[dict]) -> None:
+    codes = [line["item_code"] for line in lines if line.get("item_code")]
+    if len(codes) != len(set(codes)):
+        raise _refuse("lines", _("An item code appears on two lines."))
+    items = {
+        item.code: item
+        for item in Item.objects.select_related("category").filter(
+            code__in=codes, merchant_id=order.merchant_id
+        )
+    }
+    taken = set(
+        OrderLine.objects.filter(item_code__in=codes)
+        .exclude(order__status=Order.Status.CANCELLED)
+        .values_list("item_code", flat=True)
+    )
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        field = f"lines[{number - 1}]"
+        code = line.get("item_code", "")
+        if code:
+            item = items.get(code)
+            if item is None:
+                raise _refuse(
+                    f"{field}.item_code",
+                    _("No item %(code)s of merchant %(merchant)s.")
+                    % {"code": code, "merchant": order.merchant.code},
+                    code="unknown_item",
+                )
+            if item.warehouse_id != order.warehouse_id:
+                raise _refuse(
+                    f"{field}.item_code",
+                    _("Item %(code)s is at another warehouse.") % {"code": code},
+                    code="wrong_warehouse",
+                )
+            if item.category.flow != CategoryFlow.ORDER_FIRST:
+                raise _refuse(
+                    f"{field}.item_code",
+                    _("Item %(code)s is stock; order it by SKU.") % {"code": code},
+                )
+            if code in taken or item.state in GONE:
+                raise Conflict(
+                    _("Item %(code)s is not available (%(state)s).")
+                    % {"code": code, "state": item.state},
+                    code="item_unavailable",
+                    fields={f"{field}.item_code": [code]},
+                )
+            rows.append(
+                OrderLine(order=order, line=number, item_code=code, sku=item.sku)
+            )
+        else:
+            rows.append(
+                OrderLine(
+                    order=order,
+                    line=number,
+                    sku=line["sku"],
+                    quantity=line.get("quantity", 1),
+                )
+            )
+    OrderLine.objects.bulk_create(rows)
+    # Order-first items announced before the order, with its id as order_ref.
+    for item in Item.objects.filter(
+        merchant_id=order.merchant_id, order_ref=order.external_id
+    ).exclude(state__in=GONE):
+        order_line_for_item(item)
+
+
+def order_get_for(principal: Principal, external_id: str) -> Order:
+    orders = Order.objects.select_related("warehouse", "merchant")
+    if principal.role == Role.MERCHANT:
+        orders = orders.filter(merchant_id=principal.merchant_id)
+    elif not principal.sees_all:
+        orders = orders.filter(warehouse_id__in=principal.warehouse_ids)
+    order = orders.filter(external_id=external_id).first()
+    if order is None:
+        raise NotFound(_("No order %s.") % external_id, code="order_not_found")
+    return order
+
+
+def order_cancel(*, principal: Principal, order: Order, reason: str = "") -> Order:
+    """Cancel an order that has not left: the buyer's order never ships.
+
+    Allocated units go back to stock; an order-first item already in the
+    warehouse is held for its merchant's decision (return or keep). An item
+    still on its way follows the merchant's policy when it arrives: refused
+    at receiving, or inspected and held (see :func:`receive_guard`).
+    Cancelling twice is a no-op; a dispatched order cannot be cancelled (409).
+    """
+    if principal.role not in (*ORDER_ROLES, Role.SUPERVISOR):
+        raise Forbidden(
+            _("Only the platform cancels orders."), code="role_cannot_order"
+        )
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status == Order.Status.CANCELLED:
+            return order
+        if order.status == Order.Status.DISPATCHED:
+            raise Conflict(
+                _("Order %(order)s has already left the warehouse.")
+                % {"order": order.external_id},
+                code="order_dispatched",
+            )
+        order.status = Order.Status.CANCELLED
+        order.cancelled_at = timezone.now()
+        order.cancel_reason = reason[:300]
+        order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        from .shipping import shipments_cancel
+
+        shipments_cancel(order)
+        items = allocations_cancel(order, actor=principal.user)
+        for item in items:
+            if item.quantity == 1 and not hasattr(item, "stock"):
+                _hold_for_merchant(item, order)
+        for line in order.lines.exclude(item_code=""):
+            item = Item.objects.filter(code=line.item_code).first()
+            if item is not None and item.state in (S.PASSED, S.CERTIFIED):
+                _hold_for_merchant(item, order)
+        from .notify import order_event
+
+        order_event(order, "order.cancelled")
+    return order
+
+
+def _hold_for_merchant(item: Item, order: Order) -> None:
+    _held, created = HeldForMerchant.objects.get_or_create(item=item, order=order)
+    if created:
+        lifecycle.item_event_record(
+            item=item,
+            actor=None,
+            reason=_("Order %(order)s was cancelled: held for the merchant.")
+            % {"order": order.external_id},
+        )
+
+
+def receive_guard(item: Item) -> None:
+    """Guard for announced → received: refuse an item whose order was
+    cancelled when its merchant asked for that.
+
+    Only order-first items belong to an order; for them it costs one indexed
+    query (lots cost nothing).
+    """
+    if CACHES[Category].get(item.category_id).flow != CategoryFlow.ORDER_FIRST:
+        return
+    query = Q(item_code=item.code)
+    if item.order_ref:
+        query |= Q(order__external_id=item.order_ref, sku=item.sku)
+    cancelled = (
+        OrderLine.objects.filter(
+            query,
+            order__merchant_id=item.merchant_id,
+            order__status=Order.Status.CANCELLED,
+        )
+        .values_list("order__external_id", flat=True)
+        .first()
+    )
+    if cancelled is None:
+        return
+    policy = MerchantPolicy.objects.filter(merchant_id=item.merchant_id).first()
+    if policy is None or policy.on_cancel == MerchantPolicy.OnCancel.REFUSE:
+        raise Conflict(
+            _(
+                "Refuse this parcel: order %(order)s was cancelled and the merchant "
+                "asked for such items to be refused."
+            )
+            % {"order": cancelled},
+            code="order_cancelled",
+        )
+
+
+def held_decide(*, principal: Principal, item: Item, decision: str) -> Item:
+    """The merchant's decision on an item held after its order was cancelled."""
+    if principal.role not in (Role.MERCHANT, Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden(_("Only the merchant decides."), code="permission_denied")
+    with transaction.atomic():
+        held = (
+            HeldForMerchant.objects.select_for_update()
+            .filter(item=item, decision=HeldForMerchant.Decision.PENDING)
+            .first()
+        )
+        if held is None:
+            raise Conflict(
+                _("Item %(code)s is not waiting for a decision.") % {"code": item.code},
+                code="no_decision_pending",
+            )
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if item.state != S.CERTIFIED:
+            raise Conflict(
+                _("Item %(code)s is %(state)s; decide once it is certified.")
+                % {"code": item.code, "state": item.state},
+                code="not_certified",
+            )
+        held.decision = decision
+        held.decided_at = timezone.now()
+        held.decided_by = principal.user
+        held.save(update_fields=["decision", "decided_at", "decided_by"])
+        if decision == HeldForMerchant.Decision.KEEP:
+            stock_lot_put(item)
+            lifecycle.item_event_record(
+                item=item, actor=principal.user, reason=_("Kept as stock.")
+            )
+        else:
+            from .shipping import return_create
+
+            return_create(principal=principal, item=item)
+    return item
+
+
+# --- dispatch promises ---------------------------------------------------------------
+
+
+def promises_sweep(*, now=None) -> dict:
+    """Periodic (beat): flag orders whose promise is at risk or breached."""
+    now = now or timezone.now()
+    counts = {PromiseState.AT_RISK: 0, PromiseState.BREACHED: 0}
+    pending = Order.objects.filter(
+        status__in=[Order.Status.OPEN, Order.Status.ALLOCATED, Order.Status.PACKED],
+        deadline__lte=now + timedelta(hours=2),
+    ).exclude(promise_state=PromiseState.BREACHED)
+    from .notify import order_event
+
+    for order in pending.select_related("warehouse"):
+        state = promise_status(deadline=order.deadline, now=now)
+        if state in counts and state != order.promise_state:
+            with transaction.atomic():
+                changed = Order.objects.filter(
+                    pk=order.pk, promise_state=order.promise_state
+                ).update(promise_state=state)
+                if changed:
+                    order.promise_state = state
+                    order_event(order, f"order.promise_{state}")
+                    counts[state] += 1
+    return {str(k): v for k, v in counts.items()}
+
+
+def dispatch_figures(*, orders) -> list[dict]:
+    """On-time dispatch per warehouse and merchant over ``orders``."""
+    rows = (
+        orders.values("warehouse__code", "merchant__code")
+        .annotate(
+            met=Count("id", filter=Q(promise_state=PromiseState.MET)),
+            late=Count("id", filter=Q(promise_state=PromiseState.LATE)),
+            breached=Count(
+                "id",
+                filter=Q(promise_state=PromiseState.BREACHED)
+                & ~Q(status=Order.Status.CANCELLED),
+            ),
+            open=Count(
+                "id",
+                filter=Q(
+                    status__in=[
+                        Order.Status.OPEN,
+                        Order.Status.ALLOCATED,
+                        Order.Status.PACKED,
+                    ]
+                ),
+            ),
+        )
+        .order_by("warehouse__code", "merchant__code")
+    )
+    figures = []
+    for row in rows:
+        judged = row["met"] + row["late"] + row["breached"]
+        figures.append(
+            {
+                "warehouse": row["warehouse__code"],
+                "merchant": row["merchant__code"],
+                "on_time": row["met"],
+                "late": row["late"],
+                "breached": row["breached"],
+                "open": row["open"],
+                "on_time_rate": round(row["met"] / judged, 4) if judged else None,
+            }
+        )
+    return figures
