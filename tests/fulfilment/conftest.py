@@ -58,6 +58,23 @@ def certified(world, row: dict | None = None, **kw) -> Item:
     return item
 
 
+def failed(world, qc_world) -> Item:
+    """A jade item that failed (its appearance check), signed off by a second
+    inspector."""
+    item = received(world, jade_row())
+    done = inspection.inspection_submit(
+        principal=principal_of(world.inspector),
+        code=item.code,
+        observed={**GOOD_JADE, "appearance": False},
+    )[0]
+    inspection.inspection_sign_off(
+        principal=principal_of(qc_world.inspector2), inspection_id=done.pk
+    )
+    item.refresh_from_db()
+    assert item.state == ItemState.FAILED
+    return item
+
+
 def certified_lot(world, quantity: int = 20, **claim) -> Item:
     """A stock-first lot inspected by sample, passed and certified."""
     item = received(world, lot_row(quantity=quantity, **claim))

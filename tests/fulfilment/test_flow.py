@@ -1,6 +1,8 @@
 """The whole way out, through the API: order, allocation, packing, label,
 release, manifest; and back to the merchant."""
 
+import io
+
 import pytest
 from pypdf import PdfReader
 
@@ -9,7 +11,7 @@ from fulfilment.models import Manifest, Order, PromiseState, Shipment
 from tests.conftest import api_client
 from warehouse.models import ItemEvent, ItemState
 
-from .conftest import certified, certified_lot, order_payload, run_jobs
+from .conftest import certified, certified_lot, failed, order_payload, run_jobs
 
 pytestmark = pytest.mark.django_db
 S = ItemState
@@ -42,7 +44,7 @@ def test_order_first_item_goes_from_order_to_released(world, qc):
     label = api_client(world.station).get(
         f"/api/v1/shipments/{shipment.reference}/label.pdf"
     )
-    text = PdfReader(__import__("io").BytesIO(b"".join(label.streaming_content)))
+    text = PdfReader(io.BytesIO(b"".join(label.streaming_content)))
     assert shipment.tracking_number in text.pages[0].extract_text()
     zpl = api_client(world.station).get(
         f"/api/v1/shipments/{shipment.reference}/label.zpl"
@@ -71,9 +73,7 @@ def test_order_first_item_goes_from_order_to_released(world, qc):
         f"/api/v1/manifests/{manifest.number}/manifest.pdf"
     )
     manifest_text = (
-        PdfReader(__import__("io").BytesIO(b"".join(pdf.streaming_content)))
-        .pages[0]
-        .extract_text()
+        PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages[0].extract_text()
     )
     assert shipment.tracking_number in manifest_text
     assert item.code in manifest_text
@@ -161,31 +161,7 @@ def test_stock_below_minimum_remaining_shelf_life_is_never_allocated(world, qc):
 
 
 def test_failed_item_goes_back_to_its_merchant(world, qc):
-    from tests.inspection.factories import weighing
-    from inspection import services as inspection
-    from warehouse.access import principal_of
-    from tests.inspection.factories import received, jade_row
-
-    item = received(world, jade_row())
-    inspection.inspection_submit(
-        principal=principal_of(world.inspector),
-        code=item.code,
-        observed=weighing(weight_g="40.00"),
-    )
-    done = inspection.inspection_list_for_item if False else None
-    del done
-    item.refresh_from_db()
-    if item.state != S.FAILED:  # a failed verdict waits for a second signature
-        from inspection.models import Inspection
-
-        inspection_ = Inspection.objects.filter(item=item).latest("id")
-        inspection.inspection_sign_off(
-            principal=principal_of(qc.inspector2),
-            inspection_id=inspection_.pk,
-            approve=True,
-        )
-        item.refresh_from_db()
-    assert item.state == S.FAILED
+    item = failed(world, qc)
     world.merchant.return_address = "佛山市顺德区 某路 8 号"
     world.merchant.save()
 
