@@ -126,11 +126,13 @@ def _lines_create(order: Order, lines: list[dict]) -> None:
     codes = [line["item_code"] for line in lines if line.get("item_code")]
     if len(codes) != len(set(codes)):
         raise _refuse("lines", _("An item code appears on two lines."))
+    # Locked, so that two orders naming one item at once cannot both take it.
     items = {
         item.code: item
-        for item in Item.objects.select_related("category").filter(
-            code__in=codes, merchant_id=order.merchant_id
-        )
+        for item in Item.objects.select_related("category")
+        .select_for_update(of=("self",))
+        .filter(code__in=codes, merchant_id=order.merchant_id)
+        .order_by("pk")
     }
     taken = set(
         OrderLine.objects.filter(item_code__in=codes)
