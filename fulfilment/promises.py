@@ -35,7 +35,9 @@ def promise_deadline(
     if promise == SAME_DAY and local.time() < cutoff:
         end = dt.datetime.combine(local.date(), dt.time(23, 59, 59), tzinfo=zone)
         return end.astimezone(dt.UTC)
-    return (ordered_at + dt.timedelta(hours=24)).astimezone(dt.UTC)
+    # In UTC: Python adds to an aware local time on the wall clock, which
+    # would make a day with a clock change 23 or 25 real hours.
+    return ordered_at.astimezone(dt.UTC) + dt.timedelta(hours=24)
 
 
 def promise_status(
