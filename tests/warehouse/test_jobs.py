@@ -106,8 +106,7 @@ def test_a_domain_refusal_fails_the_job_for_good():
 
 
 def test_a_key_makes_one_pending_job():
-    with mock.patch("warehouse.tasks.job_run_task.apply_async"):
-        with transaction.atomic():
-            one = jobs.job_record(name="test.touch", args={"code": "G1"}, key="k")
-            two = jobs.job_record(name="test.touch", args={"code": "G1"}, key="k")
+    with mock.patch("warehouse.tasks.job_run_task.apply_async"), transaction.atomic():
+        one = jobs.job_record(name="test.touch", args={"code": "G1"}, key="k")
+        two = jobs.job_record(name="test.touch", args={"code": "G1"}, key="k")
     assert one.pk == two.pk and Job.objects.count() == 1
