@@ -253,6 +253,8 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # sandbox (fulfilment.carriers.SandboxAdapter).
 FULFILMENT_CARRIER_ADAPTERS = env.json("FULFILMENT_CARRIER_ADAPTERS", default={})
 RETURN_CARRIER = env.str("RETURN_CARRIER", default="sf")
+# The sandbox carrier answers after this many seconds (fault drills only).
+SANDBOX_CARRIER_DELAY_SECONDS = env.float("SANDBOX_CARRIER_DELAY_SECONDS", default=0.0)
 # Webhooks go to public https addresses only; tests and the benchmark turn
 # this on to reach a receiver on loopback.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool(

@@ -17,6 +17,7 @@ repeatable.
 import datetime as dt
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from functools import cache
 
@@ -116,6 +117,9 @@ class SandboxAdapter(CarrierAdapter):
             raise CarrierRefused(
                 _("The recipient needs an address and a phone number.")
             )
+        delay = getattr(settings, "SANDBOX_CARRIER_DELAY_SECONDS", 0)
+        if delay:  # a slow carrier, for fault drills
+            time.sleep(delay)
         digest = hashlib.sha256(f"{self.code}:{request.reference}".encode()).digest()
         number = int.from_bytes(digest[:16], "big")
         digits = str(number % 10**self.info.digits).zfill(self.info.digits)

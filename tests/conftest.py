@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -181,26 +182,22 @@ def wait_for(condition, seconds: float, what: str, log: Path):
     pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture
-def worker(transactional_db, tmp_path):
-    """A real ``celery worker`` on the test database; stopped at teardown.
-
-    It is a separate process: it reads the broker from ``REDIS_URL`` and the
-    *test* database (committed data: use ``transaction=True``). Its log is
-    the fixture's value.
-    """
+@contextmanager
+def celery_worker(log: Path, *, env: dict | None = None, broker: str = ""):
+    """Start a real ``celery worker`` process on the test database; stop it
+    on exit. Yields the process (a test may kill it)."""
     name = f"qcw-test-{uuid.uuid4().hex[:8]}@localhost"
-    log = tmp_path / "worker.log"
-    env = {
+    environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": broker or settings.REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "IDEMPOTENCY_KEY_TTL_HOURS": "24",
         "DB_CONN_MAX_AGE": "0",
+        **(env or {}),
     }
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and args
             [
                 sys.executable,
@@ -220,7 +217,7 @@ def worker(transactional_db, tmp_path):
                 "--without-mingle",
             ],
             cwd=settings.BASE_DIR,
-            env=env,
+            env=environment,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -232,11 +229,25 @@ def worker(transactional_db, tmp_path):
             return celery_app.control.ping(destination=[name], timeout=0.5)
 
         wait_for(ready, BOOT_SECONDS, "the worker to answer a ping", log)
-        yield log
+        yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """A real ``celery worker`` on the test database; stopped at teardown.
+
+    It is a separate process: it reads the broker from ``REDIS_URL`` and the
+    *test* database (committed data: use ``transaction=True``). Its log is
+    the fixture's value.
+    """
+    log = tmp_path / "worker.log"
+    with celery_worker(log):
+        yield log
