@@ -46,7 +46,7 @@ CEILING_PATH = {
     "lookup": "/bench/ceiling/lookup/",
     "receive": "/bench/ceiling/receive/",
 }
-SUITES = ("inbound", "scans", "queries", "certificates")
+SUITES = ("inbound", "scans", "queries", "certificates", "burst")
 SERVER_SUITES = {"inbound", "scans", "queries"}
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -702,6 +702,7 @@ def parse_args(argv):
         "--certificates", type=int, default=500, help="PDFs to render for the bar"
     )
     parser.add_argument("--notice-repeat", type=int, default=3, help="for <= 20,000")
+    parser.add_argument("--orders", type=int, default=10_000, help="order burst size")
     parser.add_argument(
         "--min-rate",
         type=float,
@@ -755,6 +756,15 @@ def main(argv=None) -> int:
             server.stop()
         if "queries" in args.only:
             rows += bench_queries(tokens, pool)
+    if "burst" in args.only:
+        from bench.burst import bench_burst
+
+        log(f"order burst of {args.orders:,}: fresh database {DB_NAME}")
+        database_create()
+        tokens = world_seed()["tokens"]
+        rows += bench_burst(
+            lambda env: Server(args, env), env, tokens, args.orders, WORK
+        )
     if "certificates" in args.only:
         from bench.certificates import bench_certificates
 

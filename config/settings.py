@@ -159,7 +159,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "webhooks-sweep": {
         "task": "fulfilment.tasks.webhooks_sweep",
-        "schedule": 15.0,
+        "schedule": 5.0,
     },
     "scan-log-purge": {
         "task": "warehouse.tasks.scan_log_purge",
@@ -225,6 +225,9 @@ SPECTACULAR_SETTINGS = {
         "InspectionStatusEnum": "inspection.models.Inspection.Status",
         "VerdictEnum": "inspection.models.Verdict",
         "CheckVerdictEnum": "inspection.models.CheckVerdict",
+        "CarrierEnum": "warehouse.models.Carrier",
+        "StateEnum": "warehouse.models.ItemState",
+        "WebhookMessageStateEnum": "fulfilment.models.WebhookMessage.State",
     },
 }
 

@@ -12,6 +12,7 @@ from .models import (
     InboundNotice,
     Item,
     ItemEvent,
+    Job,
     Location,
     Merchant,
     MerchantMembership,
@@ -241,3 +242,25 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     list_display = ["key", "user", "response_status", "created_at"]
     search_fields = ["key", "user__username"]
     list_select_related = ["user"]
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """The outbox, read-only; a dead or failed job can be queued again."""
+
+    list_display = ["id", "name", "key", "state", "attempts", "available_at", "done_at"]
+    list_filter = ["state", "name"]
+    search_fields = ["key", "last_error"]
+    actions = ["requeue"]
+
+    @admin.action(description=_("Queue again now"))
+    def requeue(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.exclude(state=Job.State.DONE).update(
+            state=Job.State.PENDING,
+            attempts=0,
+            available_at=timezone.now(),
+            enqueued_at=None,
+        )
+        self.message_user(request, _("%(n)s jobs queued again.") % {"n": count})

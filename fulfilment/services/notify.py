@@ -19,6 +19,7 @@ import httpx
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,13 +95,27 @@ def webhook_emit(event_type: str, data: dict) -> int:
         )
         for endpoint in endpoints
     )
-    for endpoint in endpoints:
-        job_record(
-            name="fulfilment.webhooks_deliver",
-            args={"endpoint_id": endpoint},
-            key=f"webhooks:{endpoint}",
-        )
+    transaction.on_commit(lambda: drains_start(endpoints))
     return len(endpoints)
+
+
+def drains_start(endpoints) -> None:
+    """Record a drain job per endpoint (one pending at most), each in its own
+    short transaction.
+
+    Called after the emitting transaction commits, not inside it: a keyed job
+    row is one row that every transaction emitting events would otherwise
+    insert, and wait on, while holding its own locks (lots, orders), which
+    deadlocks under a burst. The messages themselves are already committed;
+    if this kick is lost, :func:`webhooks_sweep` starts the drain.
+    """
+    for endpoint in endpoints:
+        with transaction.atomic():
+            job_record(
+                name="fulfilment.webhooks_deliver",
+                args={"endpoint_id": endpoint},
+                key=f"webhooks:{endpoint}",
+            )
 
 
 def on_item_transition(item: Item, event: ItemEvent) -> None:
@@ -247,7 +262,8 @@ def email_send(*, to: str, subject: str, body: str) -> None:
 # --- webhooks: delivering -----------------------------------------------------
 
 
-def _deliver_one(client: httpx.Client, endpoint: WebhookEndpoint, message) -> bool:
+def _post(client: httpx.Client, endpoint: WebhookEndpoint, message) -> WebhookAttempt:
+    """Send one message; the attempt as the delivery log keeps it (unsaved)."""
     body = message.body.encode()
     headers = webhook_headers(
         secrets=endpoint.secrets,
@@ -264,24 +280,49 @@ def _deliver_one(client: httpx.Client, endpoint: WebhookEndpoint, message) -> bo
             error = _("The receiver answered %(status)s.") % {"status": status}
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:300]
-    WebhookAttempt.objects.create(
+    return WebhookAttempt(
         message=message,
         status_code=status,
         error=error,
         duration_ms=int((time.monotonic() - started) * 1000),
     )
-    now = timezone.now()
-    message.attempts += 1
-    if not error:
-        message.state, message.delivered_at = WebhookMessage.State.DELIVERED, now
-    elif message.attempts >= WEBHOOK_MAX_ATTEMPTS:
-        message.state = WebhookMessage.State.FAILED
-    else:
-        message.next_attempt_at = now + timedelta(
-            seconds=webhook_backoff(message.attempts)
-        )
-    message.save(update_fields=["attempts", "state", "delivered_at", "next_attempt_at"])
-    return not error
+
+
+def _deliver_batch(client, endpoint, due: list) -> tuple[int, bool]:
+    """Send ``due`` in order until one fails; record every attempt in bulk.
+
+    Returns (delivered, failed). After a failure the rest of the batch waits
+    for that message's retry, so the receiver sees events in order.
+    """
+    attempts, delivered, now = [], [], timezone.now()
+    failed = None
+    for message in due:
+        attempt = _post(client, endpoint, message)
+        attempts.append(attempt)
+        if attempt.error:
+            failed = message
+            break
+        delivered.append(message.pk)
+    WebhookAttempt.objects.bulk_create(attempts)
+    WebhookMessage.objects.filter(pk__in=delivered).update(
+        state=WebhookMessage.State.DELIVERED,
+        delivered_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if failed is not None:
+        failed.attempts += 1
+        if failed.attempts >= WEBHOOK_MAX_ATTEMPTS:
+            failed.state = WebhookMessage.State.FAILED
+        else:
+            failed.next_attempt_at = now + timedelta(
+                seconds=webhook_backoff(failed.attempts)
+            )
+        failed.save(update_fields=["attempts", "state", "next_attempt_at"])
+        WebhookMessage.objects.filter(
+            pk__in=[m.pk for m in due if m.pk > failed.pk],
+            next_attempt_at__lt=failed.next_attempt_at,
+        ).update(next_attempt_at=failed.next_attempt_at)
+    return len(delivered), failed is not None
 
 
 def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
@@ -294,7 +335,7 @@ def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
     except WebhookUrlError as exc:
         logger.error("Webhook endpoint %s refused: %s", endpoint.pk, exc)
         return 0
-    delivered = 0
+    total = 0
     with httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as client:
         while True:
             with transaction.atomic():
@@ -308,16 +349,11 @@ def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
                     .order_by("id")[:batch]
                 )
                 if not due:
-                    return delivered
-                for message in due:
-                    if _deliver_one(client, endpoint, message):
-                        delivered += 1
-                    else:  # keep order: the rest wait for this one's retry
-                        WebhookMessage.objects.filter(
-                            pk__in=[m.pk for m in due if m.pk > message.pk],
-                            next_attempt_at__lt=message.next_attempt_at,
-                        ).update(next_attempt_at=message.next_attempt_at)
-                        return delivered
+                    return total
+                delivered, failed = _deliver_batch(client, endpoint, due)
+                total += delivered
+                if failed:
+                    return total
 
 
 def webhooks_sweep() -> int:
@@ -327,13 +363,7 @@ def webhooks_sweep() -> int:
             state=WebhookMessage.State.PENDING, next_attempt_at__lte=timezone.now()
         ).values_list("endpoint_id", flat=True)
     )
-    for endpoint in endpoints:
-        with transaction.atomic():
-            job_record(
-                name="fulfilment.webhooks_deliver",
-                args={"endpoint_id": endpoint},
-                key=f"webhooks:{endpoint}",
-            )
+    drains_start(endpoints)
     return len(endpoints)
 
 

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from warehouse import lifecycle
 from warehouse.access import Principal, Role
 from warehouse.exceptions import Conflict, Forbidden, InvalidInput, NotFound
-from warehouse.jobs import job_record
 from warehouse.models import (
     Category,
     CategoryFlow,
@@ -32,7 +31,12 @@ from ..models import (
     PromiseState,
 )
 from ..promises import promise_deadline, promise_status
-from .stock import allocations_cancel, order_line_for_item, stock_lot_put
+from .stock import (
+    allocations_cancel,
+    order_allocate,
+    order_line_for_item,
+    stock_lot_put,
+)
 
 S = ItemState
 ORDER_ROLES = (Role.PLATFORM, Role.ADMIN)
@@ -98,14 +102,12 @@ def order_create(*, principal: Principal, data: dict) -> tuple[Order, bool]:
                 ),
             )
             _lines_create(order, data["lines"])
-            job_record(
-                name="fulfilment.order_allocate",
-                args={"order_id": order.pk},
-                key=f"allocate:{order.pk}",
-            )
             from .notify import order_event
 
             order_event(order, "order.created")
+            # What can be allocated now is, in the order's own transaction;
+            # the rest when its item is certified or its SKU restocked.
+            order_allocate(order_id=order.pk)
     except IntegrityError:  # the same order id, accepted by a concurrent request
         existing = Order.objects.get(external_id=data["order_id"])
         return _repeat(existing, fingerprint), False
@@ -184,9 +186,11 @@ def _lines_create(order: Order, lines: list[dict]) -> None:
             )
     OrderLine.objects.bulk_create(rows)
     # Order-first items announced before the order, with its id as order_ref.
-    for item in Item.objects.filter(
-        merchant_id=order.merchant_id, order_ref=order.external_id
-    ).exclude(state__in=GONE):
+    for item in (
+        Item.objects.filter(merchant_id=order.merchant_id, order_ref=order.external_id)
+        .exclude(order_ref="")
+        .exclude(state__in=GONE)
+    ):  # the partial index
         order_line_for_item(item)
 
 

@@ -102,7 +102,7 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
     """Pack a fully allocated order into one parcel and queue its label.
 
     Order-first items move ``allocated → packed`` (their guard checks the
-    certificate again); lot units are recorded in the lot's history. Packing
+    certificate again); lot units are recorded as the parcel's contents. Packing
     an order already packed answers its shipment.
     """
     _require_dock(principal)
@@ -151,15 +151,9 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
                     station=_station(principal),
                     reason=reason,
                 )
-            else:  # lot units: the lot stays certified on the shelf
+            else:  # lot units: the lot stays certified on the shelf; the
+                # parcel's contents record them (see stock.py)
                 valid_certificate_required(item)
-                lifecycle.item_event_record(
-                    item=item,
-                    actor=principal.user,
-                    station=_station(principal),
-                    reason=reason,
-                    payload={"units": allocation.quantity},
-                )
             contents.append(
                 ShipmentItem(shipment=shipment, item=item, quantity=allocation.quantity)
             )
@@ -492,14 +486,7 @@ def shipment_release(
                     reason=reason,
                     payload=payload,
                 )
-            else:  # lot units
-                lifecycle.item_event_record(
-                    item=member,
-                    actor=principal.user,
-                    station=station,
-                    reason=reason,
-                    payload={**payload, "units": content.quantity},
-                )
+            # Lot units: the released parcel and its contents record them.
         shipment.status = Shipment.Status.RELEASED
         shipment.released_at = now
         shipment.released_by = principal.user

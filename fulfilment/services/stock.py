@@ -193,40 +193,48 @@ def dispatch_date(order: Order) -> dt.date:
     return order.deadline.astimezone(zone).date()
 
 
-def _allocate_stock(line: OrderLine, order: Order) -> None:
+def _allocate_stock(line: OrderLine, order: Order) -> int:
+    """Take the line's missing units from lots of its SKU, FEFO.
+
+    Candidates are read without locks, then locked one at a time in FEFO
+    order and re-checked: concurrent orders queue on the first lot with
+    units left instead of all locking every lot (and never deadlock, since
+    they lock in the same order).
+    """
     wanted = line.quantity - _allocated(line)
     if wanted <= 0:
-        return
+        return line.quantity
     day = dispatch_date(order)
-    lots = (
-        StockLot.objects.select_for_update()
-        .filter(
+    candidates = (
+        StockLot.objects.filter(
             merchant_id=order.merchant_id,
             warehouse_id=order.warehouse_id,
             sku=line.sku,
             is_active=True,
             allocated__lt=F("quantity"),
-            item__state=S.CERTIFIED,
         )
         .filter(Q(sell_by__isnull=True) | Q(sell_by__gte=day))
         .order_by(F("expires_on").asc(nulls_last=True), "id")
+        .values_list("pk", flat=True)
     )
-    for lot in lots:
+    for lot_id in list(candidates[:50]):
+        lot = (
+            StockLot.objects.select_for_update(of=("self",))
+            .select_related("item")
+            .get(pk=lot_id)
+        )
         take = min(wanted, lot.quantity - lot.allocated)
-        if take <= 0:
+        if take <= 0 or not lot.is_active or lot.item.state != S.CERTIFIED:
             continue
+        # A lot's units are recorded as allocations (and later as parcel
+        # contents), not as events in the lot's own history: a lot of
+        # thousands of units would carry thousands of events.
         Allocation.objects.create(line=line, item_id=lot.item_id, quantity=take)
         StockLot.objects.filter(pk=lot.pk).update(allocated=F("allocated") + take)
-        lifecycle.item_event_record(
-            item=lot.item,
-            actor=None,
-            reason=_("%(n)s units allocated to order %(order)s.")
-            % {"n": take, "order": order.external_id},
-            payload={"order": order.external_id, "units": take},
-        )
         wanted -= take
         if wanted == 0:
             break
+    return line.quantity - wanted
 
 
 def order_allocate(*, order_id: int) -> Order:
@@ -237,12 +245,18 @@ def order_allocate(*, order_id: int) -> Order:
     item is certified or stock of its SKU arrives.
     """
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("warehouse")
+            .get(pk=order_id)
+        )
         if order.status != Order.Status.OPEN:
             return order
+        filled = True
         for line in order.lines.all():
             if line.item_code:
-                if not line.allocations.filter(cancelled_at=None).exists():
+                done = line.allocations.filter(cancelled_at=None).exists()
+                if not done:
                     item = (
                         Item.objects.select_for_update()
                         .filter(code=line.item_code, merchant_id=order.merchant_id)
@@ -250,9 +264,12 @@ def order_allocate(*, order_id: int) -> Order:
                     )
                     if item is not None and item.state == S.CERTIFIED:
                         _allocate_item(line, item)
+                        done = True
             else:
-                _allocate_stock(line, order)
-        order_status_update(order)
+                done = _allocate_stock(line, order) >= line.quantity
+            filled = filled and done
+        if filled:
+            _mark_allocated(order)
     return order
 
 
@@ -263,6 +280,10 @@ def order_status_update(order: Order) -> None:
     for line in order.lines.all():
         if _allocated(line) < line.quantity:
             return
+    _mark_allocated(order)
+
+
+def _mark_allocated(order: Order) -> None:
     order.status = Order.Status.ALLOCATED
     order.save(update_fields=["status"])
     from .notify import order_event
@@ -292,7 +313,6 @@ def allocations_cancel(order: Order, *, actor) -> list[Item]:
             StockLot.objects.filter(item=item).update(
                 allocated=F("allocated") - allocation.quantity
             )
-            lifecycle.item_event_record(item=item, actor=actor, reason=reason)
         elif item.state == S.ALLOCATED:
             lifecycle.item_deallocate(item=item, actor=actor, reason=reason)
         elif item.state == S.PACKED:

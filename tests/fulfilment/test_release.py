@@ -15,8 +15,18 @@ pytestmark = pytest.mark.django_db
 S = ItemState
 
 
+def english(user):
+    """A client whose answers are in English (the messages are asserted)."""
+    client = api_client(user)
+    client.credentials(
+        HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"],
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    return client
+
+
 def release(user, code):
-    return api_client(user).post(f"/api/v1/items/{code}/release/", format="json")
+    return english(user).post(f"/api/v1/items/{code}/release/", format="json")
 
 
 def refused(answer, code: str, words: str):
@@ -94,7 +104,7 @@ def test_refused_when_the_order_was_cancelled(world, qc):
         format="json",
     )
     assert cancel.status_code == 200
-    answer = api_client(world.station).post(
+    answer = english(world.station).post(
         f"/api/v1/shipments/{shipment.reference}/release/", format="json"
     )
     refused(answer, "order_cancelled", "was cancelled")
