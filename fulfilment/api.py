@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from warehouse.access import Role, principal_of
 from warehouse.api import ANY_ROLE, IDEMPOTENCY_KEY, roles
-from warehouse.api_common import IdempotentPostMixin
+from warehouse.api_common import IdempotentPostMixin, valid_input
 from warehouse.exceptions import InvalidInput, NotFound
 from warehouse.selectors import item_get_for
 
@@ -39,12 +39,6 @@ from .serializers import (
 
 PLATFORM = roles(Role.PLATFORM, Role.ADMIN)
 MERCHANT = roles(Role.MERCHANT)
-
-
-def _valid(serializer_class, request):
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return data.validated_data
 
 
 def _order_answer(request, external_id: str, http_status=status.HTTP_200_OK):
@@ -91,7 +85,7 @@ class OrderListCreateApi(IdempotentPostMixin, generics.ListAPIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request):
-        data = _valid(OrderCreateInput, request)
+        data = valid_input(OrderCreateInput, request)
         order, created = services.order_create(
             principal=principal_of(request.user), data=data
         )
@@ -118,9 +112,9 @@ class OrderCancelApi(IdempotentPostMixin, APIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, order_id: str):
-        data = _valid(CancelInput, request)
+        data = valid_input(CancelInput, request)
         principal = principal_of(request.user)
-        order = selectors.order_detail_for(principal, order_id)
+        order = services.order_get_for(principal, order_id)
         services.order_cancel(
             principal=principal, order=order, reason=data.get("reason", "")
         )
@@ -138,7 +132,7 @@ class OrderPackApi(IdempotentPostMixin, APIView):
 
     def post_once(self, request, order_id: str):
         principal = principal_of(request.user)
-        order = selectors.order_detail_for(principal, order_id)
+        order = services.order_get_for(principal, order_id)
         shipment = services.order_pack(principal=principal, order=order)
         return _shipment_answer(request, shipment.reference)
 
@@ -187,7 +181,7 @@ class ItemDecisionApi(IdempotentPostMixin, APIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, code: str):
-        data = _valid(DecisionInput, request)
+        data = valid_input(DecisionInput, request)
         principal = principal_of(request.user)
         item = item_get_for(principal, code)
         item = services.held_decide(
@@ -413,7 +407,7 @@ class WebhookEndpointListCreateApi(APIView):
         request=WebhookEndpointInput, responses={201: WebhookEndpointCreatedSerializer}
     )
     def post(self, request):
-        data = _valid(WebhookEndpointInput, request)
+        data = valid_input(WebhookEndpointInput, request)
         endpoint = services.webhook_endpoint_create(
             principal=principal_of(request.user), url=data["url"]
         )
@@ -435,7 +429,7 @@ class WebhookEndpointRotateApi(APIView):
 
     @extend_schema(request=RotateInput, responses=WebhookEndpointCreatedSerializer)
     def post(self, request, endpoint_id: int):
-        data = _valid(RotateInput, request)
+        data = valid_input(RotateInput, request)
         endpoint = selectors.endpoint_get_for(principal_of(request.user), endpoint_id)
         endpoint = services.webhook_endpoint_rotate(
             endpoint=endpoint, drop_old=data["drop_old"]

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from warehouse.access import Role, principal_of
 from warehouse.api import ANY_ROLE, IDEMPOTENCY_KEY, roles
-from warehouse.api_common import IdempotentPostMixin
+from warehouse.api_common import IdempotentPostMixin, valid_input
 from warehouse.exceptions import InvalidInput, NotFound, TooLarge
 from warehouse.models import Category
 
@@ -42,12 +42,6 @@ from .serializers import (
 )
 
 SUPERVISORS = roles(Role.SUPERVISOR, Role.ADMIN)
-
-
-def _valid(serializer_class, request):
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return data.validated_data
 
 
 def _inspection_answer(request, inspection_id: int, http_status=status.HTTP_200_OK):
@@ -77,7 +71,7 @@ class ItemInspectionListCreateApi(IdempotentPostMixin, APIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, code: str):
-        data = _valid(InspectionSubmitSerializer, request)
+        data = valid_input(InspectionSubmitSerializer, request)
         inspection, created = services.inspection_submit(
             principal=principal_of(request.user),
             code=code,
@@ -108,7 +102,7 @@ class _InspectionActionApi(IdempotentPostMixin, APIView):
     input = None
 
     def post_once(self, request, inspection_id: int):
-        data = _valid(self.input, request)
+        data = valid_input(self.input, request)
         self.act(principal_of(request.user), inspection_id, data)
         return _inspection_answer(request, inspection_id)
 
@@ -203,7 +197,7 @@ class InspectionPhotoCreateApi(APIView):
         summary="Attach an evidence photo (JPEG, PNG or WebP, checked by content)",
     )
     def post(self, request, inspection_id: int):
-        data = _valid(PhotoUploadSerializer, request)
+        data = valid_input(PhotoUploadSerializer, request)
         upload = data["image"]
         limit = settings.INSPECTION_PHOTO_MAX_BYTES
         if upload.size > limit:
@@ -276,7 +270,7 @@ class ItemHoldDecisionApi(IdempotentPostMixin, APIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, code: str):
-        data = _valid(HoldDecideSerializer, request)
+        data = valid_input(HoldDecideSerializer, request)
         inspection = services.hold_decide(
             principal=principal_of(request.user),
             code=code,
@@ -301,7 +295,7 @@ class ItemAppealApi(IdempotentPostMixin, APIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, code: str):
-        data = _valid(AppealInputSerializer, request)
+        data = valid_input(AppealInputSerializer, request)
         principal = principal_of(request.user)
         appeal = services.appeal_create(
             principal=principal, code=code, reason=data["reason"]
@@ -343,7 +337,7 @@ class TemplateListApi(APIView):
         summary="Publish a new template version for a category (supervisor)",
     )
     def post(self, request):
-        data = _valid(TemplatePublishSerializer, request)
+        data = valid_input(TemplatePublishSerializer, request)
         category = Category.objects.filter(code=data["category"]).first()
         if category is None:
             raise NotFound(
@@ -413,7 +407,7 @@ class CertificateRevokeApi(IdempotentPostMixin, APIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, number: str):
-        data = _valid(RevokeSerializer, request)
+        data = valid_input(RevokeSerializer, request)
         principal = principal_of(request.user)
         certificate = services.certificate_revoke(
             principal=principal,

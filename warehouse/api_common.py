@@ -190,3 +190,10 @@ class IdempotentPostMixin:
 def _plain(response: Response):
     """The response body as plain JSON data, ready to store and replay."""
     return json.loads(JSONRenderer().render(response.data))
+
+
+def valid_input(serializer_class, request) -> dict:
+    """``request.data`` validated by ``serializer_class`` (a 400 if it is not)."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data

@@ -75,28 +75,29 @@ def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:
     """
     if name not in _handlers:
         raise ValueError(f"No handler registered for job {name!r}.")
+    # ``enqueued_at`` is set at once: the job is sent when this transaction
+    # commits. If sending fails it is cleared (the dispatcher sends the job
+    # on its next round); if the process dies between commit and send, the
+    # job counts as lost and is sent again after JOBS_RESEND_AFTER_SECONDS.
+    fields = {"name": name, "args": args or {}, "enqueued_at": timezone.now()}
     if key:
         existing = Job.objects.filter(key=key, state=Job.State.PENDING).first()
         if existing is not None:
             return existing
         try:
             with transaction.atomic():
-                job = Job.objects.create(name=name, key=key, args=args or {})
+                job = Job.objects.create(key=key, **fields)
         except IntegrityError:  # recorded by a concurrent transaction
             return Job.objects.get(key=key, state=Job.State.PENDING)
     else:
-        job = Job.objects.create(name=name, args=args or {})
-    transaction.on_commit(lambda: job_send(job))
+        job = Job.objects.create(**fields)
+    transaction.on_commit(lambda: _send(job))
     return job
 
 
-def job_send(job: Job) -> bool:
-    """Hand a committed job to Celery; False (and the job waits) if it cannot."""
+def _send(job: Job) -> bool:
     from .tasks import job_run_task
 
-    Job.objects.filter(pk=job.pk, state=Job.State.PENDING).update(
-        enqueued_at=timezone.now()
-    )
     try:
         job_run_task.apply_async(args=[job.pk], queue=_handlers[job.name].queue)
     except Exception:  # broker down: the dispatcher sends it later
@@ -104,6 +105,14 @@ def job_send(job: Job) -> bool:
         logger.warning("Could not enqueue job %s; it waits for the dispatcher", job)
         return False
     return True
+
+
+def job_send(job: Job) -> bool:
+    """Hand a committed job to Celery; False (and the job waits) if it cannot."""
+    Job.objects.filter(pk=job.pk, state=Job.State.PENDING).update(
+        enqueued_at=timezone.now()
+    )
+    return _send(job)
 
 
 def job_backoff(attempt: int, *, base: float = 5.0, cap: float = 1800.0) -> float:

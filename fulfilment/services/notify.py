@@ -325,6 +325,20 @@ def _deliver_batch(client, endpoint, due: list) -> tuple[int, bool]:
     return len(delivered), failed is not None
 
 
+_client: httpx.Client | None = None
+
+
+def _http_client() -> httpx.Client:
+    """One client per process, kept: making one (its TLS context) costs more
+    than a whole delivery, and it keeps connections to receivers alive."""
+    global _client
+    if _client is None:
+        _client = httpx.Client(
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False
+        )
+    return _client
+
+
 def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
     """Job: send the endpoint's due messages, oldest first; returns how many."""
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).first()
@@ -336,24 +350,24 @@ def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
         logger.error("Webhook endpoint %s refused: %s", endpoint.pk, exc)
         return 0
     total = 0
-    with httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as client:
-        while True:
-            with transaction.atomic():
-                due = list(
-                    WebhookMessage.objects.select_for_update(skip_locked=True)
-                    .filter(
-                        endpoint=endpoint,
-                        state=WebhookMessage.State.PENDING,
-                        next_attempt_at__lte=timezone.now(),
-                    )
-                    .order_by("id")[:batch]
+    client = _http_client()
+    while True:
+        with transaction.atomic():
+            due = list(
+                WebhookMessage.objects.select_for_update(skip_locked=True)
+                .filter(
+                    endpoint=endpoint,
+                    state=WebhookMessage.State.PENDING,
+                    next_attempt_at__lte=timezone.now(),
                 )
-                if not due:
-                    return total
-                delivered, failed = _deliver_batch(client, endpoint, due)
-                total += delivered
-                if failed:
-                    return total
+                .order_by("id")[:batch]
+            )
+            if not due:
+                return total
+            delivered, failed = _deliver_batch(client, endpoint, due)
+            total += delivered
+            if failed:
+                return total
 
 
 def webhooks_sweep() -> int:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.access import Principal, Role
+from warehouse.access import Principal, Role, tenant_scope
 from warehouse.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from warehouse.models import (
     Category,
@@ -33,7 +33,7 @@ from ..models import (
 from ..promises import promise_deadline, promise_status
 from .stock import (
     allocations_cancel,
-    order_allocate,
+    lines_allocate,
     order_line_for_item,
     stock_lot_put,
 )
@@ -101,13 +101,13 @@ def order_create(*, principal: Principal, data: dict) -> tuple[Order, bool]:
                     time_zone=warehouse.time_zone,
                 ),
             )
-            _lines_create(order, data["lines"])
+            lines = _lines_create(order, data["lines"])
             from .notify import order_event
 
             order_event(order, "order.created")
             # What can be allocated now is, in the order's own transaction;
             # the rest when its item is certified or its SKU restocked.
-            order_allocate(order_id=order.pk)
+            lines_allocate(order, lines, new=True)
     except IntegrityError:  # the same order id, accepted by a concurrent request
         existing = Order.objects.get(external_id=data["order_id"])
         return _repeat(existing, fingerprint), False
@@ -124,7 +124,7 @@ def _repeat(order: Order, fingerprint: str) -> Order:
     return order
 
 
-def _lines_create(order: Order, lines: list[dict]) -> None:
+def _lines_create(order: Order, lines: list[dict]) -> list[OrderLine]:
     codes = [line["item_code"] for line in lines if line.get("item_code")]
     if len(codes) != len(set(codes)):
         raise _refuse("lines", _("An item code appears on two lines."))
@@ -191,15 +191,18 @@ def _lines_create(order: Order, lines: list[dict]) -> None:
         .exclude(order_ref="")
         .exclude(state__in=GONE)
     ):  # the partial index
-        order_line_for_item(item)
+        tied = order_line_for_item(item)
+        for row in rows:
+            if tied is not None and row.pk == tied.pk:
+                row.item_code = tied.item_code
+    return rows
 
 
 def order_get_for(principal: Principal, external_id: str) -> Order:
-    orders = Order.objects.select_related("warehouse", "merchant")
-    if principal.role == Role.MERCHANT:
-        orders = orders.filter(merchant_id=principal.merchant_id)
-    elif not principal.sees_all:
-        orders = orders.filter(warehouse_id__in=principal.warehouse_ids)
+    """One order the caller may see, read alone (for actions on it)."""
+    orders = tenant_scope(
+        Order.objects.select_related("warehouse", "merchant"), principal
+    )
     order = orders.filter(external_id=external_id).first()
     if order is None:
         raise NotFound(_("No order %s.") % external_id, code="order_not_found")

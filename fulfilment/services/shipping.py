@@ -160,11 +160,8 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
         ShipmentItem.objects.bulk_create(contents)
         order.status = Order.Status.PACKED
         order.save(update_fields=["status"])
-        job_record(
-            name="fulfilment.shipment_label",
-            args={"shipment_id": shipment.pk},
-            key=f"label:{shipment.pk}",
-        )
+        # The shipment is new: no other label job can exist for it.
+        job_record(name="fulfilment.shipment_label", args={"shipment_id": shipment.pk})
     return shipment
 
 
@@ -192,9 +189,7 @@ def item_pack_scan(principal: Principal, barcode) -> Item:
 # --- labels -----------------------------------------------------------------------
 
 
-def _label_data(shipment: Shipment) -> LabelData:
-    content = shipment.contents.select_related("item").first()
-    item = content.item if content else None
+def _label_data(shipment: Shipment, item: Item | None) -> LabelData:
     certificate_link = ""
     if shipment.kind == Shipment.Kind.ORDER and item is not None:
         certificate = certificate_current(item)
@@ -253,7 +248,7 @@ def shipment_label(*, shipment_id: int) -> None:
     shipment.tracking_number = booking.tracking_number
     shipment.sort_code = booking.sort_code
     shipment.booked_at = booking.booked_at
-    data = _label_data(shipment)
+    data = _label_data(shipment, content.item if content else None)
     shipment.label_zpl = label_zpl(data)
     shipment.label_pdf.save(
         f"{shipment.reference}.pdf", ContentFile(label_pdf(data)), save=False

@@ -193,7 +193,7 @@ def dispatch_date(order: Order) -> dt.date:
     return order.deadline.astimezone(zone).date()
 
 
-def _allocate_stock(line: OrderLine, order: Order) -> int:
+def _allocate_stock(line: OrderLine, order: Order, have: int) -> int:
     """Take the line's missing units from lots of its SKU, FEFO.
 
     Candidates are read without locks, then locked one at a time in FEFO
@@ -201,7 +201,7 @@ def _allocate_stock(line: OrderLine, order: Order) -> int:
     units left instead of all locking every lot (and never deadlock, since
     they lock in the same order).
     """
-    wanted = line.quantity - _allocated(line)
+    wanted = line.quantity - have
     if wanted <= 0:
         return line.quantity
     day = dispatch_date(order)
@@ -250,27 +250,33 @@ def order_allocate(*, order_id: int) -> Order:
             .select_related("warehouse")
             .get(pk=order_id)
         )
-        if order.status != Order.Status.OPEN:
-            return order
-        filled = True
-        for line in order.lines.all():
-            if line.item_code:
-                done = line.allocations.filter(cancelled_at=None).exists()
-                if not done:
-                    item = (
-                        Item.objects.select_for_update()
-                        .filter(code=line.item_code, merchant_id=order.merchant_id)
-                        .first()
-                    )
-                    if item is not None and item.state == S.CERTIFIED:
-                        _allocate_item(line, item)
-                        done = True
-            else:
-                done = _allocate_stock(line, order) >= line.quantity
-            filled = filled and done
-        if filled:
-            _mark_allocated(order)
+        if order.status == Order.Status.OPEN:
+            lines_allocate(order, list(order.lines.all()))
     return order
+
+
+def lines_allocate(order: Order, lines: list[OrderLine], *, new: bool = False) -> None:
+    """Allocate ``lines`` of ``order`` (locked, or created in this transaction:
+    ``new``, so nothing is allocated yet) and mark it allocated when full."""
+    filled = True
+    for line in lines:
+        if line.item_code:
+            done = not new and line.allocations.filter(cancelled_at=None).exists()
+            if not done:
+                item = (
+                    Item.objects.select_for_update()
+                    .filter(code=line.item_code, merchant_id=order.merchant_id)
+                    .first()
+                )
+                if item is not None and item.state == S.CERTIFIED:
+                    _allocate_item(line, item)
+                    done = True
+        else:
+            have = 0 if new else _allocated(line)
+            done = _allocate_stock(line, order, have) >= line.quantity
+        filled = filled and done
+    if filled:
+        _mark_allocated(order)
 
 
 def order_status_update(order: Order) -> None:

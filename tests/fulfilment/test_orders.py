@@ -181,3 +181,24 @@ def test_an_item_cannot_be_ordered_twice(world, qc):
     )
     assert second.status_code == 409
     assert second.json()["error"]["code"] == "item_unavailable"
+
+
+def test_a_merchant_sets_its_cancellation_policy_through_the_api(world):
+    url = "/api/v1/merchant-policy/"
+    mine = api_client(world.merchant_user)
+    assert mine.get(url).json() == {"on_cancel": "refuse", "return_carrier": "sf"}
+
+    changed = mine.put(url, {"on_cancel": "hold", "return_carrier": "zto"}, "json")
+
+    assert changed.status_code == 200, changed.json()
+    assert MerchantPolicy.objects.get(merchant=world.merchant).on_cancel == "hold"
+    bad = mine.put(url, {"on_cancel": "burn", "return_carrier": "zto"}, "json")
+    assert bad.status_code == 400
+    assert "on_cancel" in bad.json()["error"]["fields"]
+    assert MerchantPolicy.objects.get(merchant=world.merchant).on_cancel == "hold"
+    other = api_client(world.merchant2_user).get(url).json()
+    assert other["on_cancel"] == "refuse"  # its own, untouched
+    assert (
+        api_client(world.platform).put(url, {"on_cancel": "hold"}, "json").status_code
+        == 403
+    )
