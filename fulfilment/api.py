@@ -86,14 +86,13 @@ class OrderListCreateApi(IdempotentPostMixin, generics.ListAPIView):
 
     def post_once(self, request):
         data = valid_input(OrderCreateInput, request)
-        order, created = services.order_create(
-            principal=principal_of(request.user), data=data
-        )
-        return _order_answer(
-            request,
-            order.external_id,
-            status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        principal = principal_of(request.user)
+        order, created = services.order_create(principal=principal, data=data)
+        if not created:  # a repeat: the order as it is now
+            return _order_answer(request, order.external_id)
+        # A new order is answered from what was just written, not read back.
+        answer = OrderSerializer(order, context={"role": principal.role})
+        return Response(answer.data, status=status.HTTP_201_CREATED)
 
 
 class OrderDetailApi(APIView):
@@ -134,7 +133,7 @@ class OrderPackApi(IdempotentPostMixin, APIView):
         principal = principal_of(request.user)
         order = services.order_get_for(principal, order_id)
         shipment = services.order_pack(principal=principal, order=order)
-        return _shipment_answer(request, shipment.reference)
+        return Response(ShipmentSerializer(shipment).data)  # relations loaded
 
 
 class ItemReleaseApi(IdempotentPostMixin, APIView):

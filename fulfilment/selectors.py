@@ -17,6 +17,20 @@ from .models import (
 )
 
 
+def related_known(instance, name: str, values: list) -> None:
+    """Record that ``instance.<name>.all()`` is ``values``, as a prefetch would.
+
+    For rows this request has just written (a new order's lines, a new
+    parcel's contents): the answer is serialised from them without reading
+    them back. Any further filtering on the relation still queries.
+    """
+    rows = getattr(instance, name).all()
+    rows._result_cache = list(values)
+    rows._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = rows
+
+
 def order_list_for(principal: Principal) -> QuerySet:
     return (
         tenant_scope(Order.objects.all(), principal)

@@ -100,8 +100,8 @@ def webhook_emit(event_type: str, data: dict) -> int:
 
 
 def drains_start(endpoints) -> None:
-    """Record a drain job per endpoint (one pending at most), each in its own
-    short transaction.
+    """Record a drain job per endpoint (one pending at most), outside the
+    emitting transaction.
 
     Called after the emitting transaction commits, not inside it: a keyed job
     row is one row that every transaction emitting events would otherwise
@@ -109,13 +109,12 @@ def drains_start(endpoints) -> None:
     deadlocks under a burst. The messages themselves are already committed;
     if this kick is lost, :func:`webhooks_sweep` starts the drain.
     """
-    for endpoint in endpoints:
-        with transaction.atomic():
-            job_record(
-                name="fulfilment.webhooks_deliver",
-                args={"endpoint_id": endpoint},
-                key=f"webhooks:{endpoint}",
-            )
+    for endpoint in endpoints:  # in autocommit: job_record keeps its insert atomic
+        job_record(
+            name="fulfilment.webhooks_deliver",
+            args={"endpoint_id": endpoint},
+            key=f"webhooks:{endpoint}",
+        )
 
 
 def on_item_transition(item: Item, event: ItemEvent) -> None:

@@ -31,6 +31,7 @@ from ..models import (
     PromiseState,
 )
 from ..promises import promise_deadline, promise_status
+from ..selectors import related_known
 from .stock import (
     allocations_cancel,
     lines_allocate,
@@ -108,6 +109,8 @@ def order_create(*, principal: Principal, data: dict) -> tuple[Order, bool]:
             # What can be allocated now is, in the order's own transaction;
             # the rest when its item is certified or its SKU restocked.
             lines_allocate(order, lines, new=True)
+            related_known(order, "lines", lines)
+            related_known(order, "shipments", [])
     except IntegrityError:  # the same order id, accepted by a concurrent request
         existing = Order.objects.get(external_id=data["order_id"])
         return _repeat(existing, fingerprint), False

@@ -44,6 +44,7 @@ from ..models import (
     Shipment,
     ShipmentItem,
 )
+from ..selectors import related_known, shipment_list_for
 
 S = ItemState
 DOCK_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
@@ -114,7 +115,12 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
         )
         _in_warehouse(principal, order.warehouse_id)
         if order.status == Order.Status.PACKED:
-            return order.shipments.exclude(status=Shipment.Status.CANCELLED).get()
+            return (
+                shipment_list_for(principal)
+                .filter(order=order)
+                .exclude(status=Shipment.Status.CANCELLED)
+                .get()
+            )
         if order.status != Order.Status.ALLOCATED:
             raise Conflict(
                 _("Order %(order)s is %(status)s; only an allocated order is packed.")
@@ -128,7 +134,7 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
             kind=Shipment.Kind.ORDER,
             order=order,
             merchant_id=order.merchant_id,
-            warehouse_id=order.warehouse_id,
+            warehouse=order.warehouse,
             carrier=order.carrier,
             recipient=_buyer_address(order),
         )
@@ -158,6 +164,7 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
                 ShipmentItem(shipment=shipment, item=item, quantity=allocation.quantity)
             )
         ShipmentItem.objects.bulk_create(contents)
+        related_known(shipment, "contents", contents)
         order.status = Order.Status.PACKED
         order.save(update_fields=["status"])
         # The shipment is new: no other label job can exist for it.

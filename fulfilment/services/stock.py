@@ -30,6 +30,7 @@ from warehouse.jobs import job_record
 from warehouse.models import CategoryFlow, Item, ItemEvent, ItemState
 
 from ..models import Allocation, HeldForMerchant, Order, OrderLine, StockLot
+from ..selectors import related_known
 
 S = ItemState
 OPEN_STATUSES = (Order.Status.OPEN, Order.Status.ALLOCATED)
@@ -193,8 +194,9 @@ def dispatch_date(order: Order) -> dt.date:
     return order.deadline.astimezone(zone).date()
 
 
-def _allocate_stock(line: OrderLine, order: Order, have: int) -> int:
-    """Take the line's missing units from lots of its SKU, FEFO.
+def _allocate_stock(line: OrderLine, order: Order, have: int) -> list[Allocation]:
+    """Take the line's missing units from lots of its SKU, FEFO; returns the
+    allocations made (possibly fewer units than missing, or none).
 
     Candidates are read without locks, then locked one at a time in FEFO
     order and re-checked: concurrent orders queue on the first lot with
@@ -202,8 +204,9 @@ def _allocate_stock(line: OrderLine, order: Order, have: int) -> int:
     they lock in the same order).
     """
     wanted = line.quantity - have
+    made: list[Allocation] = []
     if wanted <= 0:
-        return line.quantity
+        return made
     day = dispatch_date(order)
     candidates = (
         StockLot.objects.filter(
@@ -229,12 +232,12 @@ def _allocate_stock(line: OrderLine, order: Order, have: int) -> int:
         # A lot's units are recorded as allocations (and later as parcel
         # contents), not as events in the lot's own history: a lot of
         # thousands of units would carry thousands of events.
-        Allocation.objects.create(line=line, item_id=lot.item_id, quantity=take)
+        made.append(Allocation.objects.create(line=line, item=lot.item, quantity=take))
         StockLot.objects.filter(pk=lot.pk).update(allocated=F("allocated") + take)
         wanted -= take
         if wanted == 0:
             break
-    return line.quantity - wanted
+    return made
 
 
 def order_allocate(*, order_id: int) -> Order:
@@ -260,6 +263,7 @@ def lines_allocate(order: Order, lines: list[OrderLine], *, new: bool = False) -
     ``new``, so nothing is allocated yet) and mark it allocated when full."""
     filled = True
     for line in lines:
+        made: list[Allocation] = []
         if line.item_code:
             done = not new and line.allocations.filter(cancelled_at=None).exists()
             if not done:
@@ -269,11 +273,14 @@ def lines_allocate(order: Order, lines: list[OrderLine], *, new: bool = False) -
                     .first()
                 )
                 if item is not None and item.state == S.CERTIFIED:
-                    _allocate_item(line, item)
+                    made.append(_allocate_item(line, item))
                     done = True
         else:
             have = 0 if new else _allocated(line)
-            done = _allocate_stock(line, order, have) >= line.quantity
+            made = _allocate_stock(line, order, have)
+            done = have + sum(a.quantity for a in made) >= line.quantity
+        if new:  # all it has: the answer needs no read back
+            related_known(line, "allocations", made)
         filled = filled and done
     if filled:
         _mark_allocated(order)

@@ -202,3 +202,37 @@ def test_a_merchant_sets_its_cancellation_policy_through_the_api(world):
         api_client(world.platform).put(url, {"on_cancel": "hold"}, "json").status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("kind", ["stock", "item", "waiting"])
+def test_the_answers_to_create_and_pack_are_the_order_and_parcel_as_read_back(
+    world, qc, kind
+):
+    from .conftest import certified_lot
+
+    if kind == "stock":
+        lot = certified_lot(world, quantity=5)
+        lines = [{"sku": lot.sku, "quantity": 2}]
+    elif kind == "item":
+        lines = [{"item_code": certified(world).code}]
+    else:  # nothing to allocate yet: the line waits
+        lines = [{"sku": "NOT-IN-STOCK", "quantity": 1}]
+    payload = order_payload(world, lines=lines)
+
+    created = create(world.platform, payload)
+
+    assert created.status_code == 201, created.json()
+    url = f"/api/v1/orders/{payload['order_id']}/"
+    read = api_client(world.platform).get(url).json()
+    assert created.json() == read
+    assert bool(read["lines"][0]["allocated"]) == (kind != "waiting")
+    if kind == "waiting":
+        return
+    packed = api_client(world.station).post(f"{url}pack/", format="json")
+    assert packed.status_code == 200, packed.json()
+    parcel = packed.json()["reference"]
+    shown = api_client(world.station).get(f"/api/v1/shipments/{parcel}/").json()
+    assert packed.json() == shown
+    assert shown["items"] and shown["order_id"] == payload["order_id"]
+    again = api_client(world.station).post(f"{url}pack/", format="json")
+    assert again.json() == shown  # a repeat answers the same parcel
