@@ -236,3 +236,45 @@ def test_the_answers_to_create_and_pack_are_the_order_and_parcel_as_read_back(
     assert shown["items"] and shown["order_id"] == payload["order_id"]
     again = api_client(world.station).post(f"{url}pack/", format="json")
     assert again.json() == shown  # a repeat answers the same parcel
+
+
+def _receive(world, item):
+    return api_client(world.station).post(
+        "/api/v1/scans/", {"barcode": item.code, "action": "receive"}, format="json"
+    )
+
+
+def test_an_item_named_by_code_on_a_cancelled_order_is_refused_at_receiving(world):
+    item = announce(world, jade_row())
+    payload = order_payload(world, lines=[{"item_code": item.code}])
+    assert create(world.platform, payload).status_code == 201
+    api_client(world.platform).post(
+        f"/api/v1/orders/{payload['order_id']}/cancel/", format="json"
+    )
+
+    scan = _receive(world, item)
+
+    assert scan.status_code == 409
+    assert payload["order_id"] in scan.json()["error"]["message"]
+    item.refresh_from_db()
+    assert item.state == S.ANNOUNCED
+
+
+def test_only_a_cancelled_order_of_the_items_own_merchant_refuses_it(world):
+    payload = order_payload(world, lines=[{"sku": "BANGLE-1"}])
+    create(world.platform, payload)
+    api_client(world.platform).post(
+        f"/api/v1/orders/{payload['order_id']}/cancel/", format="json"
+    )
+    other = announce(
+        world,
+        {**jade_row(), "order_ref": payload["order_id"]},
+        merchant=world.merchant2,
+        user=world.merchant2_user,
+    )
+    open_order = order_payload(world, lines=[{"sku": "BANGLE-1"}])
+    create(world.platform, open_order)
+    mine = announce(world, {**jade_row(), "order_ref": open_order["order_id"]})
+
+    assert _receive(world, other).status_code == 200
+    assert _receive(world, mine).status_code == 200
