@@ -124,7 +124,7 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
         if order.status != Order.Status.ALLOCATED:
             raise Conflict(
                 _("Order %(order)s is %(status)s; only an allocated order is packed.")
-                % {"order": order.external_id, "status": order.status},
+                % {"order": order.external_id, "status": order.get_status_display()},
                 code="order_cancelled"
                 if order.status == Order.Status.CANCELLED
                 else "not_allocated",
