@@ -23,8 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspection.models import Certificate
-from inspection.services.certificates import certificate_current, verify_url
+from inspection.services.certificates import certificate_valid_link
 from warehouse.access import Principal
 from warehouse.exceptions import Forbidden, InvalidInput
 from warehouse.jobs import job_record
@@ -189,12 +188,11 @@ def shipment_event(shipment: Shipment, event_type: str) -> None:
 
 
 def _certificate_links(shipment: Shipment) -> list[str]:
-    links = []
-    for content in shipment.contents.select_related("item"):
-        certificate = certificate_current(content.item)
-        if certificate is not None and certificate.status == Certificate.Status.VALID:
-            links.append(verify_url(certificate.token))
-    return links
+    links = (
+        certificate_valid_link(content.item)
+        for content in shipment.contents.select_related("item")
+    )
+    return [link for link in links if link]
 
 
 def order_dispatched(order: Order, shipment: Shipment) -> None:

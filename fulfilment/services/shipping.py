@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from inspection.models import Certificate
 from inspection.services.certificates import (
     certificate_current,
+    certificate_valid_link,
     valid_certificate_required,
-    verify_url,
 )
 from warehouse import lifecycle
-from warehouse.access import Principal, Role
+from warehouse.access import Principal, Role, tenant_scope
 from warehouse.exceptions import Conflict, DomainError, Forbidden, NotFound
 from warehouse.jobs import job_record
-from warehouse.models import Item, ItemState, Station
+from warehouse.models import Item, ItemState
 
 from ..carriers import (
     CARRIERS,
@@ -65,10 +65,6 @@ def _in_warehouse(principal: Principal, warehouse_id: int) -> None:
             _("This parcel belongs to another warehouse; it cannot leave from here."),
             code="wrong_warehouse",
         )
-
-
-def _station(principal: Principal) -> Station | None:
-    return principal.station
 
 
 def _reference() -> str:
@@ -154,7 +150,7 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
                 lifecycle.item_pack(
                     item=item,
                     actor=principal.user,
-                    station=_station(principal),
+                    station=principal.station,
                     reason=reason,
                 )
             else:  # lot units: the lot stays certified on the shelf; the
@@ -199,9 +195,7 @@ def item_pack_scan(principal: Principal, barcode) -> Item:
 def _label_data(shipment: Shipment, item: Item | None) -> LabelData:
     certificate_link = ""
     if shipment.kind == Shipment.Kind.ORDER and item is not None:
-        certificate = certificate_current(item)
-        if certificate is not None and certificate.status == Certificate.Status.VALID:
-            certificate_link = verify_url(certificate.token)
+        certificate_link = certificate_valid_link(item)
     carrier = CARRIERS[shipment.carrier]
     return LabelData(
         carrier_code=shipment.carrier,
@@ -279,12 +273,10 @@ def shipment_label(*, shipment_id: int) -> None:
 def labels_pending(*, principal: Principal):
     """Labels ready to print at the caller's warehouse, oldest first."""
     _require_dock(principal)
-    shipments = Shipment.objects.filter(
-        status=Shipment.Status.LABELLED, printed_at=None
+    return tenant_scope(
+        Shipment.objects.filter(status=Shipment.Status.LABELLED, printed_at=None),
+        principal,
     ).order_by("booked_at", "id")
-    if not principal.sees_all:
-        shipments = shipments.filter(warehouse_id__in=principal.warehouse_ids)
-    return shipments
 
 
 def label_printed(*, principal: Principal, shipment: Shipment) -> Shipment:
@@ -471,7 +463,7 @@ def shipment_release(
                 "tracking": shipment.tracking_number,
                 "parcel": shipment.reference,
             }
-            station = _station(principal)
+            station = principal.station
             if member.state == S.PACKED:
                 lifecycle.item_release(
                     item=member,
@@ -492,7 +484,7 @@ def shipment_release(
         shipment.status = Shipment.Status.RELEASED
         shipment.released_at = now
         shipment.released_by = principal.user
-        shipment.station = _station(principal)
+        shipment.station = principal.station
         shipment.manifest = _open_manifest(shipment)
         shipment.save(
             update_fields=[

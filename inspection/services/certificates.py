@@ -395,6 +395,15 @@ def certificate_current(item: Item) -> Certificate | None:
     return Certificate.objects.filter(item=item).order_by("-issued_at", "-id").first()
 
 
+def certificate_valid_link(item: Item) -> str:
+    """The verification link of the item's current certificate if it is
+    valid (what a label or a buyer is given), else an empty string."""
+    certificate = certificate_current(item)
+    if certificate is None or certificate.status != Certificate.Status.VALID:
+        return ""
+    return verify_url(certificate.token)
+
+
 def certificate_summary(item: Item) -> dict | None:
     """The item's current certificate as the item detail shows it."""
     certificate = certificate_current(item)

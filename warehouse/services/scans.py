@@ -172,7 +172,14 @@ SCAN_ACTIONS = (SCAN_RECEIVE, SCAN_LOOKUP, SCAN_PACK, SCAN_RELEASE)
 RECEIVE_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
 
 ScanHandler = Callable[[Principal, Barcode], Item]
-_scan_handlers: dict[str, ScanHandler] = {}
+
+
+def _lookup(principal: Principal, barcode: Barcode) -> Item:
+    return item_resolve(barcode=barcode, principal=principal)
+
+
+# Every action but receive (which holds its own transaction and log).
+_scan_handlers: dict[str, ScanHandler] = {SCAN_LOOKUP: _lookup}
 
 
 def scan_action_register(action: str, handler: ScanHandler) -> None:
@@ -221,11 +228,8 @@ def scan_process(
                     location_barcode=location,
                     locked=True,
                 )
-        elif action == SCAN_LOOKUP or action in _scan_handlers:
-            if action == SCAN_LOOKUP:
-                item = item_resolve(barcode=parsed, principal=principal)
-            else:
-                item = _scan_handlers[action](principal, parsed)
+        elif action in _scan_handlers:
+            item = _scan_handlers[action](principal, parsed)
             scan_log_write(
                 principal=principal,
                 barcode=barcode,
