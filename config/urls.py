@@ -2,7 +2,6 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -10,14 +9,23 @@ from drf_spectacular.views import (
 )
 
 from warehouse.api_common import api_not_found
+from warehouse.pages import home_redirect
 
 handler404 = "warehouse.api_common.api_not_found"
 handler500 = "warehouse.api_common.api_server_error"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("", home_redirect, name="home"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Pages: sign-in and password reset, then one module per group of users.
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("portal/", include("warehouse.urls_portal")),
+    path("station/", include("warehouse.urls_station")),
+    path("", include("inspection.urls_pages")),
+    path("dock/", include("fulfilment.urls_dock")),
+    path("dashboard/", include("fulfilment.urls_dashboard")),
+    path("decisions/", include("fulfilment.urls_decisions")),
     path("api/v1/", include("warehouse.urls")),
     path("api/v1/", include("inspection.urls")),
     path("api/v1/", include("fulfilment.urls")),

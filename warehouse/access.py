@@ -21,6 +21,7 @@ class Role:
     MERCHANT = "merchant"
     INSPECTOR = StaffAssignment.Role.INSPECTOR.value
     SUPERVISOR = StaffAssignment.Role.SUPERVISOR.value
+    OPERATOR = StaffAssignment.Role.OPERATOR.value
     NONE = "none"
 
 
@@ -84,7 +85,9 @@ def _principal_compute(user) -> Principal:
     assignments = list(user.staff_assignments.values_list("role", "warehouse_id"))
     if assignments:
         roles = {role for role, _ in assignments}
-        role = Role.SUPERVISOR if Role.SUPERVISOR in roles else Role.INSPECTOR
+        role = next(
+            r for r in (Role.SUPERVISOR, Role.INSPECTOR, Role.OPERATOR) if r in roles
+        )
         return Principal(
             user=user, role=role, warehouse_ids=frozenset(w for _, w in assignments)
         )

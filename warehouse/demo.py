@@ -175,7 +175,13 @@ def demo_seed() -> dict:
     inspector = _user("inspector", first_name="Li", last_name="Wen")
     inspector2 = _user("inspector2", first_name="Zhao", last_name="Min")
     supervisor = _user("supervisor", first_name="Chen", last_name="Hui")
+    operator = _user("operator", first_name="Wang", last_name="Fang")
     for warehouse in warehouses.values():
+        StaffAssignment.objects.get_or_create(
+            user=operator,
+            warehouse=warehouse,
+            defaults={"role": StaffAssignment.Role.OPERATOR},
+        )
         for user in (inspector, inspector2):
             StaffAssignment.objects.get_or_create(
                 user=user,
@@ -196,6 +202,7 @@ def demo_seed() -> dict:
         for suffix, kind, name in [
             ("RCV", Station.Kind.RECEIVING, "receiving"),
             ("QC", Station.Kind.INSPECTION, "inspection"),
+            ("DOCK", Station.Kind.DOCK, "dock"),
         ]:
             station_code = f"{code}-{suffix}-01"
             user = _user(f"station-{station_code.lower()}")
@@ -251,6 +258,7 @@ def demo_seed() -> dict:
                 "inspector",
                 "inspector2",
                 "supervisor",
+                "operator",
             ],
         },
         "items": list(

@@ -169,11 +169,17 @@ class MerchantMembership(models.Model):
 
 
 class StaffAssignment(models.Model):
-    """An inspector or supervisor working at a warehouse."""
+    """An inspector, supervisor or station operator working at a warehouse.
+
+    An operator signs in to the pages and works at one of the warehouse's
+    stations at a time (chosen on the station page); scans made there are
+    recorded under the station and the operator.
+    """
 
     class Role(models.TextChoices):
         INSPECTOR = "inspector", _("inspector")
         SUPERVISOR = "supervisor", _("supervisor")
+        OPERATOR = "operator", _("station operator")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -36,7 +36,7 @@ def test_seed_demo_prints_tokens_and_codes(db):
         "packaged-food",
         "phones-used",
     }
-    assert Station.objects.count() == 4  # receiving and inspection, per warehouse
+    assert Station.objects.count() == 6  # receiving, inspection and dock, per warehouse
     assert sorted(data["inspection_templates"]) == sorted(
         c["code"] for c in data["categories"]
     )

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Quality-inspection warehouse running at {url}")
         )
+        password = data["users"]["password"]
+        self.stdout.write(
+            f"  Sign in      {url}accounts/login/  (password {password} for: "
+            "merchant, merchant2, inspector, inspector2, supervisor, operator)"
+        )
         self.stdout.write(f"  API docs     {url}api/docs/")
         self.stdout.write(
             f"  Admin        {url}admin/  (admin / {data['users']['password']})"
