@@ -356,6 +356,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # Sign-in attempts are recorded in the database (admin: Access attempts).
+        "axes": {"level": "WARNING"},
         "qcw.scans": {"level": env.str("SCAN_LOG_LEVEL", default="INFO")},
     },
 }

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The merchant's decisions on failed and held items (pages)."""
+
+from django.urls import path
+
+from . import views_decisions as views
 
 app_name = "decide"
 
-urlpatterns = []
+urlpatterns = [
+    path("items/<str:code>/return/", views.item_return, name="return"),
+    path("items/<str:code>/held/", views.item_held, name="held"),
+]

@@ -139,7 +139,7 @@ def verify_url(token: str) -> str:
 # --- what the certificate says --------------------------------------------------------
 
 
-def _show(value) -> str:
+def value_text(value) -> str:
     """A claimed or observed value as one short line of text."""
     if value is None or value == "":
         return "—"
@@ -160,7 +160,9 @@ def _show(value) -> str:
             return f"{answer}. {value['note']}" if value.get("note") else answer
         if "units" in value:
             return _("%(units)d sampled, %(fail)d failed, %(hold)d held") % value
-        return ", ".join(f"{k.replace('_', ' ')} {_show(v)}" for k, v in value.items())
+        return ", ".join(
+            f"{k.replace('_', ' ')} {value_text(v)}" for k, v in value.items()
+        )
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -170,10 +172,10 @@ def _grams(mg: int) -> str:
     return f"{mg / 1000:.3f} g"
 
 
-def _claimed(check) -> str:
+def claimed_text(check) -> str:
     if check.kind == "weight" and isinstance(check.claimed, int):
         return _grams(check.claimed)
-    return _show(check.claimed)
+    return value_text(check.claimed)
 
 
 def _inspectors(inspection: Inspection) -> list[str]:
@@ -218,8 +220,8 @@ def certificate_content(
                 "check": check.key,
                 "label": check.rule.get("label", ""),
                 "label_zh": check.rule.get("label_zh", ""),
-                "claimed": _claimed(check),
-                "observed": _show(check.observed),
+                "claimed": claimed_text(check),
+                "observed": value_text(check.observed),
                 "rule": rules.rule_describe(rules.rule_from_dict(check.rule)),
                 "verdict": check.verdict,
             }
