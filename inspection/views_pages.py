@@ -156,9 +156,7 @@ def item_detail(request, code: str):
         {
             "item": item,
             "events": item.events.all(),
-            "claim_rows": [
-                (key, value_text(value)) for key, value in (item.claim or {}).items()
-            ],
+            "claim_rows": claim_rows(item.claim or {}),
             "inspections": inspections,
             "active": active,
             "certificate": certificate,
@@ -173,6 +171,17 @@ def item_detail(request, code: str):
             or (held_for_merchant is not None and item.state == S.CERTIFIED),
         },
     )
+
+
+def claim_rows(claim: dict) -> list[tuple[str, str]]:
+    """The stored claim as (name, text) lines; weights shown in grams."""
+    rows = []
+    for key, value in claim.items():
+        if key.endswith("_mg") and isinstance(value, int):
+            rows.append((key.removesuffix("_mg"), f"{value / 1000:.3f} g"))
+        else:
+            rows.append((key.replace("_", " "), value_text(value)))
+    return rows
 
 
 @require_POST

@@ -7,6 +7,7 @@ fails the test instead.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ from config.celery import app as celery_app
 from .warehouse import factories as f
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def _missing(marker: str) -> str | None:
@@ -36,6 +38,8 @@ def _missing(marker: str) -> str | None:
             "needs Redis and a Celery worker: run with REDIS_URL=redis://… "
             "(bash .ci/run sets it)"
         )
+    if marker == "browser" and not shutil.which(CHROMIUM):
+        return f"needs Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)"
     return None
 
 
@@ -45,7 +49,7 @@ def pytest_configure(config):
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis"):
+    for marker in ("postgres", "redis", "browser"):
         if item.get_closest_marker(marker) and (reason := _missing(marker)):
             if IN_CI:
                 pytest.fail(f"CI=true but the service is missing: {reason}")
