@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The station operator's pages, mounted at ``/station/``."""
+
+from django.urls import path
+
+from . import views_station
 
 app_name = "station"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views_station.station_home, name="home"),
+    path("choose/", views_station.station_choose_view, name="choose"),
+    path("scan/", views_station.station_scan, name="scan"),
+]

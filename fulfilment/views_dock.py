@@ -1,0 +1,206 @@
+"""The dock's pages: labels to print, carrier manifests to close.
+
+They act for the station chosen in the session (an operator must choose one
+first); a supervisor or admin who has not chosen one acts as themselves, over
+their warehouses. Every read goes through the same scoped selectors as the
+REST API, so a label or manifest of another warehouse is a 404, and the files
+served are the same bytes the API serves.
+"""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from warehouse.access import Principal, Role
+from warehouse.exceptions import DomainError, NotFound
+from warehouse.pages import STATION_PEOPLE, page_view, refused, station_principal
+
+from . import selectors, services
+from .models import Manifest, Shipment
+
+RECENT_CLOSED = 20
+LABEL_FORMATS = ("pdf", "zpl")
+
+
+def _dock(view):
+    """Run ``view(request, principal, …)`` as the chosen station (or supervisor)."""
+
+    def wrapped(request, *args, **kwargs):
+        principal = station_principal(request)
+        if principal is None:
+            if request.principal.role == Role.OPERATOR:
+                messages.info(
+                    request, _("Choose the station you are working at first.")
+                )
+                return redirect("station:home")
+            principal = request.principal
+        return view(request, principal, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _station_of(principal: Principal):
+    return principal.station if principal.role == Role.STATION else None
+
+
+# --- labels ------------------------------------------------------------------------
+
+
+@page_view(*STATION_PEOPLE)
+@_dock
+def label_list(request, principal: Principal):
+    """Labels ready to print at this warehouse, and parcels still being booked."""
+    pending = services.labels_pending(principal=principal).values("pk")
+    labels = (
+        selectors.shipment_list_for(principal)
+        .filter(pk__in=pending)
+        .order_by("booked_at", "id")
+    )
+    waiting = (
+        selectors.shipment_list_for(principal)
+        .filter(status=Shipment.Status.BOOKING)
+        .order_by("created_at", "id")
+    )
+    return render(
+        request,
+        "dock/label_list.html",
+        {
+            "station": _station_of(principal),
+            "labels": list(labels),
+            "waiting": list(waiting),
+        },
+    )
+
+
+@page_view(*STATION_PEOPLE)
+@_dock
+def label_download(request, principal: Principal, reference: str, fmt: str):
+    """The parcel's label as the API serves it: PDF (4x6 in) or ZPL."""
+    if fmt not in LABEL_FORMATS:
+        raise NotFound(_("No such label format."))
+    shipment = selectors.shipment_get_for(principal, reference)
+    if not shipment.tracking_number:
+        raise NotFound(_("This parcel has no label yet."), code="no_label")
+    if fmt == "zpl":
+        response = HttpResponse(
+            shipment.label_zpl, content_type="application/zpl; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{shipment.tracking_number}.zpl"'
+        )
+        return response
+    return FileResponse(
+        shipment.label_pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{shipment.tracking_number}.pdf",
+    )
+
+
+@page_view(*STATION_PEOPLE)
+@require_POST
+@_dock
+def label_printed(request, principal: Principal, reference: str):
+    """Mark the parcel's label printed: it leaves the list of labels to print."""
+    shipment = selectors.shipment_get_for(principal, reference)
+    try:
+        services.label_printed(principal=principal, shipment=shipment)
+    except DomainError as exc:
+        refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Label %(tracking)s marked printed.")
+            % {"tracking": shipment.tracking_number or shipment.reference},
+        )
+    return redirect("dock:labels")
+
+
+# --- manifests ---------------------------------------------------------------------
+
+
+def _manifests(principal: Principal):
+    """The warehouse's manifests with their parcel counts (no parcels loaded)."""
+    return (
+        selectors.manifest_list_for(principal)
+        .prefetch_related(None)
+        .annotate(parcels=Count("shipments"))
+    )
+
+
+@page_view(*STATION_PEOPLE)
+@_dock
+def manifest_list(request, principal: Principal):
+    """Open manifests (to close at pickup) and the latest closed ones."""
+    manifests = _manifests(principal)
+    return render(
+        request,
+        "dock/manifest_list.html",
+        {
+            "station": _station_of(principal),
+            "open": list(
+                manifests.filter(status=Manifest.Status.OPEN).order_by(
+                    "opened_at", "id"
+                )
+            ),
+            "closed": list(
+                manifests.filter(status=Manifest.Status.CLOSED)
+                .select_related("closed_by")
+                .order_by("-closed_at", "-id")[:RECENT_CLOSED]
+            ),
+        },
+    )
+
+
+@page_view(*STATION_PEOPLE)
+@_dock
+def manifest_detail(request, principal: Principal, number: str):
+    """The parcels handed over on one manifest."""
+    manifest = selectors.manifest_get_for(principal, number)
+    return render(
+        request,
+        "dock/manifest_detail.html",
+        {"manifest": manifest, "parcels": list(manifest.shipments.all())},
+    )
+
+
+@page_view(*STATION_PEOPLE)
+@require_POST
+@_dock
+def manifest_close(request, principal: Principal, number: str):
+    """Close the pickup: the list is final and its PDF is made."""
+    manifest = selectors.manifest_get_for(principal, number)
+    was_open = manifest.status == Manifest.Status.OPEN
+    try:
+        services.manifest_close(principal=principal, manifest=manifest)
+    except DomainError as exc:
+        refused(request, exc)
+    else:
+        if was_open:
+            messages.success(
+                request, _("Manifest %(number)s closed.") % {"number": number}
+            )
+        else:
+            messages.info(
+                request,
+                _("Manifest %(number)s was already closed.") % {"number": number},
+            )
+    return redirect("dock:manifest-detail", number=number)
+
+
+@page_view(*STATION_PEOPLE)
+@_dock
+def manifest_pdf(request, principal: Principal, number: str):
+    """The closed manifest's PDF, as the API serves it."""
+    manifest = selectors.manifest_get_for(principal, number)
+    if not manifest.pdf:
+        raise NotFound(_("The manifest is still open."), code="manifest_open")
+    return FileResponse(
+        manifest.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{manifest.number}.pdf",
+    )
