@@ -39,6 +39,10 @@ def navigation(request) -> dict:
         return {}
     principal = principal_of(user)
     entries = navigation_for(principal.role)
+    # The entry whose address is the longest prefix of this page is current
+    # (the announce page is not also "Shipments").
+    matching = [e for e in entries if request.path.startswith(e["url"])]
+    current = max(matching, key=lambda e: len(e["url"]), default=None)
     for entry in entries:
-        entry["current"] = request.path.startswith(entry["url"])
+        entry["current"] = entry is current
     return {"nav": entries, "principal": principal, "is_admin": user.is_staff}

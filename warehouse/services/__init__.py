@@ -18,6 +18,7 @@ from .scans import (
     scan_process,
     tag_bind,
 )
+from .tokens import token_issue, token_revoke
 
 __all__ = [
     "RECEIVE_ROLES",
@@ -32,4 +33,6 @@ __all__ = [
     "scan_log_write",
     "scan_process",
     "tag_bind",
+    "token_issue",
+    "token_revoke",
 ]

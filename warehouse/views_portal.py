@@ -1,0 +1,647 @@
+"""The merchant portal: items, shipments (inbound notices) and API tokens.
+
+Every page is for a merchant's users only (:func:`~warehouse.pages.page_view`)
+and reads through the same selectors as the API, so a merchant sees only
+their own items and notices (another merchant's notice is a 404). Shipments
+are announced through :func:`warehouse.services.inbound_notice_create`, by
+form or by file, all or nothing; its row errors (``items[3].claim.weight_g``)
+are shown beside the row's field, or by the file's row number.
+"""
+
+import datetime as dt
+import re
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+from rest_framework.authtoken.models import Token
+
+from . import selectors, services, uploads
+from .access import Role
+from .exceptions import Conflict, InvalidInput, NotFound
+from .models import Carrier, Category, InboundNotice, Item, ItemState, Warehouse
+from .pages import page_view
+
+PAGE_SIZE = 50
+NOTICE_ITEMS_PAGE_SIZE = 100
+MAX_FORM_ITEMS = 200
+MAX_PK = 2**63 - 1
+ITEM_KEY = re.compile(r"^items\[(\d+)\]\.(.+)$")
+# Claims a category names that are not an input of their own: the input to mark.
+CLAIM_INPUT_OF = {"weight": "weight_g", "shelf_life": "expiry_date"}
+
+
+def _partial_wanted(request) -> bool:
+    """An htmx request for a part of the page (not a history restore)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _page(request, queryset, size: int):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- items ---------------------------------------------------------------------------
+
+
+class WarehouseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} · {obj.name}"
+
+
+class PortalItemFilter(django_filters.FilterSet):
+    """The item list's filters: a search box and the usual selects."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label=gettext_lazy("Search"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": gettext_lazy("code, SKU, serial, title, order"),
+            }
+        ),
+    )
+    state = django_filters.ChoiceFilter(
+        choices=ItemState.choices,
+        label=gettext_lazy("State"),
+        empty_label=gettext_lazy("any state"),
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.filter(is_active=True),
+        to_field_name="code",
+        label=gettext_lazy("Category"),
+        empty_label=gettext_lazy("any category"),
+    )
+    warehouse = django_filters.ModelChoiceFilter(
+        queryset=Warehouse.objects.filter(is_active=True),
+        to_field_name="code",
+        label=gettext_lazy("Warehouse"),
+        empty_label=gettext_lazy("any warehouse"),
+    )
+    notice = django_filters.CharFilter(
+        field_name="notice__reference", label=gettext_lazy("Shipment reference")
+    )
+
+    class Meta:
+        model = Item
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__iexact=value)
+            | Q(sku__icontains=value)
+            | Q(serial__icontains=value)
+            | Q(title__icontains=value)
+            | Q(order_ref__icontains=value)
+        )
+
+
+@require_GET
+@page_view(Role.MERCHANT)
+def item_list(request):
+    """The merchant's items, newest first, filtered; htmx swaps just the table."""
+    items = selectors.item_list_for(request.principal).order_by("-created_at", "-id")
+    filters = PortalItemFilter(request.GET or None, queryset=items)
+    page = _page(request, filters.qs, PAGE_SIZE)
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": _query_without_page(request),
+    }
+    template = (
+        "portal/item_list_results.html"
+        if _partial_wanted(request)
+        else "portal/item_list.html"
+    )
+    status = 400 if filters.is_bound and not filters.is_valid() else 200
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# --- notices -------------------------------------------------------------------------
+
+
+@require_GET
+@page_view(Role.MERCHANT)
+def notice_list(request):
+    """The merchant's shipments, newest first, with how many items arrived."""
+    notices = selectors.notice_list_for(request.principal).order_by(
+        "-created_at", "-id"
+    )
+    page = _page(request, notices, PAGE_SIZE)
+    waiting = dict(
+        Item.objects.filter(
+            notice_id__in=[notice.pk for notice in page],
+            state=ItemState.ANNOUNCED,
+        )
+        .order_by()
+        .values_list("notice_id")
+        .annotate(n=Count("id"))
+    )
+    for notice in page:
+        notice.received_count = notice.item_count - waiting.get(notice.pk, 0)
+    return render(
+        request,
+        "portal/notice_list.html",
+        {"page": page, "query": _query_without_page(request)},
+    )
+
+
+@require_GET
+@page_view(Role.MERCHANT)
+def notice_detail(request, pk: int):
+    """One shipment: its progress, a count per state, its items page by page."""
+    notice = None
+    if pk <= MAX_PK:
+        notice = selectors.notice_list_for(request.principal).filter(pk=pk).first()
+    if notice is None:
+        raise NotFound(_("No inbound notice %(id)s.") % {"id": pk})
+    counts = dict(
+        Item.objects.filter(notice=notice)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
+    )
+    total = sum(counts.values())
+    received = total - counts.get(ItemState.ANNOUNCED, 0)
+    items = (
+        selectors.item_list_for(request.principal)
+        .filter(notice=notice)
+        .order_by("line")
+    )
+    states = [
+        {"state": state, "count": counts[state]}
+        for state in ItemState.values
+        if state in counts
+    ]
+    return render(
+        request,
+        "portal/notice_detail.html",
+        {
+            "notice": notice,
+            "states": states,
+            "total": total,
+            "received": received,
+            "page": _page(request, items, NOTICE_ITEMS_PAGE_SIZE),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+class NoticeForm(forms.Form):
+    """What a shipment is: the merchant's reference, where it goes, how."""
+
+    reference = forms.CharField(
+        label=gettext_lazy("Reference"),
+        max_length=64,
+        help_text=gettext_lazy("Your own number for this shipment, used once."),
+    )
+    warehouse = WarehouseChoiceField(
+        label=gettext_lazy("Warehouse"),
+        queryset=Warehouse.objects.filter(is_active=True),
+        to_field_name="code",
+    )
+    carrier = forms.ChoiceField(
+        label=gettext_lazy("Carrier"),
+        choices=[("", gettext_lazy("not known yet")), *Carrier.choices],
+        required=False,
+    )
+    tracking_number = forms.CharField(
+        label=gettext_lazy("Tracking number"), max_length=64, required=False
+    )
+
+
+def _text(label, **kwargs):
+    return forms.CharField(label=label, required=False, **kwargs)
+
+
+def _date(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class ItemRowForm(forms.Form):
+    """One item of a shipment and what the merchant claims about it.
+
+    The claim inputs are the common checks' keys; which ones a category needs
+    is the service's (and the category's template's) to say.
+    """
+
+    sku = forms.CharField(label=gettext_lazy("SKU"), max_length=64)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    category = forms.ChoiceField(label=gettext_lazy("Category"))
+    serial = _text(gettext_lazy("Serial"), max_length=64)
+    order_ref = _text(gettext_lazy("Order reference"), max_length=64)
+    quantity = forms.IntegerField(
+        label=gettext_lazy("Quantity"), min_value=1, initial=1, required=False
+    )
+    material = _text(gettext_lazy("Material"), max_length=500)
+    weight_g = _text(gettext_lazy("Weight (g)"), widget=forms.TextInput(attrs=DECIMAL))
+    declared_value = _text(
+        gettext_lazy("Declared value (CNY)"), widget=forms.TextInput(attrs=DECIMAL)
+    )
+    packaging = _text(gettext_lazy("Packaging"), max_length=500)
+    production_date = _date(gettext_lazy("Production date"))
+    expiry_date = _date(gettext_lazy("Expiry date"))
+    labels = _text(
+        gettext_lazy("Labels (separate with |)"),
+        max_length=2000,
+    )
+    imei = _text(gettext_lazy("IMEI"), max_length=32)
+    model = _text(gettext_lazy("Model"), max_length=500)
+    grade = _text(gettext_lazy("Grade"), max_length=500)
+
+    ITEM_FIELDS = ("sku", "title", "category", "serial", "order_ref")
+    CLAIM_FIELDS = (
+        "material",
+        "weight_g",
+        "declared_value",
+        "packaging",
+        "production_date",
+        "expiry_date",
+        "labels",
+        "imei",
+        "model",
+        "grade",
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—"), *categories]
+
+    def item_inputs(self) -> list:
+        return [self[name] for name in (*self.ITEM_FIELDS, "quantity")]
+
+    def claim_inputs(self) -> list:
+        return [self[name] for name in self.CLAIM_FIELDS]
+
+    def item(self) -> dict:
+        """The row as the service takes it (the API's item shape)."""
+        data = self.cleaned_data
+        item = {name: data.get(name) or "" for name in self.ITEM_FIELDS}
+        if data.get("quantity"):
+            item["quantity"] = data["quantity"]
+        claim = {}
+        for name in self.CLAIM_FIELDS:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            elif name == "labels":
+                value = uploads.labels_split(value)
+            claim[name] = value
+        item["claim"] = claim
+        return item
+
+
+ItemFormSet = forms.formset_factory(
+    ItemRowForm,
+    extra=1,
+    max_num=MAX_FORM_ITEMS,
+    absolute_max=MAX_FORM_ITEMS,
+    validate_max=True,
+)
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    return [
+        (category.code, f"{category.code} · {category}")
+        for category in Category.objects.filter(is_active=True)
+    ]
+
+
+def _item_formset(data=None, *, categories):
+    return ItemFormSet(data, prefix="items", form_kwargs={"categories": categories})
+
+
+def _row_field(form: forms.Form, name: str) -> str | None:
+    """The input of ``form`` that a service error on ``name`` belongs beside."""
+    if name.startswith("claim."):
+        name = name.removeprefix("claim.")
+        name = CLAIM_INPUT_OF.get(name, name)
+    return name if name in form.fields else None
+
+
+def _errors_place(exc, notice_form, formset, positions: list[int]) -> list[str]:
+    """Put the service's field errors beside their inputs; return the rest."""
+    rest = []
+    for key, field_messages in exc.fields.items():
+        match = ITEM_KEY.match(key)
+        for message in field_messages:
+            if match and int(match.group(1)) < len(positions):
+                form = formset.forms[positions[int(match.group(1))]]
+                form.add_error(_row_field(form, match.group(2)), message)
+            elif key in notice_form.fields:
+                notice_form.add_error(key, message)
+            else:
+                rest.append(str(message))
+    return rest
+
+
+def _notice_create(request, header: dict, items: list) -> InboundNotice:
+    """Announce through the service exactly as the API does."""
+    return services.inbound_notice_create(
+        merchant=request.user.merchant_membership.merchant,
+        warehouse_code=header["warehouse"].code,
+        reference=header["reference"],
+        carrier=header.get("carrier", ""),
+        tracking_number=header.get("tracking_number", ""),
+        items=items,
+        actor=request.user,
+    )
+
+
+def _announced(request, notice: InboundNotice):
+    messages.success(
+        request,
+        ngettext(
+            "Shipment %(reference)s announced with %(count)d item.",
+            "Shipment %(reference)s announced with %(count)d items.",
+            notice.item_count,
+        )
+        % {"reference": notice.reference, "count": notice.item_count},
+    )
+    url = reverse("portal:notice-detail", kwargs={"pk": notice.pk})
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+@page_view(Role.MERCHANT)
+def notice_create(request):
+    """Announce a shipment by form: the notice, then one fieldset per item.
+
+    Blank item rows are ignored. ``?add_row`` (htmx) answers one more blank
+    row; without htmx the same button posts the form back with a row added.
+    """
+    categories = _category_choices()
+    if request.method == "GET" and "add_row" in request.GET:
+        return _row_add(request, categories)
+    if request.method == "GET":
+        return _notice_create_render(
+            request, NoticeForm(), _item_formset(categories=categories)
+        )
+    notice_form = NoticeForm(request.POST)
+    if "add_row" in request.POST:
+        data = request.POST.copy()
+        total = _int(data.get("items-TOTAL_FORMS"))
+        data["items-TOTAL_FORMS"] = str(min(total + 1, MAX_FORM_ITEMS))
+        formset = _item_formset(data, categories=categories)
+        return _notice_create_render(request, notice_form, formset, quiet=True)
+    formset = _item_formset(request.POST, categories=categories)
+    if not (notice_form.is_valid() and formset.is_valid()):
+        return _notice_create_render(request, notice_form, formset, status=400)
+    positions = [
+        index for index, form in enumerate(formset.forms) if form.has_changed()
+    ]
+    items = [formset.forms[index].item() for index in positions]
+    try:
+        notice = _notice_create(request, notice_form.cleaned_data, items)
+    except (InvalidInput, Conflict) as exc:
+        # Errors not on one input (no items, too many) are told by the summary.
+        rest = _errors_place(exc, notice_form, formset, positions)
+        problems = [exc.message] if rest or not exc.fields else []
+        status = 400 if isinstance(exc, InvalidInput) or exc.fields else 409
+        return _notice_create_render(
+            request, notice_form, formset, status=status, problems=problems
+        )
+    return _announced(request, notice)
+
+
+def _int(value, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _notice_create_render(
+    request, notice_form, formset, *, status=200, quiet=False, problems=()
+):
+    return render(
+        request,
+        "portal/notice_create.html",
+        {
+            "form": notice_form,
+            "formset": formset,
+            "quiet": quiet,
+            "problems": problems,
+            "failed": status >= 400,
+            "max_items": MAX_FORM_ITEMS,
+        },
+        status=status,
+    )
+
+
+def _row_add(request, categories):
+    """One more blank item row (htmx), and the formset's new total out of band."""
+    index = _int(request.GET.get("items-TOTAL_FORMS"), -1)
+    if not 0 <= index < MAX_FORM_ITEMS:
+        return HttpResponse(status=204)
+    form = ItemRowForm(
+        prefix=f"items-{index}",
+        categories=categories,
+        empty_permitted=True,
+        use_required_attribute=False,
+    )
+    return render(
+        request,
+        "portal/notice_item_row_added.html",
+        {"item_form": form, "number": index + 1, "total": index + 1},
+    )
+
+
+# --- upload --------------------------------------------------------------------------
+
+
+class NoticeUploadForm(NoticeForm):
+    file = forms.FileField(
+        label=gettext_lazy("CSV or XLSX file"),
+        help_text=gettext_lazy(
+            "A header row, then one item per row, as in the template."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page_view(Role.MERCHANT)
+def notice_upload(request):
+    """Announce a shipment from a CSV or XLSX file: all rows or none.
+
+    Problems are listed by the file's row (the header is row 1): what the
+    reader finds first (the service is not called then), else the service's.
+    """
+    if request.method == "GET":
+        return _upload_render(request, NoticeUploadForm())
+    form = NoticeUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_render(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    if upload.size > uploads.MAX_UPLOAD_BYTES:
+        parsed = uploads.notice_file_read(upload)  # names the limit
+        return _upload_render(request, form, errors=parsed.errors, status=413)
+    parsed = uploads.notice_file_read(upload)
+    if parsed.errors:
+        return _upload_render(request, form, errors=parsed.errors, status=400)
+    try:
+        notice = _notice_create(request, form.cleaned_data, parsed.items)
+    except (InvalidInput, Conflict) as exc:
+        header = {k: v for k, v in exc.fields.items() if k in form.fields}
+        for key, field_messages in header.items():
+            for message in field_messages:
+                form.add_error(key, message)
+        rows = {k: v for k, v in exc.fields.items() if k not in form.fields}
+        errors = uploads.service_errors(rows, parsed.rows)
+        if not exc.fields or any(error.row is None for error in errors):
+            # Not on one row (too many items …): the summary tells it.
+            errors = [uploads.RowError(None, "", exc.message)] + [
+                error for error in errors if error.row is not None
+            ]
+        status = 400 if isinstance(exc, InvalidInput) or exc.fields else 409
+        return _upload_render(request, form, errors=errors, status=status)
+    return _announced(request, notice)
+
+
+def _upload_render(request, form, *, errors=(), status=200):
+    return render(
+        request,
+        "portal/notice_upload.html",
+        {
+            "form": form,
+            "errors": errors,
+            "errors_capped": len(errors) >= uploads.MAX_FILE_ERRORS,
+            "columns": uploads.TEMPLATE_COLUMNS,
+            "max_items": settings.INBOUND_NOTICE_MAX_ITEMS,
+            "max_mb": uploads.MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@page_view(Role.MERCHANT)
+def notice_template(request):
+    """The upload template, ``?format=csv`` (default) or ``?format=xlsx``."""
+    kind = request.GET.get("format", "csv")
+    if kind == "xlsx":
+        body = uploads.notice_template_xlsx()
+        content_type = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    elif kind == "csv":
+        body = uploads.notice_template_csv()
+        content_type = "text/csv; charset=utf-8"
+    else:
+        return HttpResponse(
+            _("Choose format=csv or format=xlsx."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="inbound-notice-template.{kind}"'
+    )
+    return response
+
+
+# --- API tokens ----------------------------------------------------------------------
+
+TOKEN_ACTIONS = ("create", "regenerate", "revoke")
+
+
+def _masked(token: Token | None) -> str:
+    return f"{token.key[:4]}…" if token else ""
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@page_view(Role.MERCHANT)
+def token_manage(request):
+    """The signed-in merchant user's API key: create, regenerate, revoke.
+
+    A new key is shown in full once, on the answer to the request that made
+    it; afterwards only its first characters. Replacing or revoking an
+    existing key asks for confirmation first.
+    """
+    token = Token.objects.filter(user=request.user).first()
+    if request.method == "GET":
+        return _token_render(request, token)
+    action = request.POST.get("action")
+    if action not in TOKEN_ACTIONS:
+        messages.error(request, _("Unknown action."))
+        return _token_render(request, token, status=400)
+    if action == "revoke" and token is None:
+        messages.info(request, _("You have no API key to revoke."))
+        return redirect("portal:tokens")
+    if token is not None and request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "portal/token_confirm.html",
+            {
+                "action": "revoke" if action == "revoke" else "regenerate",
+                "token": token,
+                "masked": _masked(token),
+            },
+        )
+    if action == "revoke":
+        services.token_revoke(user=request.user)
+        messages.success(
+            request, _("Your API key was revoked; requests with it are refused.")
+        )
+        return redirect("portal:tokens")
+    try:
+        token = services.token_issue(user=request.user)
+    except IntegrityError:
+        messages.error(
+            request, _("Another key was made at the same moment; try again.")
+        )
+        return _token_render(
+            request, Token.objects.filter(user=request.user).first(), status=409
+        )
+    return _token_render(request, token, new_key=token.key)
+
+
+def _token_render(request, token, *, new_key="", status=200):
+    return render(
+        request,
+        "portal/token_manage.html",
+        {"token": token, "masked": _masked(token), "new_key": new_key},
+        status=status,
+    )
