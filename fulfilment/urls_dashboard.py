@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The supervisor dashboard's pages, mounted at ``/dashboard/``."""
+
+from django.urls import path
+
+from . import views_dashboard
 
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views_dashboard.dashboard_overview, name="overview"),
+    path("export.csv", views_dashboard.dashboard_export, name="export"),
+]
