@@ -100,8 +100,37 @@ def test_language_switch(screen, world, qc):
     page.click("[data-testid=language-switch] button")
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "zh-hans"
-    assert page.locator("h1", has_text="检验队列").count() == 1
+    assert page.locator("h1", has_text="质检队列").count() == 1
     s.shot("queue-zh")
     page.click("[data-testid=language-switch] button")
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "en"
+
+
+def test_main_pages_render_for_their_roles(screen, world, qc):
+    """Screenshots of the pages not shown by the other browser tests."""
+    received(world, jade_row())
+    anonymous = screen("zh-hans", "signin")
+    anonymous.go("/accounts/login/")
+    assert anonymous.page.locator("#id_username").count() == 1
+    anonymous.shot("login")
+    supervisor = screen("en", "supervisor")
+    supervisor.sign_in("supervisor", PASSWORD)
+    assert supervisor.page.url.endswith("/dashboard/")
+    supervisor.page.wait_for_selector(".chart svg")
+    supervisor.shot("dashboard")
+    merchant = screen("zh-hans", "merchant-pages")
+    merchant.sign_in("m1", PASSWORD)
+    for path, label in [
+        ("/portal/items/", "items"),
+        ("/portal/shipments/", "shipments"),
+        ("/portal/shipments/upload/", "upload"),
+        ("/portal/tokens/", "tokens"),
+    ]:
+        assert merchant.go(path).status == 200, path
+        merchant.shot(label)
+    # A phone-sized screen.
+    phone = screen("zh-hans", "phone")
+    phone.page.set_viewport_size({"width": 390, "height": 844})
+    phone.sign_in("inspector", PASSWORD)
+    phone.shot("queue-phone")
