@@ -6,7 +6,7 @@ Thin views: validate, call a service, answer through a scoped selector.
 
 import datetime as dt
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +21,7 @@ from warehouse.exceptions import InvalidInput, NotFound
 from warehouse.selectors import item_get_for
 
 from . import selectors, services
+from .downloads import label_file_response
 from .models import MerchantPolicy, WebhookMessage
 from .serializers import (
     CancelInput,
@@ -233,21 +234,7 @@ class ShipmentLabelApi(APIView):
     )
     def get(self, request, reference: str, fmt: str):
         shipment = selectors.shipment_get_for(principal_of(request.user), reference)
-        if not shipment.tracking_number:
-            raise NotFound(_("This parcel has no label yet."), code="no_label")
-        if fmt == "zpl":
-            response = HttpResponse(
-                shipment.label_zpl, content_type="application/zpl; charset=utf-8"
-            )
-            response["Content-Disposition"] = (
-                f'attachment; filename="{shipment.tracking_number}.zpl"'
-            )
-            return response
-        return FileResponse(
-            shipment.label_pdf.open("rb"),
-            content_type="application/pdf",
-            filename=f"{shipment.tracking_number}.pdf",
-        )
+        return label_file_response(shipment, fmt)
 
 
 class ShipmentPrintedApi(APIView):

@@ -9,7 +9,7 @@ served are the same bytes the API serves.
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,10 +19,10 @@ from warehouse.exceptions import DomainError, NotFound
 from warehouse.pages import STATION_PEOPLE, page_view, refused, station_principal
 
 from . import selectors, services
+from .downloads import label_file_response
 from .models import Manifest, Shipment
 
 RECENT_CLOSED = 20
-LABEL_FORMATS = ("pdf", "zpl")
 
 
 def _dock(view):
@@ -81,24 +81,8 @@ def label_list(request, principal: Principal):
 @_dock
 def label_download(request, principal: Principal, reference: str, fmt: str):
     """The parcel's label as the API serves it: PDF (4x6 in) or ZPL."""
-    if fmt not in LABEL_FORMATS:
-        raise NotFound(_("No such label format."))
     shipment = selectors.shipment_get_for(principal, reference)
-    if not shipment.tracking_number:
-        raise NotFound(_("This parcel has no label yet."), code="no_label")
-    if fmt == "zpl":
-        response = HttpResponse(
-            shipment.label_zpl, content_type="application/zpl; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{shipment.tracking_number}.zpl"'
-        )
-        return response
-    return FileResponse(
-        shipment.label_pdf.open("rb"),
-        content_type="application/pdf",
-        filename=f"{shipment.tracking_number}.pdf",
-    )
+    return label_file_response(shipment, fmt)
 
 
 @page_view(*STATION_PEOPLE)

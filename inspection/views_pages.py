@@ -193,8 +193,6 @@ def inspection_start(request, code: str):
             principal=request.principal, code=code, notes=request.POST.get("notes", "")
         )
     except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
         refused(request, exc)
         return redirect("inspect:item-detail", code=code)
     return redirect("inspect:inspection", inspection_id=inspection.pk)
@@ -491,8 +489,6 @@ def hold_decision(request, code: str):
             reason=request.POST.get("reason", ""),
         )
     except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
         refused(request, exc)
         return redirect("inspect:item-detail", code=code)
     if inspection.status == Inspection.Status.OPEN:
@@ -512,8 +508,6 @@ def appeal(request, code: str):
             reason=request.POST.get("reason", ""),
         )
     except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
         refused(request, exc)
         return redirect("inspect:item-detail", code=code)
     messages.success(request, _("Appeal filed; the item will be inspected again."))

@@ -101,7 +101,12 @@ def station_choose(request, station_id) -> Station:
 
 
 def refused(request, exc: DomainError) -> None:
-    """Show a service's refusal on the next page the user sees."""
+    """Show a service's refusal on the next page the user sees.
+
+    Something the user may not see stays a 404 (raised again), as on every page.
+    """
+    if isinstance(exc, NotFound):
+        raise exc
     messages.error(request, exc.message)
 
 
