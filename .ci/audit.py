@@ -14,7 +14,7 @@ from pathlib import Path
 
 venv_bin = Path(sys.executable).parent
 with tempfile.NamedTemporaryFile(suffix=".json") as report:
-    run = subprocess.run(
+    run = subprocess.run(  # noqa: S603 - our own venv's pip-audit
         [
             str(venv_bin / "pip-audit"),
             "--progress-spinner=off",
@@ -42,11 +42,8 @@ print(
     f"{len(deps)} installed packages, {audited} audited, {len(vulnerable)} vulnerable"
 )
 if skipped:
-    print(
-        f"WARNING: {len(skipped)} could not be looked up, e.g. {skipped[0]['skip_reason']}"
-    )
+    example = skipped[0]["skip_reason"]
+    print(f"WARNING: {len(skipped)} could not be looked up, e.g. {example}")
     if not audited:
-        print(
-            "WARNING: the advisory service is unreachable from here; nothing was audited"
-        )
+        print("WARNING: no advisory service answered; nothing was audited")
 sys.exit(1 if vulnerable else 0)
