@@ -740,7 +740,7 @@ def _complete_locked(*, inspection: Inspection, principal: Principal, notes) -> 
                 "Inspection #%(number)d: verdict %(verdict)s, awaiting a second "
                 "inspector's sign-off."
             )
-            % {"number": inspection.number, "verdict": verdict},
+            % {"number": inspection.number, "verdict": Verdict(verdict).label},
             payload={
                 "inspection": inspection.pk,
                 "verdict": verdict,
@@ -777,7 +777,7 @@ def _apply(*, inspection: Inspection, verdict: str, principal: Principal, reason
         station=_station(principal),
         reason=reason
         or _("Inspection #%(number)d: %(verdict)s.")
-        % {"number": inspection.number, "verdict": verdict},
+        % {"number": inspection.number, "verdict": Verdict(verdict).label},
         payload={
             "inspection": inspection.pk,
             "verdict": verdict,
@@ -852,7 +852,7 @@ def inspection_sign_off(
                 )
                 % {
                     "number": inspection.number,
-                    "verdict": inspection.verdict,
+                    "verdict": Verdict(inspection.verdict).label,
                     "note": note,
                 },
             )

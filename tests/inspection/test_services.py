@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inspection import services
 from inspection.models import Appeal, HoldDecision, Inspection, InspectionCheck
@@ -80,6 +80,16 @@ def test_a_matching_item_passes_with_every_step_in_its_history(world, qc):
     assert checks["weight"].claimed == 52310
     assert checks["weight"].observed["weight_mg"] == 52310
     assert checks["packaging"].verdict == "skipped"  # optional, not observed
+
+
+def test_the_history_states_the_verdict_in_the_actors_language(world, qc):
+    item = received(world, jade_row())
+
+    with translation.override("zh-hans"):
+        submit(world.inspector, item, GOOD_JADE)
+
+    last = ItemEvent.objects.filter(item=item).last()
+    assert last.reason == "第 1 次质检：合格。"  # noqa: RUF001
 
 
 def test_weight_exactly_at_the_tolerance_passes_one_mg_beyond_fails(world, qc):
