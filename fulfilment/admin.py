@@ -75,6 +75,12 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deactivate instead: processes cache the active endpoints for a few
+        # seconds, and a message recorded for a deleted one would fail its
+        # transaction (a scan, say); its delivery log stays, too.
+        return False
+
 
 class AttemptInline(admin.TabularInline):
     model = models.WebhookAttempt

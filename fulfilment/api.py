@@ -9,7 +9,7 @@ import datetime as dt
 from django.http import FileResponse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -105,19 +105,41 @@ class OrderDetailApi(APIView):
 
 
 class OrderCancelApi(IdempotentPostMixin, APIView):
+    """Cancel an order (a repeat is a no-op). The platform may cancel an order
+    it has not sent yet, its pushes having overtaken each other: 202, and the
+    order is accepted already cancelled when it comes."""
+
     permission_classes = [ANY_ROLE]
 
-    @extend_schema(request=CancelInput, responses=OrderSerializer)
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=CancelInput,
+        responses={
+            200: OrderSerializer,
+            202: inline_serializer(
+                "OrderCancelledAhead",
+                {
+                    "order_id": serializers.CharField(),
+                    "status": serializers.CharField(),
+                },
+            ),
+        },
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, order_id: str):
         data = valid_input(CancelInput, request)
-        principal = principal_of(request.user)
-        order = services.order_get_for(principal, order_id)
-        services.order_cancel(
-            principal=principal, order=order, reason=data.get("reason", "")
+        order = services.order_cancel_by_id(
+            principal=principal_of(request.user),
+            external_id=order_id,
+            reason=data.get("reason", ""),
         )
+        if order is None:
+            return Response(
+                {"order_id": order_id, "status": "cancelled"},
+                status=status.HTTP_202_ACCEPTED,
+            )
         return _order_answer(request, order_id)
 
 

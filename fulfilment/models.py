@@ -129,6 +129,39 @@ class Order(models.Model):
         return self.external_id
 
 
+class EarlyCancellation(models.Model):
+    """The platform's cancellation of an order not received yet.
+
+    Its pushes can overtake each other: when the order arrives, it is
+    accepted already cancelled and nothing is allocated to it.
+    """
+
+    external_id = models.CharField(_("platform order id"), max_length=64)
+    platform = models.ForeignKey(
+        PlatformAccount,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="early_cancellations",
+        help_text=_("Who cancelled: only that platform's order is affected."),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "external_id"],
+                name="early_cancellation_once",
+            )
+        ]
+        verbose_name = _("cancellation ahead of its order")
+        verbose_name_plural = _("cancellations ahead of their orders")
+
+    def __str__(self):
+        return self.external_id
+
+
 class OrderLine(models.Model):
     """One line: a named item (order-first) or a quantity of a SKU (stock-first)."""
 

@@ -3,6 +3,7 @@ the merchant's decision on an item whose order was cancelled, and promises."""
 
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -24,6 +25,7 @@ from warehouse.models import (
 from warehouse.refcache import CACHES
 
 from ..models import (
+    EarlyCancellation,
     HeldForMerchant,
     MerchantPolicy,
     Order,
@@ -41,6 +43,7 @@ from .stock import (
 
 S = ItemState
 ORDER_ROLES = (Role.PLATFORM, Role.ADMIN)
+ORDER_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # as OrderCreateInput accepts
 GONE = (S.FAILED, S.RETURNING, S.RETURNED_TO_MERCHANT, S.RELEASED)
 
 
@@ -60,7 +63,8 @@ def order_create(*, principal: Principal, data: dict) -> tuple[Order, bool]:
     ``order_id`` with the same content answers the existing order (a repeat);
     with other content it is a 409. Lines naming an item code are order-first;
     lines naming a SKU take stock, or wait for the item announced with this
-    order's id as its ``order_ref``.
+    order's id as its ``order_ref``. An order the platform cancelled before
+    sending it (see :func:`order_cancel_by_id`) is accepted cancelled.
     """
     if principal.role not in ORDER_ROLES:
         raise Forbidden(_("Only the platform sends orders."), code="role_cannot_order")
@@ -78,11 +82,16 @@ def order_create(*, principal: Principal, data: dict) -> tuple[Order, bool]:
     buyer = data["buyer"]
     try:
         with transaction.atomic():
+            _order_id_lock(data["order_id"])
+            platform = _platform_of(principal)
+            early = (
+                EarlyCancellation.objects.filter(external_id=data["order_id"])
+                .filter(Q(platform=platform) | Q(platform__isnull=True))
+                .first()
+            )
             order = Order.objects.create(
                 external_id=data["order_id"],
-                platform=getattr(principal.user, "platform_account", None)
-                if principal.role == Role.PLATFORM
-                else None,
+                platform=platform,
                 merchant=merchant,
                 warehouse=warehouse,
                 fingerprint=fingerprint,
@@ -106,15 +115,50 @@ def order_create(*, principal: Principal, data: dict) -> tuple[Order, bool]:
             from .notify import order_event
 
             order_event(order, "order.created")
-            # What can be allocated now is, in the order's own transaction;
-            # the rest when its item is certified or its SKU restocked.
-            lines_allocate(order, lines, new=True)
+            if early is not None:  # cancelled before it came: nothing allocated
+                _cancelled_ahead(order, lines, early)
+            else:
+                # What can be allocated now is, in the order's own transaction;
+                # the rest when its item is certified or its SKU restocked.
+                lines_allocate(order, lines, new=True)
             related_known(order, "lines", lines)
             related_known(order, "shipments", [])
     except IntegrityError:  # the same order id, accepted by a concurrent request
         existing = Order.objects.get(external_id=data["order_id"])
         return _repeat(existing, fingerprint), False
     return order, True
+
+
+def _platform_of(principal: Principal):
+    """The platform account acting, or None for an admin."""
+    if principal.role != Role.PLATFORM:
+        return None
+    return getattr(principal.user, "platform_account", None)
+
+
+def _order_id_lock(external_id: str) -> None:
+    """Serialise accepting order ``external_id`` with cancelling it ahead, so
+    that an order and its cancellation arriving at once cannot miss each
+    other (PostgreSQL; SQLite has one writer at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"order:{external_id}"]
+            )
+
+
+def _cancelled_ahead(order: Order, lines: list[OrderLine], early) -> None:
+    """Accept a new order as cancelled: the platform cancelled it before it came."""
+    order.status = Order.Status.CANCELLED
+    order.cancelled_at = timezone.now()
+    order.cancel_reason = early.reason
+    order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    for line in lines:
+        related_known(line, "allocations", [])
+    _hold_named_items(order)
+    from .notify import order_event
+
+    order_event(order, "order.cancelled")
 
 
 def _repeat(order: Order, fingerprint: str) -> Order:
@@ -212,6 +256,34 @@ def order_get_for(principal: Principal, external_id: str) -> Order:
     return order
 
 
+def order_cancel_by_id(
+    *, principal: Principal, external_id: str, reason: str = ""
+) -> Order | None:
+    """Cancel order ``external_id`` (see :func:`order_cancel`).
+
+    The platform's pushes can overtake each other: the platform (or an admin)
+    cancelling an order not received yet is recorded, and the order is
+    accepted already cancelled when it comes; None is returned then. Anyone
+    else gets :class:`NotFound` for an unknown order.
+    """
+    try:
+        order = order_get_for(principal, external_id)
+    except NotFound:
+        if principal.role not in ORDER_ROLES or not ORDER_ID.fullmatch(external_id):
+            raise
+        with transaction.atomic():
+            _order_id_lock(external_id)
+            if not Order.objects.filter(external_id=external_id).exists():
+                EarlyCancellation.objects.get_or_create(
+                    external_id=external_id,
+                    platform=_platform_of(principal),
+                    defaults={"reason": reason[:300]},
+                )
+                return None
+        order = order_get_for(principal, external_id)  # it came meanwhile
+    return order_cancel(principal=principal, order=order, reason=reason)
+
+
 def order_cancel(*, principal: Principal, order: Order, reason: str = "") -> Order:
     """Cancel an order that has not left: the buyer's order never ships.
 
@@ -246,14 +318,20 @@ def order_cancel(*, principal: Principal, order: Order, reason: str = "") -> Ord
         for item in items:
             if item.quantity == 1 and not hasattr(item, "stock"):
                 _hold_for_merchant(item, order)
-        for line in order.lines.exclude(item_code=""):
-            item = Item.objects.filter(code=line.item_code).first()
-            if item is not None and item.state in (S.PASSED, S.CERTIFIED):
-                _hold_for_merchant(item, order)
+        _hold_named_items(order)
         from .notify import order_event
 
         order_event(order, "order.cancelled")
     return order
+
+
+def _hold_named_items(order: Order) -> None:
+    """Items the cancelled order names that wait in the warehouse are held
+    for their merchant's decision."""
+    for line in order.lines.exclude(item_code=""):
+        item = Item.objects.filter(code=line.item_code).first()
+        if item is not None and item.state in (S.PASSED, S.CERTIFIED):
+            _hold_for_merchant(item, order)
 
 
 def _hold_for_merchant(item: Item, order: Order) -> None:

@@ -291,12 +291,30 @@ def certificate_document(certificate: Certificate) -> CertificateData:
     )
 
 
-def _store_pdf(certificate: Certificate) -> None:
-    """Render and store the PDF; record its hash as a verifiable rendering."""
+def _store_pdf(certificate: Certificate, *, new: bool = False) -> None:
+    """Render and store the PDF; record its hash as a verifiable rendering.
+
+    A write that fails (disk full) leaves no partial file. ``new``: the
+    certificate row was just inserted, so its number is ours alone and a file
+    already under that name was left by an attempt that died before it
+    committed (a killed worker): it is replaced, not kept beside ours.
+    """
     data = certificate_pdf(certificate_document(certificate))
     digest = hashlib.sha256(data).hexdigest()
     old = certificate.pdf.name if certificate.pdf else ""
-    certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(data), save=False)
+    storage, field = certificate.pdf.storage, certificate.pdf.field
+    name = field.generate_filename(certificate, f"{certificate.number}.pdf")
+    if new and storage.exists(name):
+        storage.delete(name)
+    name = storage.get_available_name(name, max_length=field.max_length)
+    try:
+        certificate.pdf = storage.save(
+            name, ContentFile(data), max_length=field.max_length
+        )
+    except BaseException:
+        if storage.exists(name):
+            storage.delete(name)
+        raise
     certificate.sha256 = digest
     certificate.save(update_fields=["pdf", "sha256"])
     CertificateFile.objects.get_or_create(
@@ -373,7 +391,7 @@ def certificate_issue(*, item_id: int, actor=None) -> Certificate | None:
                     % {"number": number},
                     code="certificate_number_taken",
                 ) from None
-            _store_pdf(existing)
+            _store_pdf(existing, new=True)
             previous = (
                 Certificate.objects.filter(item=item, replaced_by__isnull=True)
                 .exclude(pk=existing.pk)

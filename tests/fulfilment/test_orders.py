@@ -5,6 +5,7 @@ import pytest
 from fulfilment.models import HeldForMerchant, MerchantPolicy, Order
 from tests.conftest import api_client
 from tests.inspection.factories import announce, jade_row
+from tests.warehouse import factories as f
 from warehouse import lifecycle
 from warehouse.exceptions import Conflict
 from warehouse.models import ItemState
@@ -171,6 +172,21 @@ def test_a_dispatched_order_cannot_be_cancelled(world, qc):
     )
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "order_dispatched"
+
+
+def test_a_cancellation_ahead_of_its_order_binds_only_its_own_platform(world, qc):
+    other = f.PlatformFactory(user=f.UserFactory(username="platform-b")).user
+    item = certified(world)
+    payload = order_payload(world, lines=[{"item_code": item.code}])
+    cancel = f"/api/v1/orders/{payload['order_id']}/cancel/"
+
+    ahead = api_client(other).post(cancel, {"reason": "x"}, format="json")
+    assert ahead.status_code == 202
+
+    answer = create(world.platform, payload)
+    assert answer.status_code == 201
+    assert answer.json()["status"] == "allocated"
+    assert Order.objects.get(external_id=payload["order_id"]).status == "allocated"
 
 
 def test_an_item_cannot_be_ordered_twice(world, qc):

@@ -238,3 +238,15 @@ def test_platform_registers_and_rotates_an_endpoint_through_the_api(world, setti
         api_client(world.merchant_user).get("/api/v1/webhook-endpoints/").status_code
         == 403
     )
+
+
+def test_an_endpoint_is_deactivated_in_the_admin_never_deleted(world, client):
+    """Processes cache the active endpoints; a deleted one would break their writes."""
+    endpoint = WebhookEndpoint.objects.create(
+        platform=world.platform.platform_account, url="https://8.8.8.8/hooks"
+    )
+    client.force_login(world.admin)
+    url = f"/admin/fulfilment/webhookendpoint/{endpoint.pk}/delete/"
+
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
