@@ -28,6 +28,13 @@ else:
     # No default: a production process without a secret must not start.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 
+# The demo users' password (manage.py demo / seed_demo): printed, so a known
+# default only on the embedded default; in production none unless set.
+DEMO_PASSWORD = env.str(
+    "DEMO_PASSWORD",
+    default="demo-pass-2026" if DEBUG else "",
+)
+
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
@@ -57,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "warehouse.middleware.RejectNulMiddleware",  # after Locale: it answers
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -241,6 +249,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the error answers too (one shape, one handler).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "warehouse.schema.error_responses",
+    ],
     # Choice sets that share a field name get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "StationKindEnum": "warehouse.models.Station.Kind",

@@ -206,7 +206,9 @@ class InspectionSerializer(serializers.ModelSerializer):
     hold_decision = serializers.SerializerMethodField()
     opened_by = serializers.SerializerMethodField()
     completed_by = serializers.SerializerMethodField()
-    station = serializers.CharField(source="station.code", default=None)
+    station = serializers.CharField(
+        source="station.code", default=None, allow_null=True
+    )
     previous = serializers.IntegerField(source="previous_id", allow_null=True)
     checks = CheckSerializer(many=True)
     units = UnitSerializer(many=True)
@@ -363,8 +365,12 @@ class CertificateSerializer(serializers.ModelSerializer):
     inspection = serializers.IntegerField(source="inspection_id")
     verify_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
-    replaced_by = serializers.CharField(source="replaced_by.number", default=None)
-    revoked_by = serializers.CharField(source="revoked_by.username", default=None)
+    replaced_by = serializers.CharField(
+        source="replaced_by.number", default=None, allow_null=True
+    )
+    revoked_by = serializers.CharField(
+        source="revoked_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Certificate

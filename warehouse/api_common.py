@@ -8,10 +8,15 @@ unknown URL under ``/api/``, leaves as
 import json
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
@@ -66,6 +71,16 @@ def exception_handler(exc, context):
     """DRF exception handler: every error in the one JSON shape."""
     if isinstance(exc, DomainError):
         return domain_error_response(exc)
+    if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            error_body("too_large", _("The request body is too large.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):  # too many fields, a bad multipart …
+        return Response(
+            error_body("invalid", _("The request could not be read.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -92,6 +107,7 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # an unknown API path answers 404 to any method, not a CSRF page
 def api_not_found(request, exception=None):
     """404 for unknown URLs: JSON under /api/, Django's page elsewhere."""
     if request.path.startswith("/api/"):

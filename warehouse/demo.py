@@ -6,6 +6,7 @@ the same tokens.
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework.authtoken.models import Token
@@ -23,8 +24,6 @@ from .models import (
     Warehouse,
 )
 from .services import inbound_notice_create
-
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed by seed_demo for the demo
 
 # Apps that build on the warehouse (inspection templates …) add their demo
 # data through seeders registered here; each is idempotent and may add to the
@@ -116,7 +115,9 @@ def _user(username: str, **extra):
         username=username, defaults=extra
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        # Outside debug without DEMO_PASSWORD: no password sign-in (the demo
+        # admin must not have a published password); tokens still work.
+        user.set_password(settings.DEMO_PASSWORD or None)
         user.save(update_fields=["password"])
     return user
 
@@ -250,7 +251,7 @@ def demo_seed() -> dict:
         ],
         "stations": list(Station.objects.values_list("code", flat=True)),
         "users": {
-            "password": DEMO_PASSWORD,
+            "password": settings.DEMO_PASSWORD or None,
             "names": [
                 "admin",
                 "merchant",

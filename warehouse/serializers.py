@@ -88,8 +88,12 @@ def item_summary(item: Item) -> dict:
 
 
 class ItemEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
-    station = serializers.CharField(source="station.code", default=None)
+    actor = serializers.CharField(
+        source="actor.username", default=None, allow_null=True
+    )
+    station = serializers.CharField(
+        source="station.code", default=None, allow_null=True
+    )
     from_state = serializers.CharField()
     to_state = serializers.CharField()
 

@@ -349,6 +349,12 @@ def _scan_log_sql() -> str:
     )
 
 
+def _storable(value) -> str:
+    """``value`` as text PostgreSQL can store: a NUL (sent by a broken or
+    hostile scanner) becomes U+FFFD instead of failing the log's INSERT."""
+    return str(value).replace("\x00", "\ufffd")
+
+
 def scan_log_write(
     *,
     principal: Principal,
@@ -369,11 +375,11 @@ def scan_log_write(
     values = (
         station.pk if station else None,
         user.pk if user is not None and user.is_authenticated else None,
-        str(barcode)[:256],
-        str(action)[:16],
+        _storable(barcode)[:256],
+        _storable(action)[:16],
         outcome,
         error_code,
-        str(message)[:300],
+        _storable(message)[:300],
         item.pk if item else None,
         connection.ops.adapt_datetimefield_value(timezone.now()),
     )
