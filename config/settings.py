@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("QCW_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -152,6 +153,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# One queue per kind of work (DESIGN.md section 7). A worker started without
+# -Q consumes all of them; growing is a deployment change only: a worker of
+# its own with `-Q certificates`, the others with `-X certificates`.
+# Recorded jobs (warehouse.jobs) name their queue when registered: labels and
+# carrier bookings on "labels", e-mail and webhooks on "notifications".
+# Each queue has an exchange and key of its own name, as Celery gives a queue
+# it creates itself: on a broker that routes by exchange (RabbitMQ), queues
+# sharing the default binding would each get a copy of every message.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("default", "certificates", "labels", "notifications")
+]
+CELERY_TASK_ROUTES = {"inspection.tasks.certificate_issue": {"queue": "certificates"}}
+# Celery's Django fix-up closes the database connection before and after
+# every task unless this is set: a new PostgreSQL connection per task (~10 ms,
+# its prepared statements lost; the certificate worker ran at a quarter of
+# its in-process speed). Workers keep their connection as web processes do,
+# checked around every task (config.celery); this forces a fresh one only
+# every so many tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
@@ -343,6 +364,25 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Media (certificates, photos, labels, manifests) on S3-compatible object
+# storage with MEDIA_STORAGE=s3 (pip install -e ".[s3]": django-storages).
+# Files are only ever served through the product's views, which check who
+# asks, so the bucket stays private. Credentials: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, read by boto3 from the environment.
+if env.str("MEDIA_STORAGE", default="filesystem") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            # As on a file system: a new file never replaces another.
+            "file_overwrite": False,
+        },
+    }
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -211,9 +211,7 @@ def celery_worker(log: Path, *, env: dict | None = None, broker: str = ""):
                 "config",
                 "worker",
                 "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                "default,labels,notifications",
+                "--concurrency=1",  # and every queue (config.settings)
                 "-n",
                 name,
                 "--loglevel=INFO",
