@@ -1,6 +1,7 @@
 """Run every benchmark, print one table, write ``bench/results/latest.json``.
 
-    python bench/run.py                      # everything, ~3-4 minutes
+    python bench/run.py                      # everything, ~25 minutes
+    python bench/run.py --only memory        # a worker over 10,000 certificates
     python bench/run.py --only scans --duration 5
     python bench/run.py --only inbound
 
@@ -46,7 +47,7 @@ CEILING_PATH = {
     "lookup": "/bench/ceiling/lookup/",
     "receive": "/bench/ceiling/receive/",
 }
-SUITES = ("inbound", "scans", "queries", "certificates", "burst")
+SUITES = ("inbound", "scans", "queries", "certificates", "burst", "memory")
 SERVER_SUITES = {"inbound", "scans", "queries"}
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -704,6 +705,18 @@ def parse_args(argv):
     parser.add_argument("--notice-repeat", type=int, default=3, help="for <= 20,000")
     parser.add_argument("--orders", type=int, default=10_000, help="order burst size")
     parser.add_argument(
+        "--memory-items",
+        type=int,
+        default=10_000,
+        help="certificates the worker issues in the memory run",
+    )
+    parser.add_argument(
+        "--memory-timeout",
+        type=float,
+        default=1800,
+        help="seconds the worker gets for them before the row fails",
+    )
+    parser.add_argument(
         "--min-rate",
         type=float,
         default=400,
@@ -765,6 +778,13 @@ def main(argv=None) -> int:
         rows += bench_burst(
             lambda env: Server(args, env), env, tokens, args.orders, WORK
         )
+    if "memory" in args.only:
+        from bench.worker_memory import bench_memory
+
+        log(f"worker memory over {args.memory_items:,} certificates: fresh {DB_NAME}")
+        database_create()
+        world_seed()
+        rows += bench_memory(env, WORK, args.memory_items, args.memory_timeout)
     if "certificates" in args.only:
         from bench.certificates import bench_certificates
 

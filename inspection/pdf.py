@@ -90,7 +90,15 @@ def _is_cjk(char: str) -> bool:
     return ord(char) > 0x2E7F
 
 
-@lru_cache(maxsize=8192)
+# The caches below hold what recurs from page to page (labels, rules, the
+# template's texts: a few hundred strings). Numbers, codes, addresses and
+# verification links are new on every page and never hit again; a long-lived
+# worker renders tens of thousands of pages, so the caches stay small enough
+# that those strings cannot pile up in memory (bench/worker_memory.py).
+TEXT_CACHE_SIZE = 1024
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _runs(text: str, bold: bool) -> tuple[tuple[str, str], ...]:
     """``text`` cut into runs of one font: CJK in STSong, the rest in Helvetica."""
     latin = SANS_BOLD if bold else SANS
@@ -104,7 +112,7 @@ def _runs(text: str, bold: bool) -> tuple[tuple[str, str], ...]:
     return tuple(runs)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _width(text: str, size: float, bold: bool = False) -> float:
     return sum(
         pdfmetrics.stringWidth(run, font, size) for run, font in _runs(text, bold)
@@ -188,7 +196,9 @@ def _tokens(text: str):
         yield word
 
 
-@lru_cache(maxsize=256)
+# A QR code's runs take ~40 KB and each page has its own link: keep only the
+# last few (a page rendered again at once, a label printed twice).
+@lru_cache(maxsize=8)
 def _qr_runs(url: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     """The QR code of ``url``: its size in modules and its runs of dark modules,
     each ``(row, column, length)``."""
