@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from warehouse.access import Role, tenant_scope
 from warehouse.barcodes import barcode_parse
+from warehouse.claims import claim_name
 from warehouse.exceptions import DomainError, InvalidInput, NotFound
 from warehouse.lifecycle import item_allowed_actions
 from warehouse.models import Category, ItemState, Merchant
@@ -178,9 +179,9 @@ def claim_rows(claim: dict) -> list[tuple[str, str]]:
     rows = []
     for key, value in claim.items():
         if key.endswith("_mg") and isinstance(value, int):
-            rows.append((key.removesuffix("_mg"), f"{value / 1000:.3f} g"))
+            rows.append((claim_name(key), f"{value / 1000:.3f} g"))
         else:
-            rows.append((key.replace("_", " "), value_text(value)))
+            rows.append((claim_name(key), value_text(value)))
     return rows
 
 

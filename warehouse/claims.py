@@ -16,6 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import imei as stdnum_imei
 
 MG_PER_G = 1000
@@ -144,6 +145,28 @@ PARSERS: dict[str, tuple[str, Callable]] = {
     "labels": ("labels", _labels),
     "imei": ("imei", _imei),
 }
+
+# The stored keys as people read them on the pages (the API keeps the keys).
+CLAIM_NAMES = {
+    "material": gettext_lazy("Material"),
+    "weight_mg": gettext_lazy("Weight"),
+    "declared_value": gettext_lazy("Declared value (CNY)"),
+    "packaging": gettext_lazy("Packaging"),
+    "production_date": gettext_lazy("Production date"),
+    "expiry_date": gettext_lazy("Expiry date"),
+    "shelf_life_days": gettext_lazy("Shelf life (days)"),
+    "labels": gettext_lazy("Labels and markings"),
+    "imei": gettext_lazy("IMEI"),
+    "model": gettext_lazy("Model"),
+    "grade": gettext_lazy("Grade"),
+}
+
+
+def claim_name(key: str) -> str:
+    """A stored claim key in the reader's language; a merchant's own key as
+    written, underscores as spaces."""
+    return str(CLAIM_NAMES.get(key) or key.replace("_", " "))
+
 
 # A category's required claim -> the stored keys, any one set of which satisfies it.
 REQUIREMENTS: dict[str, list[tuple[str, ...]]] = {

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .exceptions import TransitionRefused
 from .models import Item, ItemEvent, ItemState, Location, Station
@@ -58,6 +59,26 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.FAILED, S.RETURNING, "return"),
     Transition(S.RETURNING, S.RETURNED_TO_MERCHANT, "return_complete"),
 )
+
+# The verbs as people read them (the API keeps the verbs), with the station's
+# look-up, which moves nothing.
+ACTION_LABELS = {
+    "receive": gettext_lazy("Receive"),
+    "lookup": gettext_lazy("Look up"),
+    "inspect": gettext_lazy("Inspect"),
+    "pass": gettext_lazy("Pass"),
+    "fail": gettext_lazy("Fail"),
+    "hold": gettext_lazy("Hold"),
+    "reinspect": gettext_lazy("Re-inspect"),
+    "certify": gettext_lazy("Certify"),
+    "allocate": gettext_lazy("Allocate"),
+    "pack": gettext_lazy("Pack"),
+    "release": gettext_lazy("Release"),
+    "deallocate": gettext_lazy("Back to stock"),
+    "unpack": gettext_lazy("Unpack"),
+    "return": gettext_lazy("Return to merchant"),
+    "return_complete": gettext_lazy("Returned to merchant"),
+}
 
 ALLOWED: dict[str, dict[str, Transition]] = defaultdict(dict)
 for _t in TRANSITIONS:

@@ -39,12 +39,7 @@ from .services.scans import SCAN_LOOKUP, SCAN_PACK, SCAN_RECEIVE, SCAN_RELEASE
 SESSION_ACTION = "qcw_station_action"
 HISTORY_SIZE = 20
 
-ACTION_LABELS = {
-    SCAN_RECEIVE: gettext_lazy("Receive"),
-    SCAN_LOOKUP: gettext_lazy("Look up"),
-    SCAN_PACK: gettext_lazy("Pack"),
-    SCAN_RELEASE: gettext_lazy("Release"),
-}
+ACTION_LABELS = lifecycle.ACTION_LABELS
 
 # The scan actions each kind of station offers, the first one preselected.
 KIND_ACTIONS = {

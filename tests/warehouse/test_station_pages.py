@@ -1,5 +1,7 @@
 """The station operator's pages: choose a station, scan at it (htmx or plain)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -153,7 +155,7 @@ def test_receive_by_htmx_writes_one_event_and_one_scan_log(
     assert 'data-outcome="ok"' in page
     assert 'data-state="received"' in page
     assert item.title in page and world.merchant.name in page
-    assert "inspect →" in page  # the allowed next move
+    assert "Inspect →" in page  # the allowed next move
     assert "<html" not in page  # a fragment, swapped in
     item.refresh_from_db()
     assert item.state == ItemState.RECEIVED
@@ -172,6 +174,22 @@ def test_receive_by_htmx_writes_one_event_and_one_scan_log(
         item,
     )
     assert page.count('data-testid="scan-row"') == 1  # the history, refreshed
+
+
+def test_a_scan_reads_in_chinese(world, operator, receiving, item):
+    """The verbs, the category and the next move in the operator's language."""
+    world.jade.name_zh = "珠宝玉石"
+    world.jade.save()
+    client = at_station(operator, receiving)
+    client.cookies["django_language"] = "zh-hans"
+    with translation.override("zh-hans"):
+        page = scan(client, item.code, "receive", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    text = page.content.decode()
+    assert "<dd>珠宝玉石</dd>" in text
+    assert "质检 →" in text
+    assert re.search(r"<td>\s*收货\s*</td>", text), text
+    assert "<td>receive</td>" not in text
 
 
 def test_receive_by_plain_post_redirects_with_a_message(
@@ -267,7 +285,7 @@ def test_lookup_shows_the_item_and_keeps_the_action(world, operator, receiving, 
     response = scan(client, item.code, "lookup")
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'data-state="announced"' in page and "receive →" in page
+    assert 'data-state="announced"' in page and "Receive →" in page
     item.refresh_from_db()
     assert item.state == ItemState.ANNOUNCED
     assert ItemEvent.objects.count() == 0
