@@ -90,7 +90,17 @@ def pg_connect(dbname: str = "postgres"):
 
 
 def database_create() -> None:
-    """Drop and create ``qcw_bench`` (ours only), flush Redis db 7, migrate."""
+    """Drop and create ``qcw_bench`` (ours only), flush Redis db 7, migrate.
+
+    Every suite that needs a fresh world calls this; the drop ends the
+    connections an earlier suite left open, this process's own among them, so
+    Django lets go of its first (it would otherwise reuse a dead one)."""
+    from django.conf import settings
+
+    if settings.configured:
+        from django.db import connections
+
+        connections.close_all()
     with pg_connect() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
