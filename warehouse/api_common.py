@@ -13,7 +13,7 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -60,6 +60,30 @@ def domain_error_response(exc: DomainError) -> Response:
     return Response(error_body(exc.code, exc.message, exc.fields), status=http_status)
 
 
+# Seconds a client is asked to wait before repeating a request that met the
+# database unreachable, restarting or failing over.
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+
+def database_unavailable_response(exc: DatabaseError) -> Response:
+    """503 for a request that lost its database connection (or met a deadlock
+    or a timeout) half way: its transaction was rolled back, nothing of it
+    stands, and the same request, with the same ``Idempotency-Key``, may be
+    repeated. Logged with its traceback as a server error would be."""
+    logger.error("database unavailable: %s", exc, exc_info=exc)
+    return Response(
+        error_body(
+            "database_unavailable",
+            _(
+                "The database could not be reached; nothing was saved. "
+                "Repeat the request in a moment."
+            ),
+        ),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
 def validation_message(detail) -> str:
     """The first concrete message in a DRF validation detail, for the ``message``."""
     while isinstance(detail, dict | list) and detail:
@@ -81,6 +105,8 @@ def exception_handler(exc, context):
             error_body("invalid", _("The request could not be read.")),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, OperationalError | InterfaceError):
+        return database_unavailable_response(exc)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -37,8 +37,10 @@ ERRORS = {
     "413": "Too large.",
     "422": "Understood, but refused by a rule.",
     "429": "Too many requests: wait Retry-After seconds.",
+    "503": "The database could not be reached; nothing was saved. "
+    "Repeat after Retry-After seconds (with the same Idempotency-Key).",
 }
-READ_ERRORS = ("400", "401", "403", "404", "429")
+READ_ERRORS = ("400", "401", "403", "404", "429", "503")
 WRITE_ERRORS = tuple(ERRORS)
 
 
@@ -49,7 +51,7 @@ def _answer(status: str) -> dict:
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
         },
     }
-    if status == "429":
+    if status in ("429", "503"):
         answer["headers"] = {
             "Retry-After": {
                 "schema": {"type": "integer"},

@@ -4,9 +4,9 @@ The product's WSGI application is served over HTTP from one thread, as a
 gunicorn sync worker serves it: requests one after another on one persistent
 connection (``CONN_MAX_AGE``). Right after the request's first write, the
 server's own backend is terminated (``pg_terminate_backend`` from another
-connection). The client must get the API's JSON 500, not a page, a traceback
-or a hang; nothing may be half written; the retry, on the same thread, must
-succeed on a new connection.
+connection). The client must get the API's JSON 503 with Retry-After (the
+request may be repeated), not a page, a traceback or a hang; nothing may be
+half written; the retry, on the same thread, must succeed on a new connection.
 """
 
 import re
@@ -184,7 +184,7 @@ def inbound_notice(world):
 
 
 @pytest.mark.parametrize("make", [receive_scan, inspection_submit, inbound_notice])
-def test_a_connection_dropped_mid_request_is_a_clean_500_and_the_retry_succeeds(
+def test_a_connection_dropped_mid_request_is_a_clean_503_and_the_retry_succeeds(
     world, qc, server, make
 ):
     case, item, done_state = make(world)
@@ -198,9 +198,10 @@ def test_a_connection_dropped_mid_request_is_a_clean_500_and_the_retry_succeeds(
     answer = client.request(case.method, case.path, json=case.body, headers=key)
 
     assert server.tripwire.tripped, "the request never made its first write"
-    assert answer.status_code == 500, answer.text
+    assert answer.status_code == 503, answer.text
     assert answer.headers["content-type"] == "application/json"
-    assert answer.json()["error"]["code"] == "server_error"
+    assert answer.headers["retry-after"] == "2"
+    assert answer.json()["error"]["code"] == "database_unavailable"
     assert case.snapshot(item) == before  # nothing half written, the key is free
 
     again = client.request(case.method, case.path, json=case.body, headers=key)
