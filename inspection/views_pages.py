@@ -21,6 +21,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -158,6 +159,7 @@ def item_detail(request, code: str):
             "item": item,
             "events": item.events.all(),
             "claim_rows": claim_rows(item.claim or {}),
+            "hint": STATE_HINTS.get(item.state),
             "inspections": inspections,
             "active": active,
             "certificate": certificate,
@@ -172,6 +174,24 @@ def item_detail(request, code: str):
             or (held_for_merchant is not None and item.state == S.CERTIFIED),
         },
     )
+
+
+# Where the item stands, in a sentence, at the top of "What next" (states
+# whose next step the panel's own actions or certificate already say are left
+# out).
+STATE_HINTS = {
+    S.ANNOUNCED: gettext_lazy("Announced: waiting for the parcel to arrive."),
+    S.RECEIVED: gettext_lazy("Received: waiting in the inspection queue."),
+    S.INSPECTING: gettext_lazy("Being inspected."),
+    S.HELD: gettext_lazy("Held: waiting for a second opinion or a decision."),
+    S.CERTIFIED: gettext_lazy("Certified: waiting for its order."),
+    S.ALLOCATED: gettext_lazy("Allocated to an order: waiting to be packed."),
+    S.PACKED: gettext_lazy("Packed: waiting for the carrier at the dock."),
+    S.FAILED: gettext_lazy(
+        "Failed: it goes back to the merchant unless the verdict is appealed."
+    ),
+    S.RETURNING: gettext_lazy("On its way back to the merchant."),
+}
 
 
 def claim_rows(claim: dict) -> list[tuple[str, str]]:

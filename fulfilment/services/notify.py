@@ -135,18 +135,16 @@ def on_item_transition(item: Item, event: ItemEvent) -> None:
     if event.to_state in VERDICT_STATES:
         merchant = CACHES[Merchant].get(item.merchant_id)
         if merchant.contact_email:
+            state = ItemState(event.to_state).label  # 合格, not "passed"
             email_record(
                 to=merchant.contact_email,
                 subject=_("Item %(code)s: %(state)s")
-                % {
-                    "code": item.code,
-                    "state": event.to_state,
-                },
+                % {"code": item.code, "state": state},
                 body=_("Your item %(code)s (%(title)s) is now %(state)s.\n%(reason)s")
                 % {
                     "code": item.code,
                     "title": item.title,
-                    "state": event.to_state,
+                    "state": state,
                     "reason": event.reason,
                 },
             )

@@ -390,3 +390,19 @@ def test_item_page_in_both_languages(client, world, qc, language, names):
     facts = re.findall(r"<dt>([^<]+)</dt>", page.content.decode())
     assert all(name in facts for name in names), facts
     assert "weight mg" not in facts
+
+
+@pytest.mark.parametrize(
+    ("language", "hint"),
+    [
+        ("en", "Received: waiting in the inspection queue."),
+        ("zh-hans", "已收货：在质检队列中等待。"),  # noqa: RUF001
+    ],
+)
+def test_item_page_says_where_the_item_stands(client, world, qc, language, hint):
+    item = received(world, jade_row())
+    signed_in(client, world.merchant_user)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("inspect:item-detail", kwargs={"code": item.code}))
+
+    assert f'<p data-testid="state-hint">{hint}</p>' in page.content.decode()

@@ -6,7 +6,6 @@ stylesheet defines the tones, so a state looks the same on every page.
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language
 
 from warehouse.lifecycle import ACTION_LABELS
 from warehouse.models import ItemState
@@ -64,12 +63,3 @@ def get_item(mapping, key):
 def action_label(verb: str) -> str:
     """A lifecycle or scan verb (``pack``, ``lookup`` …) in the reader's language."""
     return str(ACTION_LABELS.get(verb, verb))
-
-
-@register.filter
-def localised_name(obj) -> str:
-    """``obj.name_zh`` for a Chinese reader where it is set, else ``obj.name``
-    (categories)."""
-    if (get_language() or "").startswith("zh") and getattr(obj, "name_zh", ""):
-        return obj.name_zh
-    return obj.name
