@@ -201,7 +201,17 @@ CPU_GROUPS = {
 }
 
 
-def worker_start(env: dict, log_path: Path) -> subprocess.Popen:
+def worker_start(
+    env: dict,
+    log_path: Path,
+    options: tuple[str, ...] = (
+        "--concurrency=2",
+        "-Q",
+        "default,labels,notifications",
+    ),
+    name: str = "burst",
+) -> subprocess.Popen:
+    """A real Celery worker in a session of its own, logging to ``log_path``."""
     with log_path.open("wb") as out:
         return subprocess.Popen(
             [
@@ -211,14 +221,12 @@ def worker_start(env: dict, log_path: Path) -> subprocess.Popen:
                 "-A",
                 "config",
                 "worker",
-                "--concurrency=2",
-                "-Q",
-                "default,labels,notifications",
+                *options,
                 "--loglevel=WARNING",
                 "--without-gossip",
                 "--without-mingle",
                 "-n",
-                f"burst-{os.getpid()}@localhost",
+                f"{name}-{os.getpid()}@localhost",
             ],
             cwd=ROOT,
             env=env,

@@ -177,30 +177,13 @@ class Autovacuum:
 
 
 def worker_start(env: dict, log_path: Path) -> subprocess.Popen:
-    """The default worker (every queue), prefork with one child."""
-    with log_path.open("wb") as out:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--loglevel=WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                f"memory-{os.getpid()}@localhost",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # stopped as a group, however the run ends
-        )
+    """The default worker (every queue), prefork with one child, in a session
+    of its own: stopped as a group, however the run ends."""
+    from bench.burst import worker_start as celery_worker_start
+
+    return celery_worker_start(
+        env, log_path, ("--pool=prefork", "--concurrency=1"), name="memory"
+    )
 
 
 def worker_stop(process: subprocess.Popen) -> None:
