@@ -68,15 +68,21 @@ def _eager_tasks(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_reference_cache():
-    """Rows and tokens cached per process must not outlive the test that made them."""
+    """Rows, tokens and webhook endpoints cached per process must not outlive
+    the test that made them (a flush between transactional tests deletes rows
+    without a signal)."""
+    from fulfilment.services.notify import endpoints_forget
     from warehouse.auth import token_cache_clear
     from warehouse.refcache import refcache_clear
 
-    refcache_clear()
-    token_cache_clear()
+    def clear():
+        refcache_clear()
+        token_cache_clear()
+        endpoints_forget()
+
+    clear()
     yield
-    refcache_clear()
-    token_cache_clear()
+    clear()
 
 
 @pytest.fixture(autouse=True)

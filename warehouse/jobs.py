@@ -81,18 +81,35 @@ def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:
     # job counts as lost and is sent again after JOBS_RESEND_AFTER_SECONDS.
     fields = {"name": name, "args": args or {}, "enqueued_at": timezone.now()}
     if key:
-        existing = Job.objects.filter(key=key, state=Job.State.PENDING).first()
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                job = Job.objects.create(key=key, **fields)
-        except IntegrityError:  # recorded by a concurrent transaction
-            return Job.objects.get(key=key, state=Job.State.PENDING)
+        job, created = _keyed_job_get_or_create(key, fields)
+        if not created:
+            return job
     else:
         job = Job.objects.create(**fields)
-    transaction.on_commit(lambda: _send(job))
+    # robust: the caller's change is committed; a job not sent waits for
+    # the dispatcher, and the caller's answer stays a success
+    transaction.on_commit(lambda: _send(job), robust=True)
     return job
+
+
+def _keyed_job_get_or_create(key: str, fields: dict) -> tuple[Job, bool]:
+    """The pending job with ``key``, or a new one: (job, created).
+
+    A concurrent transaction may record the same key between our look and our
+    insert, and a worker may finish that job before we look again: then the
+    key is free and this records a new job, as the caller needs work done
+    after its own change (a drain must see the messages just committed).
+    """
+    for _ in range(5):
+        existing = Job.objects.filter(key=key, state=Job.State.PENDING).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                return Job.objects.create(key=key, **fields), True
+        except IntegrityError:  # recorded meanwhile by a concurrent transaction
+            continue
+    raise IntegrityError(f"job key {key!r} kept changing hands")
 
 
 def _send(job: Job) -> bool:

@@ -94,7 +94,9 @@ def webhook_emit(event_type: str, data: dict) -> int:
         )
         for endpoint in endpoints
     )
-    transaction.on_commit(lambda: drains_start(endpoints))
+    # robust: the messages are committed with the caller's change, whose
+    # answer must not turn into an error over a lost kick (the sweep drains)
+    transaction.on_commit(lambda: drains_start(endpoints), robust=True)
     return len(endpoints)
 
 

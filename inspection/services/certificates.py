@@ -321,7 +321,8 @@ def _store_pdf(certificate: Certificate, *, new: bool = False) -> None:
         sha256=digest, defaults={"certificate": certificate, "size": len(data)}
     )
     if old and old != certificate.pdf.name:
-        transaction.on_commit(lambda: certificate.pdf.storage.delete(old))
+        # robust: a replaced file left behind is logged, the certificate kept
+        transaction.on_commit(lambda: certificate.pdf.storage.delete(old), robust=True)
 
 
 # --- issuing --------------------------------------------------------------------------

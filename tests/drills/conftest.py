@@ -37,17 +37,6 @@ def _english_and_media(settings, tmp_path, monkeypatch):
         yield
 
 
-@pytest.fixture(autouse=True)
-def _no_stale_webhook_endpoints():
-    """The process caches its webhook endpoints for seconds; a flush between
-    transactional tests deletes them without a signal."""
-    from fulfilment.services.notify import endpoints_forget
-
-    endpoints_forget()
-    yield
-    endpoints_forget()
-
-
 def pdf_files(media: Path) -> list[Path]:
     """Every certificate file on disk, partial ones included."""
     return sorted(p for p in (media / "certificates").rglob("*") if p.is_file())

@@ -6,8 +6,10 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
 
 import pytest
+from django.db import OperationalError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from fulfilment import webhooks
@@ -23,6 +25,8 @@ from fulfilment.webhooks import (
     webhook_verify,
 )
 from tests.conftest import api_client
+
+from .conftest import certified, order_payload
 
 BODY = webhook_payload(
     "item.state_changed",
@@ -250,3 +254,29 @@ def test_an_endpoint_is_deactivated_in_the_admin_never_deleted(world, client):
 
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_is_answered_when_kicking_its_webhook_drain_fails(receiver, world, qc):
+    """The order and its messages commit together; the drain is started after
+    the commit. Losing that kick must not turn a saved order into an error
+    answer (the platform would send it again); the sweep delivers later."""
+    item = certified(world)
+    webhooks_deliver(endpoint_id=receiver.endpoint.pk)  # what came before
+    receiver.received.clear()
+    payload = order_payload(world, lines=[{"item_code": item.code}])
+
+    with mock.patch(
+        "fulfilment.services.notify.job_record",
+        side_effect=OperationalError("server closed the connection"),
+    ):
+        answer = api_client(world.platform).post(
+            "/api/v1/orders/", payload, format="json"
+        )
+
+    assert answer.status_code == 201, answer.content
+    pending = WebhookMessage.objects.filter(state=WebhookMessage.State.PENDING)
+    assert pending.exists() and not receiver.received
+    assert webhooks_sweep() == 1
+    assert {p["type"] for _, p in receiver.received} >= {"order.allocated"}
+    assert not pending.exists()

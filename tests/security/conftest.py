@@ -32,16 +32,6 @@ from warehouse.services import inbound_notice_create
 
 
 @pytest.fixture(autouse=True)
-def _fresh_webhook_endpoints():
-    """The endpoints a process knows are cached; the estate's die with each test."""
-    from fulfilment.services.notify import endpoints_forget
-
-    endpoints_forget()
-    yield
-    endpoints_forget()
-
-
-@pytest.fixture(autouse=True)
 def _english_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PUBLIC_BASE_URL = "https://qc.example.com"

@@ -3,10 +3,11 @@ when the broker is down, run once, retried with backoff, failed for good on
 a domain refusal."""
 
 import datetime as dt
+import threading
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from warehouse import jobs
@@ -110,3 +111,55 @@ def test_a_key_makes_one_pending_job():
         one = jobs.job_record(name="test.touch", args={"code": "G1"}, key="k")
         two = jobs.job_record(name="test.touch", args={"code": "G1"}, key="k")
     assert one.pk == two.pk and Job.objects.count() == 1
+
+
+def elsewhere(fn) -> None:
+    """Run ``fn`` to its commit on another connection (another process, say)."""
+
+    def run():
+        try:
+            fn()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+@pytest.mark.postgres
+def test_a_key_taken_and_freed_while_recording_records_a_new_job():
+    """Between our look and our insert another transaction records the key;
+    a worker finishes that job before we look again. The caller's change still
+    needs its job: a new one, not an error after the caller's commit."""
+    theirs = {}
+
+    def race(execute, sql, params, many, context):
+        if not theirs and sql.startswith('INSERT INTO "warehouse_job"'):
+            elsewhere(
+                lambda: theirs.setdefault(
+                    "job",
+                    Job.objects.create(name="test.touch", key="k", args={"code": "R0"}),
+                )
+            )
+            try:
+                return execute(sql, params, many, context)  # the key is taken
+            finally:
+                elsewhere(
+                    lambda: Job.objects.filter(pk=theirs["job"].pk).update(
+                        state=Job.State.DONE
+                    )
+                )
+        return execute(sql, params, many, context)
+
+    with (
+        mock.patch("warehouse.tasks.job_run_task.apply_async") as sent,
+        connection.execute_wrapper(race),
+        transaction.atomic(),
+    ):
+        ours = jobs.job_record(name="test.touch", args={"code": "R1"}, key="k")
+
+    assert theirs["job"].pk != ours.pk
+    assert Job.objects.get(key="k", state=Job.State.PENDING).pk == ours.pk
+    assert sent.call_args.kwargs["args"] == [ours.pk]
