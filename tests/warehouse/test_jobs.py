@@ -3,13 +3,13 @@ when the broker is down, run once, retried with backoff, failed for good on
 a domain refusal."""
 
 import datetime as dt
-import threading
 from unittest import mock
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tests.warehouse.test_concurrency import at_once
 from warehouse import jobs
 from warehouse.exceptions import Conflict
 from warehouse.models import Job, Merchant
@@ -113,21 +113,6 @@ def test_a_key_makes_one_pending_job():
     assert one.pk == two.pk and Job.objects.count() == 1
 
 
-def elsewhere(fn) -> None:
-    """Run ``fn`` to its commit on another connection (another process, say)."""
-
-    def run():
-        try:
-            fn()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=10)
-    assert not thread.is_alive()
-
-
 @pytest.mark.postgres
 def test_a_key_taken_and_freed_while_recording_records_a_new_job():
     """Between our look and our insert another transaction records the key;
@@ -135,22 +120,20 @@ def test_a_key_taken_and_freed_while_recording_records_a_new_job():
     needs its job: a new one, not an error after the caller's commit."""
     theirs = {}
 
+    def theirs_recorded():
+        theirs["job"] = Job.objects.create(name="test.touch", key="k", args={})
+
+    def theirs_done():
+        Job.objects.filter(pk=theirs["job"].pk).update(state=Job.State.DONE)
+
     def race(execute, sql, params, many, context):
+        """Another connection commits around our insert (at_once: a thread)."""
         if not theirs and sql.startswith('INSERT INTO "warehouse_job"'):
-            elsewhere(
-                lambda: theirs.setdefault(
-                    "job",
-                    Job.objects.create(name="test.touch", key="k", args={"code": "R0"}),
-                )
-            )
+            at_once([theirs_recorded])
             try:
                 return execute(sql, params, many, context)  # the key is taken
             finally:
-                elsewhere(
-                    lambda: Job.objects.filter(pk=theirs["job"].pk).update(
-                        state=Job.State.DONE
-                    )
-                )
+                at_once([theirs_done])
         return execute(sql, params, many, context)
 
     with (

@@ -96,13 +96,17 @@ def scan_body(barcode, action="lookup"):
     return {"barcode": barcode, "action": action}
 
 
+def lookup(client, code):
+    response = client.post("/api/v1/scans/", scan_body(code), format="json")
+    assert response.status_code == 200
+
+
 def warm(client, code):
     """One scan first: the process caches the token, and the warehouse,
     merchant and category rows it shows (warehouse.auth, warehouse.refcache),
     so later scans read the item alone. The active webhook endpoints, read
     every few seconds per process, are read here too (none: nothing sent)."""
-    response = client.post("/api/v1/scans/", scan_body(code), format="json")
-    assert response.status_code == 200
+    lookup(client, code)
     assert webhook_emit("test.warm", {}) == 0
 
 
@@ -187,8 +191,8 @@ def test_a_cold_process_reads_each_reference_row_once(world, target):
     client = api_client(world.station)
 
     with CaptureQueriesContext(connection) as cold:
-        client.post("/api/v1/scans/", scan_body(target.code), format="json")
+        lookup(client, target.code)
     with CaptureQueriesContext(connection) as hot:
-        client.post("/api/v1/scans/", scan_body(target.code), format="json")
+        lookup(client, target.code)
 
     assert len(cold) == len(hot) + 4
