@@ -401,10 +401,12 @@ class Item(models.Model):
                 fields=["serial"], condition=~Q(serial=""), name="item_serial_idx"
             ),
             models.Index(fields=["merchant", "sku"]),
+            # "Is any item of this notice still announced?": the first line
+            # left, read from this index alone (warehouse/services/scans.py).
             models.Index(
-                fields=["notice"],
+                fields=["notice", "line"],
                 condition=Q(state="announced"),
-                name="item_notice_announced_idx",
+                name="item_notice_announced_line_idx",
             ),
             models.Index(
                 fields=["order_ref"],
