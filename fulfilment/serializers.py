@@ -6,6 +6,7 @@ from rest_framework import serializers
 from warehouse.access import Role
 from warehouse.models import Carrier
 
+from .masking import buyer_shown
 from .models import (
     HeldForMerchant,
     Manifest,
@@ -17,9 +18,6 @@ from .models import (
     WebhookEndpoint,
     WebhookMessage,
 )
-
-FULL_BUYER_ROLES = (Role.PLATFORM, Role.ADMIN, Role.SUPERVISOR)
-
 
 # --- input -----------------------------------------------------------------------
 
@@ -87,19 +85,6 @@ class MerchantPolicySerializer(serializers.ModelSerializer):
 # --- output ----------------------------------------------------------------------
 
 
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    digits = phone.replace(" ", "")
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
-
-
-def mask_address(address: str) -> str:
-    return address[:6] + "****" if address else ""
-
-
 class OrderSerializer(serializers.ModelSerializer):
     order_id = serializers.CharField(source="external_id")
     merchant = serializers.CharField(source="merchant.code")
@@ -128,27 +113,9 @@ class OrderSerializer(serializers.ModelSerializer):
             "shipments",
         ]
 
-    def _full(self) -> bool:
-        return self.context.get("role") in FULL_BUYER_ROLES
-
     def get_buyer(self, order) -> dict:
-        if self._full():
-            return {
-                "name": order.buyer_name,
-                "phone": order.buyer_phone,
-                "email": order.buyer_email,
-                "province": order.buyer_province,
-                "city": order.buyer_city,
-                "address": order.buyer_address,
-                "postcode": order.buyer_postcode,
-            }
-        return {
-            "name": mask_name(order.buyer_name),
-            "phone": mask_phone(order.buyer_phone),
-            "province": order.buyer_province,
-            "city": order.buyer_city,
-            "address": mask_address(order.buyer_address),
-        }
+        """The buyer as the caller's role may see it (fulfilment.masking)."""
+        return buyer_shown(order, self.context.get("role", Role.NONE))
 
     def get_lines(self, order) -> list[dict]:
         rows = []

@@ -20,6 +20,7 @@ from warehouse.pages import STATION_PEOPLE, page_view, refused, station_principa
 
 from . import selectors, services
 from .downloads import label_file_response
+from .masking import recipient_name_shown
 from .models import Manifest, Shipment
 
 RECENT_CLOSED = 20
@@ -143,12 +144,15 @@ def manifest_list(request, principal: Principal):
 @page_view(*STATION_PEOPLE)
 @_dock
 def manifest_detail(request, principal: Principal, number: str):
-    """The parcels handed over on one manifest."""
+    """The parcels handed over on one manifest, buyers' names masked."""
     manifest = selectors.manifest_get_for(principal, number)
+    parcels = list(manifest.shipments.all())
+    for parcel in parcels:
+        parcel.recipient_shown = recipient_name_shown(parcel)
     return render(
         request,
         "dock/manifest_detail.html",
-        {"manifest": manifest, "parcels": list(manifest.shipments.all())},
+        {"manifest": manifest, "parcels": parcels},
     )
 
 

@@ -35,6 +35,7 @@ from ..carriers import (
     carrier_adapter_get,
 )
 from ..labels import LabelData, label_pdf, label_zpl
+from ..masking import recipient_name_shown
 from ..models import (
     Allocation,
     Manifest,
@@ -589,7 +590,7 @@ def manifest_close(*, principal: Principal, manifest: Manifest) -> Manifest:
                 tracking_number=s.tracking_number,
                 reference=s.reference,
                 kind=s.kind,
-                recipient=s.recipient.get("name", ""),
+                recipient=recipient_name_shown(s),
                 city=s.recipient.get("city", ""),
                 items=", ".join(c.item.code for c in s.contents.all()),
                 released_at=s.released_at,
