@@ -4,13 +4,14 @@
 
 Set-up (not timed): N jade items are announced, received, inspected with an
 evidence photo and passed through the product's services, in this process,
-with Redis as the broker and no worker running. Each pass queues its
-certificate job as the product does (``certificate_enqueue``: after the
-verdict commits, ``inspection.tasks.certificate_issue`` goes to the broker),
-so the queue holds N jobs. Then a real Celery worker starts (prefork,
-``--concurrency 1``, the bench settings: DEBUG off, PostgreSQL, Redis) and
-issues them: lock the item, sign the content, render the PDF (thumbnail of the
-photo, QR code, barcode), store it, move the item to ``certified``.
+with Redis as the broker and no worker running. Each pass records its
+certificate job as the product does (``certificate_enqueue``: a job row in the
+verdict's transaction; after commit ``warehouse.tasks.job_run`` goes to the
+``certificates`` queue), so the queue holds N jobs. Then a real Celery worker
+starts (prefork, ``--concurrency 1``, the bench settings: DEBUG off,
+PostgreSQL, Redis) and runs them: lock the job and the item, sign the content,
+render the PDF (thumbnail of the photo, QR code, barcode), store it, move the
+item to ``certified``, mark the job done.
 
 The resident memory (``VmRSS`` in ``/proc``) of the worker's one child, the
 process that runs the tasks, is read after about 1,000 certificates (warm:

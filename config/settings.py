@@ -156,8 +156,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # One queue per kind of work (DESIGN.md section 7). A worker started without
 # -Q consumes all of them; growing is a deployment change only: a worker of
 # its own with `-Q certificates`, the others with `-X certificates`.
-# Recorded jobs (warehouse.jobs) name their queue when registered: labels and
-# carrier bookings on "labels", e-mail and webhooks on "notifications".
+# Background work is recorded jobs (warehouse.jobs), each naming its queue
+# when registered: certificates on "certificates", labels and carrier
+# bookings on "labels", e-mail and webhooks on "notifications"; beat's
+# periodic tasks run on "default".
 # Each queue has an exchange and key of its own name, as Celery gives a queue
 # it creates itself: on a broker that routes by exchange (RabbitMQ), queues
 # sharing the default binding would each get a copy of every message.
@@ -165,7 +167,6 @@ CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name), routing_key=name)
     for name in ("default", "certificates", "labels", "notifications")
 ]
-CELERY_TASK_ROUTES = {"inspection.tasks.certificate_issue": {"queue": "certificates"}}
 # Celery's Django fix-up closes the database connection before and after
 # every task unless this is set: a new PostgreSQL connection per task (~10 ms,
 # its prepared statements lost; the certificate worker ran at a quarter of
@@ -184,10 +185,6 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-keys-purge": {
         "task": "warehouse.tasks.idempotency_keys_purge",
         "schedule": crontab(minute=17),
-    },
-    "certificates-sweep": {
-        "task": "inspection.tasks.certificates_sweep",
-        "schedule": crontab(minute="*/5"),
     },
     "promises-sweep": {
         "task": "fulfilment.tasks.promises_sweep",

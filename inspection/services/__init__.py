@@ -6,6 +6,7 @@ Services are keyword-only, own their transaction and raise domain errors
 """
 
 from .certificates import (
+    CERTIFICATE_JOB,
     certificate_by_token,
     certificate_current,
     certificate_enqueue,
@@ -15,7 +16,6 @@ from .certificates import (
     certificate_revoke,
     certificate_summary,
     certificate_verify_pdf,
-    certificates_sweep,
     public_photos,
     revoked_only,
     signature_valid,
@@ -47,6 +47,7 @@ from .templates import (
 )
 
 __all__ = [
+    "CERTIFICATE_JOB",
     "appeal_create",
     "certificate_by_token",
     "certificate_current",
@@ -57,7 +58,6 @@ __all__ = [
     "certificate_revoke",
     "certificate_summary",
     "certificate_verify_pdf",
-    "certificates_sweep",
     "claim_checkers",
     "hold_decide",
     "image_validate",

@@ -1,9 +1,10 @@
 """Certificates: issue (idempotent), sign, render, verify, revoke, re-render.
 
-A passed item *is* the intent to certify it: :func:`certificate_issue` is run
-by a Celery job enqueued after the verdict commits, and
-:func:`certificates_sweep` finds passed items whose job was lost (broker down,
-worker killed) and enqueues them again. Issuing twice makes one certificate:
+The verdict that passes an item records its certificate job
+(:func:`certificate_enqueue`, a :mod:`warehouse.jobs` row keyed per item, on
+the ``certificates`` queue) in the verdict's own transaction; the job runs
+:func:`certificate_issue` after commit, and the job dispatcher sends it again
+if the broker never got it or lost it. Issuing twice makes one certificate:
 the item row is locked and the certificate is unique per inspection.
 """
 
@@ -14,7 +15,6 @@ import io
 import json
 import logging
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -28,6 +28,7 @@ from stdnum.iso7064 import mod_37_2
 from warehouse import lifecycle
 from warehouse.access import Principal, Role, tenant_scope
 from warehouse.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.jobs import job_record
 from warehouse.models import Item, ItemState
 
 from .. import rules
@@ -341,14 +342,60 @@ def _passing_inspection(item: Item) -> Inspection | None:
     )
 
 
+NUMBER_ATTEMPTS = 5
+
+
+def _certificate_insert(item: Item, inspection: Inspection) -> Certificate:
+    """A new certificate row for ``inspection``, under the next free number.
+
+    Two workers issuing in one warehouse on one day may pick the same next
+    number: the later insert waits for the earlier transaction and fails once
+    that commits, and the number is picked again (the earlier one is visible
+    by then). Out of attempts, the IntegrityError is raised: a transient
+    error, so the job is retried later, not failed.
+    """
+    attempt = 1
+    while True:
+        now = timezone.now()
+        number = _number(item, now)
+        content = certificate_content(
+            item=item, inspection=inspection, number=number, issued_at=now
+        )
+        key_id, signature = content_sign(content)
+        certificate = Certificate(
+            number=number,
+            query_code=_query_code(),
+            token=secrets.token_urlsafe(24),
+            item=item,
+            inspection=inspection,
+            issued_at=now,
+            content=content,
+            signature=signature,
+            key_id=key_id,
+        )
+        try:
+            with transaction.atomic():
+                certificate.save()
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS:
+                raise
+            logger.info("certificate number %s taken meanwhile; next one", number)
+            attempt += 1
+            continue
+        return certificate
+
+
 def certificate_issue(*, item_id: int, actor=None) -> Certificate | None:
     """Issue the certificate of a passed item and move it to ``certified``.
 
-    Idempotent: an item that is no longer ``passed`` (already certified, or
-    changed since) gets nothing new; its current certificate is returned.
-    The PDF is written through Django's storage before the row commits: if
-    storage fails (disk full), nothing is recorded, the item stays
-    ``passed`` and the job is retried.
+    The handler of the ``inspection.certificate_issue`` job
+    (:func:`certificate_enqueue`). Idempotent: an item that is no longer
+    ``passed`` (already certified, or changed since) gets nothing new; its
+    current certificate is returned. The PDF is written through Django's
+    storage before the row commits, in the job's transaction: if storage
+    fails (disk full), nothing is recorded and no partial file is left, the
+    item stays ``passed`` and the job is retried later; if the worker dies
+    before the commit, the job runs again and replaces the file it left.
     """
     with transaction.atomic():
         item = (
@@ -366,32 +413,7 @@ def certificate_issue(*, item_id: int, actor=None) -> Certificate | None:
             return None
         existing = Certificate.objects.filter(inspection=inspection).first()
         if existing is None:
-            now = timezone.now()
-            number = _number(item, now)
-            content = certificate_content(
-                item=item, inspection=inspection, number=number, issued_at=now
-            )
-            key_id, signature = content_sign(content)
-            existing = Certificate(
-                number=number,
-                query_code=_query_code(),
-                token=secrets.token_urlsafe(24),
-                item=item,
-                inspection=inspection,
-                issued_at=now,
-                content=content,
-                signature=signature,
-                key_id=key_id,
-            )
-            try:
-                with transaction.atomic():
-                    existing.save()
-            except IntegrityError:
-                raise Conflict(
-                    _("Another certificate took number %(number)s; try again.")
-                    % {"number": number},
-                    code="certificate_number_taken",
-                ) from None
+            existing = _certificate_insert(item, inspection)
             _store_pdf(existing, new=True)
             previous = (
                 Certificate.objects.filter(item=item, replaced_by__isnull=True)
@@ -440,46 +462,24 @@ def certificate_summary(item: Item) -> dict | None:
     }
 
 
+CERTIFICATE_JOB = "inspection.certificate_issue"
+
+
 def certificate_enqueue(item: Item) -> None:
-    """After the surrounding transaction commits, queue the item's certificate job.
+    """Record the item's certificate job in the caller's transaction.
 
-    A broker that cannot be reached is logged, not raised: the verdict is
-    committed, and :func:`certificates_sweep` enqueues the item again later.
+    Called by the verdict that passes the item (an inspection, a sign-off, a
+    supervisor's decision on a hold; re-inspections after an appeal or a
+    revocation end in one of these). The job commits with the verdict or not
+    at all, is sent to the ``certificates`` queue after commit and, if the
+    broker is down, by the job dispatcher once it is back. Keyed per item: a
+    job still pending for the item is not recorded twice.
     """
-    item_id = item.pk
-
-    def send():
-        from ..tasks import certificate_issue_task
-
-        try:
-            certificate_issue_task.delay(item_id)
-        except Exception:  # broker down: the sweep recovers the item
-            logger.warning(
-                "could not enqueue certificate of item %s; the sweep will",
-                item_id,
-                exc_info=True,
-            )
-
-    transaction.on_commit(send)
-
-
-def certificates_sweep(*, older_than_seconds: int = 120, limit: int = 500) -> int:
-    """Enqueue passed items still without a certificate (their job was lost).
-
-    Items that passed in the last ``older_than_seconds`` are left to their own
-    job. Returns how many were enqueued.
-    """
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        Item.objects.filter(state=S.PASSED, state_changed_at__lte=cutoff)
-        .order_by("state_changed_at")
-        .values_list("pk", flat=True)[:limit]
+    job_record(
+        name=CERTIFICATE_JOB,
+        args={"item_id": item.pk},
+        key=f"certificate:{item.pk}",
     )
-    from ..tasks import certificate_issue_task
-
-    for item_id in ids:
-        certificate_issue_task.delay(item_id)
-    return len(ids)
 
 
 def certificate_rerender(*, certificate: Certificate) -> Certificate:

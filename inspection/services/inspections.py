@@ -769,8 +769,6 @@ def _apply(*, inspection: Inspection, verdict: str, principal: Principal, reason
         for c in inspection.checks.all()
         if c.verdict in (CheckVerdict.FAIL, CheckVerdict.HOLD)
     ]
-    if verdict == Verdict.PASS:
-        certificate_enqueue(inspection.item)
     _MOVES[verdict](
         item=inspection.item,
         actor=principal.user,
@@ -786,6 +784,8 @@ def _apply(*, inspection: Inspection, verdict: str, principal: Principal, reason
             "signed_off_by": _username(inspection.signed_off_by),
         },
     )
+    if verdict == Verdict.PASS:
+        certificate_enqueue(inspection.item)
 
 
 def _username(user) -> str | None:

@@ -43,8 +43,8 @@ def pdf_files(media: Path) -> list[Path]:
 
 
 def passed(world) -> Item:
-    """Receive a jade item and pass it: the verdict commits and, after
-    commit, enqueues its certificate job."""
+    """Receive a jade item and pass it: the verdict commits with its
+    certificate job, which is sent to the broker after commit."""
     item = received(world, jade_row())
     inspection.inspection_submit(
         principal=principal_of(world.inspector), code=item.code, observed=GOOD_JADE

@@ -1,11 +1,12 @@
 """Drill: the broker goes down while verdicts are given, and comes back.
 
 A Redis server of the test's own is stopped while inspectors pass items:
-every verdict commits, its certificate job cannot be sent. When Redis is
-back, the sweep (Celery beat, every five minutes) sends the waiting items,
-twice here as if beat fired again before the worker caught up, and a real
-worker certifies each item exactly once. The label path (the job outbox) has
-its own outage drill in ``tests/fulfilment/test_tasks.py``.
+every verdict commits with its certificate job, which cannot be sent. When
+Redis is back, the job dispatcher (Celery beat, every few seconds) sends the
+waiting jobs; each is sent a second time here, as if its message had been
+taken for lost before the worker caught up, and a real worker certifies each
+item exactly once. The label path has its own outage drill in
+``tests/fulfilment/test_tasks.py``.
 """
 
 import re
@@ -16,7 +17,8 @@ from inspection import services as inspection
 from inspection.models import Certificate
 from tests.conftest import TASK_SECONDS, celery_worker, wait_for
 from tests.fulfilment.test_tasks import OwnRedis, broker
-from warehouse.models import Item, ItemState
+from warehouse import jobs
+from warehouse.models import Item, ItemState, Job
 
 from .conftest import assert_one_certificate_each, certified_count, passed
 
@@ -27,15 +29,21 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-DONE = re.compile(r"inspection\.tasks\.certificate_issue\[[^\]]+\] succeeded")
+# A job delivered again after it ran (or before: then the other delivery).
+SKIPPED = re.compile(r"warehouse\.tasks\.job_run\[[^\]]+\] succeeded in \S+: 'skipped'")
 
 
-def _sweep_when_back() -> int:
-    """The sweep as beat runs it, once Redis answers again (0 while not)."""
-    try:
-        return inspection.certificates_sweep(older_than_seconds=0)
-    except Exception:  # the broker is still coming back
-        return 0
+def certificate_jobs(items):
+    return Job.objects.filter(
+        name=inspection.CERTIFICATE_JOB, key__in=[f"certificate:{i.pk}" for i in items]
+    )
+
+
+def _dispatched_when_back(items) -> bool:
+    """The dispatcher as beat runs it, until no job of ``items`` waits unsent
+    (while Redis is still coming back, it sends nothing)."""
+    jobs.jobs_dispatch()
+    return not certificate_jobs(items).filter(enqueued_at=None).exists()
 
 
 def test_verdicts_given_while_redis_is_down_are_certified_once_it_is_back(
@@ -64,23 +72,31 @@ def test_verdicts_given_while_redis_is_down_are_certified_once_it_is_back(
                     )
                 ) == {ItemState.PASSED}
                 assert not Certificate.objects.filter(item__in=down).exists()
+                waiting = certificate_jobs(down).filter(
+                    state=Job.State.PENDING, enqueued_at=None
+                )
+                assert waiting.count() == 3  # recorded, not sent
             finally:
                 redis.start()
 
             wait_for(
-                lambda: _sweep_when_back() == 3,
+                lambda: _dispatched_when_back(down),
                 TASK_SECONDS,
-                "the sweep to send the waiting items once Redis is back",
+                "the dispatcher to send the waiting jobs once Redis is back",
                 log,
             )
-            assert inspection.certificates_sweep(older_than_seconds=0) == 3  # again
+            again = [jobs.job_send(job) for job in certificate_jobs(down)]
+            assert again == [True] * 3  # again
             wait_for(
-                lambda: len(DONE.findall(log.read_text())) >= 1 + 2 * 3,
+                lambda: (
+                    certified_count(down) == 3
+                    and len(SKIPPED.findall(log.read_text())) >= 3
+                ),
                 TASK_SECONDS,
                 "the worker to run every job, the duplicates too",
                 log,
             )
-            assert inspection.certificates_sweep(older_than_seconds=0) == 0
+            assert not certificate_jobs(down).exclude(state=Job.State.DONE).exists()
     finally:
         redis.stop()
 

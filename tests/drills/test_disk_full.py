@@ -2,21 +2,26 @@
 
 MEDIA_ROOT is a real 2 MB tmpfs, filled until one page (4 KB) is left: the
 worker starts writing the PDF and the kernel answers ENOSPC half way. The job
-fails and Celery retries it; meanwhile the item stays ``passed``, with no
-certificate row and no partial file. Once space is freed a retry succeeds:
-one certificate, one file. (Mounting needs root; without it the drill fails
-in CI and is skipped locally.)
+fails and is left pending with a backoff, for the job dispatcher to send again;
+meanwhile the item stays ``passed``, with no certificate row and no partial
+file. Once space is freed a retry succeeds: one certificate, one file.
+(Mounting needs root; without it the drill fails in CI and is skipped
+locally.)
 """
 
 import errno
 import os
 import subprocess
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from inspection.models import Certificate, CertificateFile
 from tests.conftest import IN_CI, TASK_SECONDS, celery_worker, wait_for
-from warehouse.models import Item, ItemState
+from warehouse import jobs
+from warehouse.models import Item, ItemState, Job
 
 from .conftest import assert_one_certificate_each, certified_count, passed, pdf_files
 
@@ -85,10 +90,12 @@ def test_a_full_disk_leaves_the_item_passed_and_a_retry_certifies_it_once(
     with celery_worker(log):
         small_disk.fill(leave=4096)  # a certificate is ~7 KB
         item = passed(world)
+        job = Job.objects.get(key=f"certificate:{item.pk}")
         wait_for(
             lambda: (
                 "No space left on device" in log.read_text()
-                and "Retry in" in log.read_text()
+                and "retry later" in log.read_text()
+                and Job.objects.get(pk=job.pk).attempts == 1
             ),
             TASK_SECONDS,
             "the certificate job to fail on the full disk and be retried",
@@ -106,6 +113,11 @@ def test_a_full_disk_leaves_the_item_passed_and_a_retry_certifies_it_once(
         )
 
         small_disk.free()
+        # beat's dispatcher, once the job's backoff has passed
+        later = timezone.now() + timedelta(
+            seconds=settings.JOBS_RESEND_AFTER_SECONDS + 1
+        )
+        assert jobs.jobs_dispatch(now=later) >= 1
         wait_for(
             lambda: certified_count([item]) == 1,
             TASK_SECONDS,

@@ -3,25 +3,28 @@
 The worker runs with ``tests.drills.settings``, whose media storage stalls
 right after writing the certificate's PDF: the file is on disk, the
 certificate row and the item's move are inside the job's open transaction.
-The drill kills the worker there. A new worker then gets the item again from
-the sweep (as beat would), and later the dead worker's own message, which
-Redis hands out again after its visibility timeout (forced here). The end:
-one certificate, one file, the item certified once. The label path has its
-own kill drill in ``tests/fulfilment/test_tasks.py``.
+The drill kills the worker there. The certificate job is still pending; a new
+worker then gets it again from the job dispatcher (as beat would, once the
+job's message is older than ``JOBS_RESEND_AFTER_SECONDS``), and later the dead
+worker's own message, which Redis hands out again after its visibility
+timeout (forced here). The end: one certificate, one file, the item certified
+once. The label path has its own kill drill in ``tests/fulfilment/test_tasks.py``.
 """
 
 import os
 import re
 import signal
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from kombu import Connection
 
-from inspection import services as inspection
 from inspection.models import Certificate
 from tests.conftest import TASK_SECONDS, celery_worker, wait_for
-from warehouse.models import ItemState
+from warehouse import jobs
+from warehouse.models import ItemState, Job
 
 from .conftest import assert_one_certificate_each, certified_count, passed
 
@@ -68,12 +71,20 @@ def test_a_worker_killed_while_issuing_a_certificate_leaves_one_certificate(
     assert item.state == ItemState.PASSED  # nothing committed
     assert not Certificate.objects.exists()
     assert (media / stalled.read_text()).exists()  # the dead worker's file
-    (task_id,) = re.findall(
-        r"certificate_issue\[([^\]]+)\] received", first_log.read_text()
+    job = Job.objects.get(key=f"certificate:{item.pk}")
+    assert job.state == Job.State.PENDING  # to run again
+    # The job the worker died in: received, never finished (other jobs of the
+    # verdict, an e-mail, may have run before it).
+    text = first_log.read_text()
+    (task_id,) = set(re.findall(r"job_run\[([^\]]+)\] received", text)) - set(
+        re.findall(r"job_run\[([^\]]+)\] succeeded", text)
     )
 
     with celery_worker(second_log):
-        assert inspection.certificates_sweep(older_than_seconds=0) == 1
+        later = timezone.now() + timedelta(
+            seconds=settings.JOBS_RESEND_AFTER_SECONDS + 1
+        )
+        assert jobs.jobs_dispatch(now=later) >= 1  # the certificate job among them
         wait_for(
             lambda: certified_count([item]) == 1,
             TASK_SECONDS,
@@ -82,10 +93,11 @@ def test_a_worker_killed_while_issuing_a_certificate_leaves_one_certificate(
         )
         redeliver_unacknowledged()
         wait_for(
-            lambda: f"certificate_issue[{task_id}] succeeded" in second_log.read_text(),
+            lambda: f"job_run[{task_id}] succeeded" in second_log.read_text(),
             TASK_SECONDS,
             "the killed worker's message to be delivered again and run",
             second_log,
         )
 
+    assert Job.objects.get(pk=job.pk).state == Job.State.DONE
     assert_one_certificate_each([item], media)

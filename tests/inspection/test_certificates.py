@@ -1,25 +1,28 @@
 """Certificates: issue, PDF content and barcodes, verification, revocation,
-idempotent and recoverable jobs."""
+idempotent and recoverable jobs (recorded with the verdict, in the outbox)."""
 
+import importlib
 import io
 from unittest import mock
 
 import pypdfium2
 import pytest
 import zxingcpp
+from django.apps import apps as django_apps
 from django.core.files.storage import FileSystemStorage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from pypdf import PdfReader, PdfWriter
 
 from inspection import services
 from inspection.models import Certificate, CertificateFile
+from inspection.services import certificates as issuing
 from inspection.services.certificates import number_is_valid
-from inspection.tasks import certificate_issue_task
 from tests.conftest import api_client
-from warehouse import lifecycle
+from warehouse import jobs, lifecycle
 from warehouse.access import principal_of
-from warehouse.exceptions import Conflict, DomainError, Forbidden
-from warehouse.models import Item, ItemEvent, ItemState
+from warehouse.exceptions import Conflict, Forbidden
+from warehouse.models import Item, ItemEvent, ItemState, Job
+from warehouse.tasks import job_run_task
 
 from .factories import GOOD_JADE, jade_row, received, weighing
 
@@ -45,11 +48,17 @@ def passed_item(world, **observed) -> Item:
     return item
 
 
+def certificate_job(item: Item) -> Job:
+    """The item's one certificate job (the test fails if there are more)."""
+    return Job.objects.get(name=services.CERTIFICATE_JOB, args={"item_id": item.pk})
+
+
 def certified_item(world) -> tuple[Item, Certificate]:
+    """A passed item whose certificate job ran, as a worker runs it."""
     item = passed_item(world)
-    certificate = services.certificate_issue(item_id=item.pk)
+    assert jobs.job_run(certificate_job(item).pk) == Job.State.DONE
     item.refresh_from_db()
-    return item, certificate
+    return item, services.certificate_current(item)
 
 
 def pdf_bytes(certificate: Certificate) -> bytes:
@@ -87,45 +96,111 @@ def test_a_mistyped_number_fails_its_check_character(world, qc):
     assert not any(number_is_valid(typo) for typo in typos)
 
 
-def test_the_job_run_twice_makes_one_certificate_and_one_file(world, qc, tmp_path):
+def test_a_pass_records_one_certificate_job_keyed_per_item_on_its_queue(world, qc):
     item = passed_item(world)
 
-    first = certificate_issue_task.delay(item.pk).get()
-    second = certificate_issue_task.delay(item.pk).get()
+    job = certificate_job(item)
+    assert (job.key, job.state) == (f"certificate:{item.pk}", Job.State.PENDING)
+    assert jobs._handlers[services.CERTIFICATE_JOB].queue == "certificates"
+    assert not Certificate.objects.exists()  # nothing issued inside the verdict
 
-    assert first == second
+
+def test_a_verdict_rolled_back_leaves_no_certificate_job(world, qc):
+    item = received(world, jade_row())
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.inspection_submit(
+            principal=principal_of(world.inspector), code=item.code, observed=GOOD_JADE
+        )
+        assert Job.objects.filter(name=services.CERTIFICATE_JOB).count() == 1
+        raise RuntimeError("the caller's transaction fails")
+
+    assert not Job.objects.filter(name=services.CERTIFICATE_JOB).exists()
+    item.refresh_from_db()
+    assert item.state == ItemState.RECEIVED
+
+
+def test_a_fail_or_a_hold_records_no_certificate_job(world, qc):
+    for observed in ({"appearance": False}, {"packaging": "opened"}):
+        item = received(world, jade_row())
+        services.inspection_submit(
+            principal=principal_of(world.inspector),
+            code=item.code,
+            observed={**GOOD_JADE, **observed},
+        )
+    assert not Job.objects.filter(name=services.CERTIFICATE_JOB).exists()
+
+
+def test_a_supervisor_passing_a_held_item_records_its_certificate_job(world, qc):
+    item = received(world, jade_row())
+    services.inspection_submit(
+        principal=principal_of(world.inspector),
+        code=item.code,
+        observed={**GOOD_JADE, "packaging": "opened"},
+    )
+    services.hold_decide(
+        principal=principal_of(world.supervisor),
+        code=item.code,
+        decision="pass",
+        reason="Seal replaced by the courier; item unharmed.",
+    )
+
+    assert jobs.job_run(certificate_job(item).pk) == Job.State.DONE
+    item.refresh_from_db()
+    assert item.state == ItemState.CERTIFIED
+
+
+def test_the_job_run_twice_makes_one_certificate_and_one_file(world, qc, tmp_path):
+    item = passed_item(world)
+    job = certificate_job(item)
+
+    first = jobs.job_run(job.pk)
+    second = jobs.job_run(job.pk)  # a second delivery of the same message
+    Job.objects.filter(pk=job.pk).update(state=Job.State.PENDING)  # queued again
+    third = jobs.job_run(job.pk)
+
+    assert (first, second, third) == ("done", "skipped", "done")
     assert Certificate.objects.count() == 1
     assert CertificateFile.objects.count() == 1
     assert len(list((tmp_path / "media").rglob("*.pdf"))) == 1
     assert ItemEvent.objects.filter(item=item, to_state="certified").count() == 1
 
 
-def test_the_job_is_enqueued_only_after_the_verdict_commits(
+def test_the_job_is_sent_only_after_the_verdict_commits(
     world, qc, django_capture_on_commit_callbacks
 ):
     item = received(world, jade_row())
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.inspection_submit(
-            principal=principal_of(world.inspector), code=item.code, observed=GOOD_JADE
-        )
-    item.refresh_from_db()
-    assert item.state == ItemState.PASSED  # nothing ran inside the transaction
-    assert len(callbacks) == 1
+    with mock.patch.object(
+        job_run_task, "apply_async", wraps=job_run_task.apply_async
+    ) as send:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.inspection_submit(
+                principal=principal_of(world.inspector),
+                code=item.code,
+                observed=GOOD_JADE,
+            )
+        item.refresh_from_db()
+        assert item.state == ItemState.PASSED  # nothing ran inside the transaction
+        assert send.call_count == 0
 
-    callbacks[0]()  # the commit happened: the (eager) job runs
+        for callback in callbacks:  # the commit happened: the (eager) jobs run
+            callback()
 
+    job = certificate_job(item)
+    assert mock.call(args=[job.pk], queue="certificates") in send.call_args_list
     item.refresh_from_db()
     assert item.state == ItemState.CERTIFIED
+    assert Job.objects.get(pk=job.pk).state == Job.State.DONE
 
 
 def test_a_broker_outage_at_the_verdict_loses_nothing(
     world, qc, django_capture_on_commit_callbacks
 ):
-    """The verdict commits; the lost job is found by the sweep."""
+    """The verdict commits; the job waits and the dispatcher sends it later."""
     item = received(world, jade_row())
     with (
         mock.patch.object(
-            certificate_issue_task, "delay", side_effect=ConnectionError("redis down")
+            job_run_task, "apply_async", side_effect=ConnectionError("redis down")
         ),
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -134,39 +209,107 @@ def test_a_broker_outage_at_the_verdict_loses_nothing(
         )
     item.refresh_from_db()
     assert item.state == ItemState.PASSED
+    job = certificate_job(item)
+    assert (job.state, job.enqueued_at) == (Job.State.PENDING, None)
 
-    assert services.certificates_sweep(older_than_seconds=0) == 1
+    assert jobs.jobs_dispatch() >= 1  # the broker is back: beat's next round
 
     item.refresh_from_db()
     assert item.state == ItemState.CERTIFIED
-    assert services.certificates_sweep(older_than_seconds=0) == 0
+    assert Job.objects.get(pk=job.pk).state == Job.State.DONE
+    assert Certificate.objects.filter(item=item).count() == 1
 
 
-def test_the_sweep_leaves_items_that_passed_moments_ago(world, qc):
-    passed_item(world)
-    assert services.certificates_sweep(older_than_seconds=120) == 0
-
-
-def test_a_full_disk_leaves_the_item_passed_and_the_job_retries(world, qc):
+def test_a_full_disk_leaves_the_item_passed_and_the_job_retries(world, qc, tmp_path):
     item = passed_item(world)
-    with (
-        mock.patch.object(
-            FileSystemStorage, "_save", side_effect=OSError(28, "No space left")
-        ),
-        pytest.raises(OSError),
+    job = certificate_job(item)
+    with mock.patch.object(
+        FileSystemStorage, "_save", side_effect=OSError(28, "No space left")
     ):
-        services.certificate_issue(item_id=item.pk)
+        assert jobs.job_run(job.pk) == Job.State.PENDING
 
+    job.refresh_from_db()
+    assert job.attempts == 1 and "No space left" in job.last_error
+    assert job.available_at > job.created_at  # retried later, with backoff
     item.refresh_from_db()
     assert item.state == ItemState.PASSED
     assert not Certificate.objects.exists()
-    assert services.certificate_issue(item_id=item.pk).item_id == item.pk
+    assert not list((tmp_path / "media").rglob("*.pdf"))
+
+    assert jobs.job_run(job.pk) == Job.State.DONE
+    assert Certificate.objects.get().item_id == item.pk
 
 
-def test_the_task_retries_storage_errors_but_not_domain_refusals():
-    assert certificate_issue_task.autoretry_for == (Exception,)
-    assert certificate_issue_task.dont_autoretry_for == (DomainError,)
-    assert certificate_issue_task.acks_late is True
+def test_a_number_taken_meanwhile_is_picked_again(world, qc, tmp_path):
+    """Two workers issuing at once may pick one number: the later takes the
+    next one instead of failing its job."""
+    _first, taken = certified_item(world)
+    item = passed_item(world)
+    real = issuing._number
+    picks = iter([taken.number])
+
+    with mock.patch.object(
+        issuing, "_number", side_effect=lambda *a: next(picks, None) or real(*a)
+    ):
+        assert jobs.job_run(certificate_job(item).pk) == Job.State.DONE
+
+    certificate = services.certificate_current(item)
+    assert certificate.number != taken.number
+    assert number_is_valid(certificate.number)
+    assert len(list((tmp_path / "media").rglob("*.pdf"))) == 2
+
+
+def test_numbers_taken_again_and_again_retry_the_job_later_not_fail_it(world, qc):
+    _first, taken = certified_item(world)
+    item = passed_item(world)
+    job = certificate_job(item)
+
+    with mock.patch.object(issuing, "_number", return_value=taken.number):
+        assert jobs.job_run(job.pk) == Job.State.PENDING
+
+    job.refresh_from_db()
+    assert job.attempts == 1 and "IntegrityError" in job.last_error
+    assert Certificate.objects.filter(item=item).count() == 0
+    with (  # called directly, the error is raised
+        pytest.raises(IntegrityError),
+        mock.patch.object(issuing, "_number", return_value=taken.number),
+    ):
+        services.certificate_issue(item_id=item.pk)
+
+
+def test_certificate_jobs_are_listed_in_the_job_admin(client, world, qc):
+    item = passed_item(world)
+    client.force_login(world.admin)
+
+    page = client.get("/admin/warehouse/job/", {"name": services.CERTIFICATE_JOB})
+
+    assert page.status_code == 200
+    assert f"certificate:{item.pk}" in page.content.decode()
+
+
+def test_items_passed_before_the_upgrade_get_their_certificate_job(world, qc):
+    """The migration gives each item waiting in ``passed`` the job a verdict
+    records now, unsent (the dispatcher sends it); none twice."""
+    waiting = passed_item(world)
+    Job.objects.filter(name=services.CERTIFICATE_JOB).delete()  # as before
+    done, _certificate = certified_item(world)
+    pending = passed_item(world)  # already has its job
+    migration = importlib.import_module("inspection.migrations.0003_certificate_jobs")
+
+    migration.certificate_jobs_record(django_apps, None)
+
+    job = certificate_job(waiting)
+    assert (job.key, job.state, job.enqueued_at) == (
+        f"certificate:{waiting.pk}",
+        Job.State.PENDING,
+        None,
+    )
+    certificate_jobs = Job.objects.filter(name=services.CERTIFICATE_JOB)
+    assert certificate_jobs.filter(args={"item_id": pending.pk}).count() == 1
+    assert certificate_jobs.filter(args={"item_id": done.pk}).count() == 1  # its own
+    assert jobs.job_run(job.pk) == Job.State.DONE
+    waiting.refresh_from_db()
+    assert waiting.state == ItemState.CERTIFIED
 
 
 # --- the PDF --------------------------------------------------------------------------
@@ -373,7 +516,9 @@ def test_a_passing_reinspection_reissues_and_the_old_page_points_to_it(
     services.inspection_submit(
         principal=principal_of(qc.inspector2), code=item.code, observed=GOOD_JADE
     )
-    new = services.certificate_issue(item_id=item.pk)
+    job = Job.objects.get(key=f"certificate:{item.pk}", state=Job.State.PENDING)
+    assert jobs.job_run(job.pk) == Job.State.DONE
+    new = services.certificate_current(item)
 
     old.refresh_from_db()
     assert new.pk != old.pk and old.replaced_by_id == new.pk

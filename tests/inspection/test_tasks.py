@@ -1,4 +1,5 @@
-"""Certificate jobs run by a real Celery worker over Redis (CI runs these)."""
+"""Certificate jobs (outbox jobs on the ``certificates`` queue) run by a real
+Celery worker over Redis (CI runs these)."""
 
 import pytest
 
@@ -6,7 +7,7 @@ from inspection import services
 from inspection.models import Certificate
 from tests.conftest import TASK_SECONDS, wait_for
 from warehouse.access import principal_of
-from warehouse.models import Item, ItemState
+from warehouse.models import Item, ItemState, Job
 
 from .factories import GOOD_JADE, jade_row, received
 
@@ -45,4 +46,6 @@ def test_a_worker_renders_the_certificate_after_the_verdict_commits(
     certificate = Certificate.objects.get(item=item)
     assert certificate.pdf.storage.exists(certificate.pdf.name)
     assert list((tmp_path / "media").rglob("*.pdf"))
-    assert "certificate_issue" in media_worker.read_text()
+    job = Job.objects.get(key=f"certificate:{item.pk}")
+    assert (job.name, job.state) == (services.CERTIFICATE_JOB, Job.State.DONE)
+    assert "warehouse.tasks.job_run" in media_worker.read_text()
