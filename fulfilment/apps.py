@@ -19,7 +19,7 @@ class FulfilmentConfig(AppConfig):
         from warehouse.models import ItemState as S
         from warehouse.services import scan_action_register
 
-        from . import services
+        from . import checks, services  # noqa: F401 - checks register themselves
         from .models import WebhookEndpoint
         from .services.notify import endpoints_forget
 

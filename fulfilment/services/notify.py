@@ -42,6 +42,7 @@ from ..webhooks import (
     WEBHOOK_MAX_ATTEMPTS,
     WebhookUrlError,
     webhook_backoff,
+    webhook_client,
     webhook_headers,
     webhook_payload,
     webhook_secret_new,
@@ -322,18 +323,22 @@ def _deliver_batch(client, endpoint, due: list) -> tuple[int, bool]:
     return len(delivered), failed is not None
 
 
-_client: httpx.Client | None = None
+_clients: dict[bool, httpx.Client] = {}
 
 
 def _http_client() -> httpx.Client:
     """One client per process, kept: making one (its TLS context) costs more
-    than a whole delivery, and it keeps connections to receivers alive."""
-    global _client
-    if _client is None:
-        _client = httpx.Client(
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False
+    than a whole delivery, and it keeps connections to receivers alive. Its
+    connections resolve and check the receiver's address as they open
+    (:func:`~fulfilment.webhooks.webhook_client`); one per setting of
+    ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES``, which tests turn on and off."""
+    allow_private = settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES
+    client = _clients.get(allow_private)
+    if client is None:
+        client = _clients[allow_private] = webhook_client(
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS, allow_private=allow_private
         )
-    return _client
+    return client
 
 
 def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
@@ -341,8 +346,8 @@ def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).first()
     if endpoint is None:
         return 0
-    try:
-        _url_check(endpoint.url)
+    try:  # the connection resolves the name and checks what it connects to
+        _url_check(endpoint.url, resolve=False)
     except WebhookUrlError as exc:
         logger.error("Webhook endpoint %s refused: %s", endpoint.pk, exc)
         return 0
@@ -381,11 +386,11 @@ def webhooks_sweep() -> int:
 # --- endpoints ----------------------------------------------------------------
 
 
-def _url_check(url: str) -> str:
+def _url_check(url: str, *, resolve: bool = True) -> str:
     """Validate (and resolve) a receiver's URL: checked again before every
-    drain, since what a name resolves to can change."""
+    drain, and what a name resolves to on every connection delivery opens."""
     return webhook_url_validate(
-        url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES
+        url, resolve=resolve, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES
     )
 
 
