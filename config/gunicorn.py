@@ -38,8 +38,11 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
 max_requests_jitter = max_requests // 10
 
-# X-Forwarded-Proto is trusted from these addresses only (the proxy);
-# Django's SECURE_PROXY_SSL_HEADER reads it.
+# gunicorn takes the WSGI scheme from X-Forwarded-Proto sent by these
+# addresses only (the proxy's). Django reads that header itself
+# (SECURE_PROXY_SSL_HEADER) and the client's address from X-Forwarded-For
+# (TRUSTED_PROXY_COUNT, warehouse/proxies.py): both hold only while nothing
+# but the proxy reaches gunicorn, hence the loopback bind above.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # One line per request on stdout: client, request, status, bytes, duration in

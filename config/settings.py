@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
@@ -209,8 +210,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
 
+# Reverse proxies in front of gunicorn that each append the address they were
+# reached from to X-Forwarded-For (nginx, a load balancer): the client is the
+# TRUSTED_PROXY_COUNT-th entry from the right. 0: no proxy is trusted and the
+# header is ignored. One function, warehouse.proxies.client_address, gives
+# the address to the throttles, the sign-in lock-out and the scan log.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is 0 or more proxies.")
+
 # Pages: sign-in with a username and password; django-axes locks a username
-# from one address out after AXES_FAILURE_LIMIT wrong passwords for
+# from one client address out after AXES_FAILURE_LIMIT wrong passwords for
 # AXES_COOLOFF_MINUTES (recorded in the database, visible in the admin).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -225,6 +235,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "warehouse.proxies.client_address"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -242,9 +253,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "warehouse.api_common.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "warehouse.throttles.ClientAddressAnonThrottle",
         "warehouse.throttles.FixedWindowUserThrottle",
     ],
+    # Read by DRF's own throttles only; ours use warehouse.proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
         # Per caller (a station, a merchant user …): 50 requests/s on average.

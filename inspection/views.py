@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from warehouse.exceptions import DomainError, NotFound
+from warehouse.proxies import client_address
 
 from . import services
 from .models import Certificate
@@ -25,17 +26,14 @@ from .models import Certificate
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
-def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def throttled(view):
-    """At most ``VERIFY_THROTTLE_PER_MINUTE`` requests a minute per address."""
+    """At most ``VERIFY_THROTTLE_PER_MINUTE`` requests a minute per client
+    address (:func:`warehouse.proxies.client_address`)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         window = int(timezone.now().timestamp() // 60)
-        key = f"verify-throttle:{_client(request)}:{window}"
+        key = f"verify-throttle:{client_address(request) or 'unknown'}:{window}"
         cache.add(key, 0, timeout=70)
         try:
             count = cache.incr(key)

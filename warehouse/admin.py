@@ -230,6 +230,7 @@ class ScanLogAdmin(ReadOnlyAdmin):
         "outcome",
         "error_code",
         "item",
+        "client_address",
     ]
     list_filter = ["outcome", "action", "station", "error_code"]
     search_fields = ["barcode", "=item__code"]

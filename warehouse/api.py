@@ -17,6 +17,7 @@ from .api_common import IdempotentPostMixin, validation_message
 from .barcodes import Kind
 from .filters import InboundNoticeFilter, ItemFilter
 from .models import ScanLog
+from .proxies import client_address
 from .serializers import (
     InboundNoticeDetailSerializer,
     InboundNoticeDocInputSerializer,
@@ -150,6 +151,7 @@ class ItemScanApi(IdempotentPostMixin, APIView):
             outcome=outcome,
             error_code=code,
             message=message,
+            client_address=client_address(request),
         )
 
     def permission_denied(self, request, message=None, code=None):
@@ -189,6 +191,7 @@ class ItemScanApi(IdempotentPostMixin, APIView):
             action=action,
             tag=data.validated_data.get("tag", ""),
             location=data.validated_data.get("location", ""),
+            client_address=client_address(request),
         )
         body = {"action": action, "item": item_summary(item)}
         if barcode.kind == Kind.GS1:

@@ -503,6 +503,10 @@ class ScanLog(models.Model):
         Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # Where the scan came from (warehouse.proxies.client_address).
+    client_address = models.GenericIPAddressField(
+        _("client address"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -1,4 +1,8 @@
-"""Request throttling for authenticated callers.
+"""Request throttling: anonymous callers by address, the others by caller.
+
+Anonymous callers are counted per client address as :func:`client_address`
+computes it (through ``TRUSTED_PROXY_COUNT`` proxies), the same address the
+verification pages and the sign-in lock-out use.
 
 DRF's ``UserRateThrottle`` keeps every request's timestamp in one cached
 list, read and rewritten (pickled) on each request: its cost grows with the
@@ -8,7 +12,16 @@ increment.
 """
 
 from django.core.cache import cache
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from .proxies import client_address
+
+
+class ClientAddressAnonThrottle(AnonRateThrottle):
+    """At most ``num_requests`` per client address (rate from scope ``anon``)."""
+
+    def get_ident(self, request):
+        return client_address(request) or "unknown"
 
 
 class FixedWindowUserThrottle(UserRateThrottle):
@@ -16,7 +29,7 @@ class FixedWindowUserThrottle(UserRateThrottle):
 
     def allow_request(self, request, view):
         if self.rate is None or not request.user.is_authenticated:
-            return True  # anonymous callers are AnonRateThrottle's
+            return True  # anonymous callers are ClientAddressAnonThrottle's
         now = self.timer()
         window = int(now // self.duration)
         key = f"throttle:{self.scope}:{request.user.pk}:{window}"

@@ -33,6 +33,7 @@ from .pages import (
     station_principal,
     stations_for,
 )
+from .proxies import client_address
 from .refcache import item_attach_references
 from .services.scans import SCAN_LOOKUP, SCAN_PACK, SCAN_RECEIVE, SCAN_RELEASE
 
@@ -185,6 +186,7 @@ def _scan(request, principal: Principal, form: ScanForm) -> tuple[dict, int]:
             outcome=ScanLog.Outcome.REFUSED,
             error_code="invalid",
             message=errors,
+            client_address=client_address(request),
         )
         return {
             "ok": False,
@@ -204,6 +206,7 @@ def _scan(request, principal: Principal, form: ScanForm) -> tuple[dict, int]:
             action=action,
             tag=data["tag"],
             location=data["location"],
+            client_address=client_address(request),
         )
     except DomainError as exc:
         return {

@@ -74,3 +74,84 @@ def test_the_lockout_holds_at_the_admin_sign_in_too(world, settings):
 
     assert answer.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+# --- behind a reverse proxy (warehouse.proxies) ------------------------------------
+
+PROXY = "10.0.0.1"
+
+
+def _verify(client, cert, **headers):
+    return client.get(f"/verify/{cert.token}", **headers).status_code
+
+
+def test_a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing(
+    estate, settings
+):
+    """With no trusted proxy (the default) a new X-Forwarded-For on every
+    request buys no new allowance: the peer's address is counted."""
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    settings.VERIFY_THROTTLE_PER_MINUTE = 3
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    answers = [
+        _verify(client, estate.certificate, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        for n in range(5)
+    ]
+
+    assert answers == [200, 200, 200, 429, 429]
+    assert _verify(client, estate.certificate, REMOTE_ADDR="10.1.2.3") == 200
+
+
+def test_behind_one_trusted_proxy_each_visitor_has_its_own_allowance(estate, settings):
+    """Through the proxy every request comes from its address: the client's
+    is the one the proxy appended, and what the client wrote before it
+    (a made-up address) does not give it another allowance."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.VERIFY_THROTTLE_PER_MINUTE = 3
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=PROXY)
+    first = [
+        _verify(client, estate.certificate, HTTP_X_FORWARDED_FOR=xff)
+        for xff in (
+            "203.0.113.1",
+            "6.6.6.6, 203.0.113.1",
+            "7.7.7.7, 203.0.113.1",
+            "8.8.8.8, 203.0.113.1",
+        )
+    ]
+    second = _verify(client, estate.certificate, HTTP_X_FORWARDED_FOR="203.0.113.2")
+
+    assert first == [200, 200, 200, 429]
+    assert second == 200
+
+
+def _anon_rates(settings, monkeypatch, rate: str):
+    rates = {"user": "100/minute", "anon": rate}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": rates,
+    }
+    api_settings.reload()
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+
+
+def _schema(client, **headers) -> int:
+    return client.get("/api/schema/?format=json", **headers).status_code
+
+
+def test_anonymous_api_budgets_follow_the_client_address(db, settings, monkeypatch):
+    """Untrusted, a spoofed X-Forwarded-For shares the peer's budget; behind
+    one trusted proxy two visitors have a budget each."""
+    _anon_rates(settings, monkeypatch, "2/minute")
+    client = Client(REMOTE_ADDR=PROXY)
+    try:
+        spoofed = [_schema(client, HTTP_X_FORWARDED_FOR=f"6.6.6.{n}") for n in range(3)]
+        settings.TRUSTED_PROXY_COUNT = 1
+        one = [_schema(client, HTTP_X_FORWARDED_FOR="203.0.113.1") for _ in range(3)]
+        other = _schema(client, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.2")
+        again = _schema(client, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.1")
+    finally:
+        api_settings.reload()
+
+    assert spoofed == [200, 200, 429]
+    assert one == [200, 200, 429]
+    assert (other, again) == (200, 429)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
@@ -108,3 +109,48 @@ def test_every_menu_entry_exists_and_opens(client, world, role):
     for entry in entries:
         response = client.get(entry["url"], follow=True)
         assert response.status_code == 200, entry["url"]
+
+
+# --- the lock-out behind a reverse proxy (warehouse.proxies) ------------------------
+
+PROXY = "10.0.0.1"
+
+
+def sign_in_via(client, xff, username, password=PASSWORD):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=xff,
+    )
+
+
+def test_a_spoofed_forwarded_for_does_not_escape_the_lockout(client, world, settings):
+    """With no trusted proxy the lock-out counts the peer's address, whatever
+    X-Forwarded-For claims."""
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_via(client, f"203.0.113.{n}", "inspector", "guess")
+
+    locked = sign_in_via(client, "203.0.113.99", "inspector")
+
+    assert locked.status_code == 429
+    assert AccessAttempt.objects.get().ip_address == PROXY
+
+
+def test_behind_a_trusted_proxy_one_visitor_cannot_lock_out_another(
+    client, world, settings
+):
+    """One visitor's wrong passwords lock that user out from the visitor's
+    address only (made-up entries before it do not help), not for everyone
+    behind the same proxy."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_via(client, f"6.6.6.{n}, 203.0.113.1", "inspector", "guess")
+
+    still_locked = sign_in_via(client, "7.7.7.7, 203.0.113.1", "inspector")
+    other = sign_in_via(client, "203.0.113.2", "inspector")
+
+    assert still_locked.status_code == 429
+    assert other.status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.1"

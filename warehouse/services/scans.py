@@ -113,6 +113,7 @@ def item_receive_scan(
     tag: str = "",
     location_barcode: str = "",
     locked: bool = False,
+    client_address: str | None = None,
 ) -> Item:
     """A receiving station takes an announced item in: announced → received.
 
@@ -158,6 +159,7 @@ def item_receive_scan(
             action=SCAN_RECEIVE,
             outcome=ScanLog.Outcome.ACCEPTED,
             item=item,
+            client_address=client_address,
         )
     return item
 
@@ -200,12 +202,14 @@ def scan_process(
     action: str,
     tag: str = "",
     location: str = "",
+    client_address: str | None = None,
 ) -> tuple[Item, Barcode]:
     """Carry out one station scan and log it, accepted or refused.
 
     ``lookup`` resolves the barcode to an item; ``receive`` also takes the
     item in (see :func:`item_receive_scan`). A refusal is logged with its error
-    code, then re-raised for the API to answer.
+    code, then re-raised for the API to answer. ``client_address`` (where the
+    scan came from) goes to the log.
     """
     item = None
     try:
@@ -227,6 +231,7 @@ def scan_process(
                     tag=tag,
                     location_barcode=location,
                     locked=True,
+                    client_address=client_address,
                 )
         elif action in _scan_handlers:
             item = _scan_handlers[action](principal, parsed)
@@ -236,6 +241,7 @@ def scan_process(
                 action=action,
                 outcome=ScanLog.Outcome.ACCEPTED,
                 item=item,
+                client_address=client_address,
             )
         else:
             raise InvalidInput(
@@ -252,6 +258,7 @@ def scan_process(
             item=item,
             error_code=exc.code,
             message=exc.message,
+            client_address=client_address,
         )
         raise
     return item, parsed
@@ -353,7 +360,8 @@ def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
 def _scan_log_sql() -> str:
     """The INSERT for one scan-log row; columns in ``scan_log_write``'s order."""
     names = ("station", "user", "barcode", "action", "outcome", "error_code")
-    fields = [ScanLog._meta.get_field(n) for n in (*names, "message", "item", "at")]
+    more = ("message", "item", "at", "client_address")
+    fields = [ScanLog._meta.get_field(n) for n in (*names, *more)]
     quote = connection.ops.quote_name
     # Identifiers come from the model's metadata; every value is bound.
     return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
@@ -378,8 +386,12 @@ def scan_log_write(
     item: Item | None = None,
     error_code: str = "",
     message: str = "",
+    client_address: str | None = None,
 ) -> None:
     """Record a scan, accepted or refused, in the scan log and the ``qcw.scans`` log.
+
+    ``client_address`` is where the scan came from
+    (:func:`warehouse.proxies.client_address` of its request).
 
     One plain INSERT: every scan pays for it, and the ORM's per-call query
     compilation cost twice the statement itself.
@@ -396,13 +408,16 @@ def scan_log_write(
         _storable(message)[:300],
         item.pk if item else None,
         connection.ops.adapt_datetimefield_value(timezone.now()),
+        connection.ops.adapt_ipaddressfield_value(client_address),
     )
     with connection.cursor() as cursor:
         cursor.execute(_scan_log_sql(), values)
     scan_logger.info(
-        "scan station=%s user=%s action=%s barcode=%r outcome=%s item=%s error=%s",
+        "scan station=%s user=%s client=%s action=%s barcode=%r outcome=%s"
+        " item=%s error=%s",
         station.code if station else "-",
         getattr(principal.user, "username", "-"),
+        client_address or "-",
         action,
         barcode,
         outcome,
