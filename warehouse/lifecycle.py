@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .exceptions import TransitionRefused
+from .exceptions import DomainError, TransitionRefused
 from .models import Item, ItemEvent, ItemState, Location, Station
 
 S = ItemState
@@ -160,6 +160,26 @@ def _refusal(item: Item, target: str) -> TransitionRefused:
     )
 
 
+def item_refusal(item: Item, to: str) -> DomainError | None:
+    """Why ``item`` may not move to ``to``, or None if it may.
+
+    The one judge of a move, as :func:`item_transition` applies it: the table
+    (a :class:`TransitionRefused` naming the allowed moves), then the guards
+    other apps registered for the move (their own domain error, e.g. the
+    certificate rule). It reads ``item`` as given and changes nothing; a
+    caller whose decision must hold locks the row first. Any 409 about an
+    item's state takes its reason from here, never from a check of its own.
+    """
+    if to not in ALLOWED.get(item.state, {}):
+        return _refusal(item, to)
+    for guard in _guards.get((item.state, to), ()):
+        try:
+            guard(item)
+        except DomainError as exc:
+            return exc
+    return None
+
+
 def item_transition(
     *,
     item: Item,
@@ -189,10 +209,9 @@ def item_transition(
     held = locked and transaction.get_connection().in_atomic_block
     with transaction.atomic(savepoint=False):
         current = item if held else Item.objects.select_for_update().get(pk=item.pk)
-        if to not in ALLOWED.get(current.state, {}):
-            raise _refusal(current, to)
-        for guard in _guards.get((current.state, to), ()):
-            guard(current)
+        refusal = item_refusal(current, to)
+        if refusal is not None:
+            raise refusal
         now = timezone.now()
         source = current.state
         fields = {"state": to, "state_changed_at": now, **(changes or {})}

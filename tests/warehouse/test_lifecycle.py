@@ -599,6 +599,36 @@ def test_guard_registered_twice_runs_once(guards, item, actor):
     assert len(calls) == 1
 
 
+def test_item_refusal_judges_a_move_by_the_table_then_the_guards(guards, item, actor):
+    """``item_refusal`` answers what ``item_transition`` would raise, or None,
+    and changes nothing: the one place a 409 about an item's state comes from."""
+
+    def lab_report_required(locked):
+        raise Conflict("Lab report missing.", code="lab_report_missing")
+
+    guards(source=S.INSPECTING, target=S.PASSED, guard=lab_report_required)
+    walk_to(item, S.INSPECTING, actor=actor)
+    count = len(_events(item))
+
+    assert lifecycle.item_refusal(item, S.FAILED) is None
+    guarded = lifecycle.item_refusal(item, S.PASSED)
+    table = lifecycle.item_refusal(item, S.RELEASED)
+
+    assert (guarded.code, guarded.message) == (
+        "lab_report_missing",
+        "Lab report missing.",
+    )
+    assert isinstance(table, TransitionRefused)
+    with pytest.raises(TransitionRefused) as caught, transaction.atomic():
+        lifecycle.item_release(item=item, actor=actor)
+    assert (table.message, table.fields) == (
+        caught.value.message,
+        caught.value.fields,
+    )
+    assert len(_events(item)) == count
+    assert _db_state(item) == S.INSPECTING
+
+
 @pytest.mark.parametrize(
     ("source", "target"),
     [
