@@ -2,7 +2,8 @@
 
 Fields, choices and constraints only; every write goes through
 ``fulfilment.services``, every change of an item's state through
-``warehouse.lifecycle``.
+``warehouse.lifecycle``, of an order's, a shipment's or a manifest's status
+through ``fulfilment.lifecycle`` (which keeps its ``history``).
 """
 
 from django.conf import settings
@@ -107,6 +108,8 @@ class Order(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
+    # Every change of status, oldest first, written by fulfilment.lifecycle.
+    history = models.JSONField(_("history"), default=list, blank=True)
     created_at = models.DateTimeField(_("received at"), default=timezone.now)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -231,6 +234,8 @@ class Manifest(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
+    # Every change of status, oldest first, written by fulfilment.lifecycle.
+    history = models.JSONField(_("history"), default=list, blank=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -291,6 +296,8 @@ class Shipment(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.BOOKING
     )
+    # Every change of status, oldest first, written by fulfilment.lifecycle.
+    history = models.JSONField(_("history"), default=list, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     sort_code = models.CharField(_("sort code"), max_length=40, blank=True)
     label_pdf = models.FileField(
