@@ -24,6 +24,7 @@ from warehouse.models import (
 )
 from warehouse.refcache import CACHES
 
+from ..lifecycle import order_transition
 from ..models import (
     EarlyCancellation,
     HeldForMerchant,
@@ -116,7 +117,7 @@ def order_create(*, principal: Principal, data: dict) -> tuple[Order, bool]:
 
             order_event(order, "order.created")
             if early is not None:  # cancelled before it came: nothing allocated
-                _cancelled_ahead(order, lines, early)
+                _cancelled_ahead(order, lines, early, actor=principal.user)
             else:
                 # What can be allocated now is, in the order's own transaction;
                 # the rest when its item is certified or its SKU restocked.
@@ -147,18 +148,20 @@ def _order_id_lock(external_id: str) -> None:
             )
 
 
-def _cancelled_ahead(order: Order, lines: list[OrderLine], early) -> None:
+def _cancelled_ahead(order: Order, lines: list[OrderLine], early, *, actor) -> None:
     """Accept a new order as cancelled: the platform cancelled it before it came."""
-    order.status = Order.Status.CANCELLED
-    order.cancelled_at = timezone.now()
-    order.cancel_reason = early.reason
-    order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    order_transition(  # created in this transaction: the row is ours already
+        order=order,
+        to=Order.Status.CANCELLED,
+        actor=actor,
+        reason=early.reason,
+        changes={"cancel_reason": early.reason},
+        stamp=("cancelled_at",),
+        locked=True,
+    )
     for line in lines:
         related_known(line, "allocations", [])
     _hold_named_items(order)
-    from .notify import order_event
-
-    order_event(order, "order.cancelled")
 
 
 def _repeat(order: Order, fingerprint: str) -> Order:
@@ -298,30 +301,31 @@ def order_cancel(*, principal: Principal, order: Order, reason: str = "") -> Ord
             _("Only the platform cancels orders."), code="role_cannot_order"
         )
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("merchant", "warehouse")
+            .get(pk=order.pk)
+        )
         if order.status == Order.Status.CANCELLED:
-            return order
-        if order.status == Order.Status.DISPATCHED:
-            raise Conflict(
-                _("Order %(order)s has already left the warehouse.")
-                % {"order": order.external_id},
-                code="order_dispatched",
-            )
-        order.status = Order.Status.CANCELLED
-        order.cancelled_at = timezone.now()
-        order.cancel_reason = reason[:300]
-        order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+            return order  # cancelling twice changes nothing
+        # A dispatched order is refused by the table (order_dispatched).
+        order_transition(
+            order=order,
+            to=Order.Status.CANCELLED,
+            actor=principal.user,
+            reason=reason[:300],
+            changes={"cancel_reason": reason[:300]},
+            stamp=("cancelled_at",),
+            locked=True,
+        )
         from .shipping import shipments_cancel
 
-        shipments_cancel(order)
+        shipments_cancel(order, actor=principal.user)
         items = allocations_cancel(order, actor=principal.user)
         for item in items:
             if item.quantity == 1 and not hasattr(item, "stock"):
                 _hold_for_merchant(item, order)
         _hold_named_items(order)
-        from .notify import order_event
-
-        order_event(order, "order.cancelled")
     return order
 
 

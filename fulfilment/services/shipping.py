@@ -13,16 +13,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from inspection.models import Certificate
 from inspection.services.certificates import (
-    certificate_current,
     certificate_valid_link,
     valid_certificate_required,
 )
 from warehouse import lifecycle
 from warehouse.access import Principal, Role, tenant_scope
-from warehouse.exceptions import Conflict, DomainError, Forbidden, NotFound
+from warehouse.exceptions import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TransitionRefused,
+)
 from warehouse.jobs import job_record
 from warehouse.models import Item, ItemState
 
@@ -35,6 +40,13 @@ from ..carriers import (
     carrier_adapter_get,
 )
 from ..labels import LabelData, label_pdf, label_zpl
+from ..lifecycle import (
+    SHIPMENTS,
+    manifest_transition,
+    order_transition,
+    shipment_refusal,
+    shipment_transition,
+)
 from ..masking import recipient_name_shown
 from ..models import (
     Allocation,
@@ -111,21 +123,22 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
             .get(pk=order.pk)
         )
         _in_warehouse(principal, order.warehouse_id)
-        if order.status == Order.Status.PACKED:
+        if order.status == Order.Status.PACKED:  # packing twice: its parcel
             return (
                 shipment_list_for(principal)
                 .filter(order=order)
                 .exclude(status=Shipment.Status.CANCELLED)
                 .get()
             )
-        if order.status != Order.Status.ALLOCATED:
-            raise Conflict(
-                _("Order %(order)s is %(status)s; only an allocated order is packed.")
-                % {"order": order.external_id, "status": order.get_status_display()},
-                code="order_cancelled"
-                if order.status == Order.Status.CANCELLED
-                else "not_allocated",
-            )
+        # Only an allocated order is packed: the table refuses the rest
+        # (not_allocated, order_cancelled).
+        order_transition(
+            order=order,
+            to=Order.Status.PACKED,
+            actor=principal.user,
+            station=principal.station,
+            locked=True,
+        )
         shipment = Shipment.objects.create(
             reference=_reference(),
             kind=Shipment.Kind.ORDER,
@@ -162,8 +175,6 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
             )
         ShipmentItem.objects.bulk_create(contents)
         related_known(shipment, "contents", contents)
-        order.status = Order.Status.PACKED
-        order.save(update_fields=["status"])
         # The shipment is new: no other label job can exist for it.
         job_record(name="fulfilment.shipment_label", args={"shipment_id": shipment.pk})
     return shipment
@@ -228,7 +239,7 @@ def shipment_label(*, shipment_id: int) -> None:
         .get(pk=shipment_id)
     )
     if shipment.status != Shipment.Status.BOOKING:
-        return
+        return  # booked already: the job ran before
     content = shipment.contents.select_related("item").first()
     try:
         booking = carrier_adapter_get(shipment.carrier).book(
@@ -247,28 +258,27 @@ def shipment_label(*, shipment_id: int) -> None:
         raise DomainError(str(exc), code="carrier_refused") from exc
     except CarrierError:
         raise
-    shipment.tracking_number = booking.tracking_number
-    shipment.sort_code = booking.sort_code
-    shipment.booked_at = booking.booked_at
+    booked = {
+        "tracking_number": booking.tracking_number,
+        "sort_code": booking.sort_code,
+        "booked_at": booking.booked_at,
+    }
+    for name, value in booked.items():  # what the label shows
+        setattr(shipment, name, value)
     data = _label_data(shipment, content.item if content else None)
-    shipment.label_zpl = label_zpl(data)
     shipment.label_pdf.save(
         f"{shipment.reference}.pdf", ContentFile(label_pdf(data)), save=False
     )
-    shipment.status = Shipment.Status.LABELLED
-    shipment.save(
-        update_fields=[
-            "tracking_number",
-            "sort_code",
-            "booked_at",
-            "label_zpl",
-            "label_pdf",
-            "status",
-        ]
+    shipment_transition(
+        shipment=shipment,
+        to=Shipment.Status.LABELLED,
+        changes={
+            **booked,
+            "label_zpl": label_zpl(data),
+            "label_pdf": shipment.label_pdf,
+        },
+        locked=True,
     )
-    from .notify import shipment_event
-
-    shipment_event(shipment, "shipment.labelled")
 
 
 def labels_pending(*, principal: Principal):
@@ -289,13 +299,13 @@ def label_printed(*, principal: Principal, shipment: Shipment) -> Shipment:
     return shipment
 
 
-def shipments_cancel(order: Order) -> None:
+def shipments_cancel(order: Order, *, actor=None) -> None:
     """Cancel an order's parcels that have not left (in the caller's transaction)."""
-    for shipment in order.shipments.select_for_update().exclude(
-        status__in=[Shipment.Status.RELEASED, Shipment.Status.CANCELLED]
-    ):
-        shipment.status = Shipment.Status.CANCELLED
-        shipment.save(update_fields=["status"])
+    cancellable = SHIPMENTS.sources(Shipment.Status.CANCELLED)
+    for shipment in order.shipments.select_for_update().filter(status__in=cancellable):
+        shipment_transition(
+            shipment=shipment, to=Shipment.Status.CANCELLED, actor=actor, locked=True
+        )
         if shipment.tracking_number:
             job_record(
                 name="fulfilment.booking_cancel",
@@ -318,77 +328,68 @@ def _refusal(message: str, code: str) -> Conflict:
     return Conflict(message, code=code)
 
 
-def _release_checks(shipment: Shipment | None, item: Item) -> None:
-    """Raise the first reason why this parcel may not leave (DESIGN.md rule 1)."""
-    code = item.code
-    if item.state == S.FAILED:
-        raise _refusal(
-            _("Item %(code)s failed inspection; it can only go back to its merchant.")
-            % {"code": code},
-            "failed",
-        )
-    if item.state in (S.ANNOUNCED, S.RECEIVED, S.INSPECTING, S.HELD, S.PASSED):
-        raise _refusal(
-            _("Item %(code)s is not certified (it is %(state)s).")
-            % {"code": code, "state": item.state},
+# Why an item may not leave, in the release contract's words (DESIGN.md section
+# 5), for the states from which no move of the item table leads out of the door.
+STAYS = {
+    S.FAILED: (
+        "failed",
+        gettext_lazy(
+            "Item %(code)s failed inspection; it can only go back to its merchant."
+        ),
+    ),
+    **dict.fromkeys(
+        (S.ANNOUNCED, S.RECEIVED, S.INSPECTING, S.HELD, S.PASSED),
+        (
             "not_certified",
-        )
-    if item.state in (S.RELEASED, S.RETURNED_TO_MERCHANT):
-        raise _refusal(
-            _("Item %(code)s has already left (%(state)s).")
-            % {"code": code, "state": item.state},
+            gettext_lazy("Item %(code)s is not certified (it is %(state)s)."),
+        ),
+    ),
+    **dict.fromkeys(
+        (S.RELEASED, S.RETURNED_TO_MERCHANT),
+        (
             "already_released",
-        )
-    if shipment is None or shipment.kind == Shipment.Kind.ORDER:
-        current = certificate_current(item)
-        if current is None:
-            raise _refusal(
-                _("Item %(code)s has no certificate.") % {"code": code},
-                "not_certified",
-            )
-        if current.status != Certificate.Status.VALID:
-            raise _refusal(
-                _("The certificate %(number)s of item %(code)s is revoked: %(reason)s")
-                % {
-                    "number": current.number,
-                    "code": code,
-                    "reason": current.revoked_reason,
-                },
-                "certificate_revoked",
-            )
-    if (
-        shipment is not None
-        and shipment.order_id
-        and shipment.order.status == Order.Status.CANCELLED
-    ):
-        raise _refusal(
-            _("Order %(order)s was cancelled; this parcel must not leave.")
-            % {"order": shipment.order.external_id},
-            "order_cancelled",
-        )
+            gettext_lazy("Item %(code)s has already left (%(state)s)."),
+        ),
+    ),
+}
+# From the other states, the item's next move toward the door: the one its
+# parcel's release makes (packed → released, returning → returned) or the one
+# it still lacks (certified → allocated, allocated → packed; a lot's units
+# leave certified). The item lifecycle's guards on it (a valid certificate,
+# DESIGN.md rule 1) decide whether the item may go on.
+ONWARD = {
+    S.CERTIFIED: S.ALLOCATED,
+    S.ALLOCATED: S.PACKED,
+    S.PACKED: S.RELEASED,
+    S.RETURNING: S.RETURNED_TO_MERCHANT,
+}
+
+
+def _release_checks(shipment: Shipment | None, item: Item) -> None:
+    """Raise the first reason why this parcel may not leave (DESIGN.md rule 1).
+
+    The reasons come from the item lifecycle (its table and guards, through
+    :func:`warehouse.lifecycle.item_refusal`) and the shipment's
+    (:func:`fulfilment.lifecycle.shipment_refusal`), in the contract's codes.
+    """
+    if item.state in STAYS:
+        code, message = STAYS[item.state]
+        raise _refusal(message % {"code": item.code, "state": item.state}, code)
+    refusal = lifecycle.item_refusal(item, ONWARD[item.state])
+    if refusal is not None:
+        raise refusal
     if shipment is None:
         if item.state == S.CERTIFIED:
             raise _refusal(
-                _("Item %(code)s is not allocated to an order.") % {"code": code},
+                _("Item %(code)s is not allocated to an order.") % {"code": item.code},
                 "not_allocated",
             )
-        raise _refusal(_("Item %(code)s is not packed.") % {"code": code}, "not_packed")
-    if shipment.status == Shipment.Status.RELEASED:
         raise _refusal(
-            _("Parcel %(ref)s has already been handed to %(carrier)s.")
-            % {"ref": shipment.reference, "carrier": shipment.carrier},
-            "already_released",
+            _("Item %(code)s is not packed.") % {"code": item.code}, "not_packed"
         )
-    if shipment.status == Shipment.Status.CANCELLED:
-        raise _refusal(
-            _("Parcel %(ref)s was cancelled.") % {"ref": shipment.reference},
-            "order_cancelled",
-        )
-    if shipment.status != Shipment.Status.LABELLED or not shipment.tracking_number:
-        raise _refusal(
-            _("Parcel %(ref)s has no carrier label yet.") % {"ref": shipment.reference},
-            "no_label",
-        )
+    refusal = shipment_refusal(shipment, Shipment.Status.RELEASED)
+    if refusal is not None:
+        raise refusal
 
 
 def _shipment_of(item: Item) -> Shipment | None:
@@ -442,11 +443,7 @@ def shipment_release(
     _require_dock(principal)
     with transaction.atomic():
         if shipment is not None:
-            shipment = (
-                Shipment.objects.select_for_update(of=("self",))
-                .select_related("order", "warehouse")
-                .get(pk=shipment.pk)
-            )
+            shipment = _shipment_locked(shipment)
             _in_warehouse(principal, shipment.warehouse_id)
         if item is not None:
             item = Item.objects.select_for_update().get(pk=item.pk)
@@ -482,34 +479,53 @@ def shipment_release(
                     payload=payload,
                 )
             # Lot units: the released parcel and its contents record them.
-        shipment.status = Shipment.Status.RELEASED
-        shipment.released_at = now
-        shipment.released_by = principal.user
-        shipment.station = principal.station
-        shipment.manifest = _open_manifest(shipment)
-        shipment.save(
-            update_fields=[
-                "status",
-                "released_at",
-                "released_by",
-                "station",
-                "manifest",
-            ]
+        shipment_transition(  # a return parcel's tells the platform
+            shipment=shipment,
+            to=Shipment.Status.RELEASED,
+            actor=principal.user,
+            station=principal.station,
+            changes={
+                "released_at": now,
+                "released_by": principal.user,
+                "station": principal.station,
+                "manifest": _open_manifest(shipment),
+            },
+            locked=True,
         )
-        from .notify import order_dispatched, shipment_event
-
-        if shipment.order_id:
+        if shipment.order_id:  # locked with the parcel (_shipment_locked)
             order = shipment.order
-            order.status = Order.Status.DISPATCHED
-            order.dispatched_at = now
-            order.promise_state = (
-                PromiseState.MET if now <= order.deadline else PromiseState.LATE
+            order_transition(  # tells the platform and the buyer
+                order=order,
+                to=Order.Status.DISPATCHED,
+                actor=principal.user,
+                station=principal.station,
+                payload={"parcel": shipment.reference},
+                changes={
+                    "dispatched_at": now,
+                    "promise_state": (
+                        PromiseState.MET if now <= order.deadline else PromiseState.LATE
+                    ),
+                },
+                locked=True,
+                shipment=shipment,
             )
-            order.save(update_fields=["status", "dispatched_at", "promise_state"])
-            order_dispatched(order, shipment)
-        else:
-            shipment_event(shipment, "shipment.released")
     return shipment
+
+
+def _shipment_locked(shipment: Shipment) -> Shipment:
+    """The parcel read again ``FOR UPDATE``, with its order locked in the same
+    statement (its release moves both; no second read)."""
+    rows = Shipment.objects.select_related("order", "warehouse")
+    if shipment.order_id is None:
+        return rows.select_for_update(of=("self",)).get(pk=shipment.pk)
+    # An inner join (the order exists): PostgreSQL locks no row of the
+    # nullable side of an outer join.
+    return (
+        rows.select_related("order__merchant", "order__warehouse")
+        .select_for_update(of=("self", "order"))
+        .filter(order__external_id__isnull=False)
+        .get(pk=shipment.pk)
+    )
 
 
 def tracking_release(*, principal: Principal, tracking: str) -> Shipment:
@@ -580,11 +596,9 @@ def manifest_close(*, principal: Principal, manifest: Manifest) -> Manifest:
         )
         _in_warehouse(principal, manifest.warehouse_id)
         if manifest.status == Manifest.Status.CLOSED:
-            return manifest
+            return manifest  # closing twice changes nothing
         carrier = CARRIERS[manifest.carrier]
-        manifest.status = Manifest.Status.CLOSED
-        manifest.closed_at = timezone.now()
-        manifest.closed_by = principal.user
+        closed_at = timezone.now()
         lines = [
             ManifestLine(
                 tracking_number=s.tracking_number,
@@ -604,7 +618,7 @@ def manifest_close(*, principal: Principal, manifest: Manifest) -> Manifest:
             warehouse=manifest.warehouse.name,
             carrier=f"{carrier.name} {carrier.name_zh}",
             opened_at=manifest.opened_at,
-            closed_at=manifest.closed_at,
+            closed_at=closed_at,
             closed_by=principal.user.get_username(),
             time_zone=manifest.warehouse.time_zone,
             lines=tuple(lines),
@@ -612,7 +626,18 @@ def manifest_close(*, principal: Principal, manifest: Manifest) -> Manifest:
         manifest.pdf.save(
             f"{manifest.number}.pdf", ContentFile(manifest_pdf(data)), save=False
         )
-        manifest.save(update_fields=["status", "closed_at", "closed_by", "pdf"])
+        manifest_transition(
+            manifest=manifest,
+            to=Manifest.Status.CLOSED,
+            actor=principal.user,
+            station=principal.station,
+            changes={
+                "closed_at": closed_at,
+                "closed_by": principal.user,
+                "pdf": manifest.pdf,
+            },
+            locked=True,
+        )
     return manifest
 
 
@@ -643,12 +668,16 @@ def return_create(*, principal: Principal, item: Item) -> Shipment:
             existing = _shipment_of(item)
             if existing is not None:
                 return existing
-        if item.state not in (S.FAILED, S.CERTIFIED):
+        refusal = lifecycle.item_refusal(item, S.RETURNING)
+        if isinstance(refusal, TransitionRefused):  # the table: not from here
             raise Conflict(
                 _("Item %(code)s is %(state)s; only a failed item goes back.")
                 % {"code": item.code, "state": item.state},
                 code="not_returnable",
+                fields=refusal.fields,
             )
+        if refusal is not None:
+            raise refusal
         if item.state == S.CERTIFIED and not hasattr(item, "held_for_merchant"):
             raise Conflict(
                 _("Item %(code)s passed; it goes back only if its order was cancelled.")

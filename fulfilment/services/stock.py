@@ -29,6 +29,7 @@ from warehouse import lifecycle
 from warehouse.jobs import job_record
 from warehouse.models import CategoryFlow, Item, ItemEvent, ItemState
 
+from ..lifecycle import order_transition
 from ..models import Allocation, HeldForMerchant, Order, OrderLine, StockLot
 from ..selectors import related_known
 
@@ -282,26 +283,22 @@ def lines_allocate(order: Order, lines: list[OrderLine], *, new: bool = False) -
         if new:  # all it has: the answer needs no read back
             related_known(line, "allocations", made)
         filled = filled and done
-    if filled:
-        _mark_allocated(order)
+    if filled:  # the order is locked, or new: no second read
+        order_transition(order=order, to=Order.Status.ALLOCATED, locked=True)
 
 
 def order_status_update(order: Order) -> None:
-    """``open`` becomes ``allocated`` once every line is fully allocated."""
+    """``open`` becomes ``allocated`` once every line is fully allocated.
+
+    ``order`` may be a plain read: the move locks it and is judged on the
+    locked row (an order cancelled meanwhile is refused, not overwritten).
+    """
     if order.status != Order.Status.OPEN:
-        return
+        return  # nothing left to allocate
     for line in order.lines.all():
         if _allocated(line) < line.quantity:
             return
-    _mark_allocated(order)
-
-
-def _mark_allocated(order: Order) -> None:
-    order.status = Order.Status.ALLOCATED
-    order.save(update_fields=["status"])
-    from .notify import order_event
-
-    order_event(order, "order.allocated")
+    order_transition(order=order, to=Order.Status.ALLOCATED)
 
 
 def allocations_cancel(order: Order, *, actor) -> list[Item]:

@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from fulfilment import lifecycle
 from fulfilment.models import Manifest, Order, Shipment, WebhookEndpoint, WebhookMessage
+from tests.conftest import api_client
+from warehouse import lifecycle as item_lifecycle
 from warehouse.exceptions import Conflict, TransitionRefused
+from warehouse.models import ItemState
+
+from .conftest import certified, order_payload, run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -428,3 +433,84 @@ def test_sources_are_read_from_the_table():
         "booking",
         "labelled",
     ]
+
+
+# --- Through the services -------------------------------------------------------------
+
+
+def test_an_order_through_the_services_records_each_move(world, qc):
+    """Order, pack, label, release: each status change is one history entry,
+    with who made it."""
+    item = certified(world)
+    payload = order_payload(world, lines=[{"item_code": item.code}])
+    api_client(world.platform).post("/api/v1/orders/", payload, format="json")
+    run_jobs()
+    order_id = payload["order_id"]
+    api_client(world.station).post(f"/api/v1/orders/{order_id}/pack/", format="json")
+    run_jobs()
+    released = api_client(world.station).post(f"/api/v1/items/{item.code}/release/")
+    assert released.status_code == 200, released.json()
+
+    order = Order.objects.get(external_id=order_id)
+    parcel = order.shipments.get()
+    assert [(e["from"], e["to"]) for e in order.history] == [
+        ("open", "allocated"),
+        ("allocated", "packed"),
+        ("packed", "dispatched"),
+    ]
+    assert order.history[1]["actor"] == world.station.pk
+    assert order.history[2]["payload"] == {"parcel": parcel.reference}
+    assert [(e["from"], e["to"]) for e in parcel.history] == [
+        ("booking", "labelled"),
+        ("labelled", "released"),
+    ]
+
+
+def test_release_refusals_come_from_the_item_lifecycles_guards(world, qc):
+    """A rule added to packed → released refuses the release with its own
+    code and words: the release checks ask the item lifecycle, not a copy."""
+    item = certified(world)
+    payload = order_payload(world, lines=[{"item_code": item.code}])
+    api_client(world.platform).post("/api/v1/orders/", payload, format="json")
+    run_jobs()
+    api_client(world.station).post(
+        f"/api/v1/orders/{payload['order_id']}/pack/", format="json"
+    )
+    run_jobs()
+
+    def seal_intact(item):
+        raise Conflict("The seal of the parcel is broken.", code="seal_broken")
+
+    saved = {k: list(v) for k, v in item_lifecycle._guards.items()}
+    item_lifecycle.transition_guard_register(
+        source=ItemState.PACKED, target=ItemState.RELEASED, guard=seal_intact
+    )
+    try:
+        answer = api_client(world.station).post(f"/api/v1/items/{item.code}/release/")
+    finally:
+        item_lifecycle._guards.clear()
+        item_lifecycle._guards.update(saved)
+
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "seal_broken"
+    assert answer.json()["error"]["message"] == "The seal of the parcel is broken."
+    item.refresh_from_db()
+    assert item.state == ItemState.PACKED
+
+
+def test_a_pack_refusal_names_the_allowed_moves(world, qc):
+    """Packing a cancelled order: the contract's code, the table's facts."""
+    item = certified(world)
+    payload = order_payload(world, lines=[{"item_code": item.code}])
+    platform = api_client(world.platform)
+    platform.post("/api/v1/orders/", payload, format="json")
+    platform.post(f"/api/v1/orders/{payload['order_id']}/cancel/", format="json")
+
+    answer = api_client(world.station).post(
+        f"/api/v1/orders/{payload['order_id']}/pack/", format="json"
+    )
+
+    assert answer.status_code == 409
+    error = answer.json()["error"]
+    assert error["code"] == "order_cancelled"
+    assert error["fields"] == {"status": "cancelled", "allowed": [], "target": "packed"}
