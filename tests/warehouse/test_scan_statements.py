@@ -1,18 +1,26 @@
-"""The receive path's plain-SQL notice update: it does what the ORM reading of
-the rule does, and PostgreSQL runs it from an index however large the notice
-and however stale its statistics."""
+"""The scan path's statements written outside the ORM's per-call building:
+each equals its ORM version, and the receive's notice update runs from an index
+on PostgreSQL however large the notice and however stale its statistics."""
 
 import json
 import re
 
 import pytest
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from psycopg import sql as pgsql
 
 from warehouse.access import principal_of
 from warehouse.models import InboundNotice, Item, ItemState
 from warehouse.services import inbound_notice_create, scan_process
-from warehouse.services.scans import _notice_progress
+from warehouse.services.scans import (
+    _item_by_code,
+    _items_in_scope,
+    _notice_progress,
+    _single,
+)
+
+from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +97,62 @@ def test_notice_progress_statement_equals_the_orm(world, status, states):
     other.refresh_from_db()
     assert notice.status == expected
     assert other.status == Status.ANNOUNCED
+
+
+def fields_of(item: Item | None):
+    if item is None:
+        return None
+    return {f.attname: getattr(item, f.attname) for f in Item._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("lock", [False, True], ids=["read", "locked"])
+@pytest.mark.parametrize(
+    "who", ["admin", "platform", "merchant_user", "merchant2_user", "station",
+            "station_sih", "inspector", "two_warehouses", "nobody"],
+)  # fmt: skip
+def test_item_read_by_code_equals_the_orm(world, who, lock):
+    """For every kind of principal, in scope and out of it, read and locked:
+    the item read by code runs the very SQL the ORM builds for the same
+    values and answers the same item, field for field (or none)."""
+    if who == "two_warehouses":
+        user = f.UserFactory(username="roaming")
+        f.StaffFactory(user=user, warehouse=world.gz)
+        f.StaffFactory(user=user, warehouse=world.sih)
+    elif who == "nobody":
+        user = f.UserFactory(username="nobody")
+    else:
+        user = getattr(world, who)
+    principal = principal_of(user)
+    gz = announce(world, 2, "ASN-GZ")
+    sih = inbound_notice_create(
+        merchant=world.merchant2,
+        warehouse_code="SIH",
+        reference="ASN-SIH",
+        items=rows(1, "SIH"),
+        actor=world.merchant2_user,
+    )
+    codes = [*gz.items.values_list("code", flat=True), sih.items.get().code]
+    for code in [*codes, "QNOTANITEM00"]:
+        with transaction.atomic():
+            orm = _items_in_scope(principal, lock).filter(code=code)
+            try:
+                compiler = orm[:1].query.get_compiler(connection=connection)
+                statements = [compiler.as_sql()]
+            except EmptyResultSet:  # a principal who sees nothing: no query
+                statements = []
+            expected = _single(orm)
+            seen = []
+
+            def spy(execute, sql, params, many, context, seen=seen):
+                seen.append((sql, tuple(params)))
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(spy):
+                got = _item_by_code(principal, code, lock=lock)
+        assert seen == statements, who
+        assert fields_of(got) == fields_of(expected), (who, code)
+    found = [c for c in codes if _item_by_code(principal, c, lock=False)]
+    assert bool(found) == (who != "nobody")
 
 
 # --- the plan on PostgreSQL ---------------------------------------------------

@@ -38,6 +38,74 @@ def _single(queryset) -> Item | None:
     return next(iter(queryset[:1]), None)
 
 
+def _items_in_scope(principal: Principal, lock: bool):
+    items = _item_base(principal)
+    return items.select_for_update(of=("self",)) if lock else items
+
+
+# --- the item read by code: the ORM's own statement, compiled once -----------
+# Every lookup and receive reads one item by its code; building that query
+# through the ORM cost six times running it (0.3 ms of CPU a scan; a lookup
+# stayed under 0.8x of its bare ceiling). Here the ORM compiles it once per
+# scope and lock with marker values, and each scan runs the same SQL with its
+# own values. Scopes whose SQL varies (several warehouses, none) take the
+# ORM's way. A test holds it equal to the ORM's statement and answer.
+
+_MARK_ID, _MARK_CODE = -731_000_017, "\x1fitem-code\x1f"  # never stored
+_SCOPE_ROLES = {"all": Role.ADMIN, "merchant": Role.MERCHANT, "warehouse": Role.STATION}
+
+
+def _code_scope(principal: Principal) -> tuple[str, int | None] | None:
+    """Which compiled read serves ``principal``, and its scope's id."""
+    if principal.sees_all:
+        return "all", None
+    if principal.role == Role.MERCHANT and principal.merchant_id is not None:
+        return "merchant", principal.merchant_id
+    if principal.role != Role.MERCHANT and len(principal.warehouse_ids) == 1:
+        return "warehouse", next(iter(principal.warehouse_ids))
+    return None
+
+
+@functools.cache
+def _code_read(scope: str, lock: bool):
+    """(sql, params with the markers, field names, converters) of the ORM's
+    read of one item by code for a principal of ``scope``."""
+    marked = Principal(
+        user=None,
+        role=_SCOPE_ROLES[scope],
+        merchant_id=_MARK_ID,
+        warehouse_ids=frozenset({_MARK_ID}),
+    )
+    query = _items_in_scope(marked, lock).filter(code=_MARK_CODE)[:1].query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    if _MARK_CODE not in params or (scope != "all" and _MARK_ID not in params):
+        raise RuntimeError(f"The item read by code changed shape: {sql} {params}")
+    columns = [column for column, _sql, _alias in compiler.select]
+    names = [column.target.attname for column in columns]
+    return sql, tuple(params), names, list(compiler.get_converters(columns).items())
+
+
+def _item_by_code(principal: Principal, code: str, *, lock: bool) -> Item | None:
+    """The item with ``code`` among those ``principal`` sees (locked with
+    ``lock``), as ``_single(_items_in_scope(...).filter(code=code))`` reads it."""
+    scope = _code_scope(principal)
+    if scope is None:
+        return _single(_items_in_scope(principal, lock).filter(code=code))
+    sql, marked, names, converters = _code_read(scope[0], lock)
+    values = {_MARK_ID: scope[1], _MARK_CODE: code}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(param, param) for param in marked])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for position, (functions, expression) in converters:
+        for convert in functions:
+            row[position] = convert(row[position], expression, connection)
+    return Item.from_db(connection.alias, names, row)
+
+
 def item_resolve(*, barcode: Barcode, principal: Principal, lock: bool = False) -> Item:
     """The item a scanned barcode names, among those ``principal`` may see.
 
@@ -46,11 +114,9 @@ def item_resolve(*, barcode: Barcode, principal: Principal, lock: bool = False) 
     unknown or out-of-scope items, :class:`Conflict` when a serial matches
     several items, and :class:`InvalidInput` for a mistyped item code.
     """
-    items = _item_base(principal)
-    if lock:
-        items = items.select_for_update(of=("self",))
+    items = _items_in_scope(principal, lock) if barcode.kind != Kind.CODE else None
     if barcode.kind == Kind.CODE:
-        item = _single(items.filter(code=barcode.value))
+        item = _item_by_code(principal, barcode.value, lock=lock)
     elif barcode.kind == Kind.GS1:
         item = _one(
             items.filter(serial=barcode.serial)
