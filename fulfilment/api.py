@@ -388,11 +388,15 @@ class MerchantPolicyApi(APIView):
 
     @extend_schema(request=MerchantPolicySerializer, responses=MerchantPolicySerializer)
     def put(self, request):
-        policy = _policy(request)
-        data = MerchantPolicySerializer(policy, data=request.data)
+        # Checked before the merchant's policy row is made: a refused PUT
+        # leaves nothing behind.
+        data = MerchantPolicySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        data.save()
-        return Response(data.data)
+        policy = _policy(request)
+        for name, value in data.validated_data.items():
+            setattr(policy, name, value)
+        policy.save(update_fields=list(data.validated_data))
+        return Response(MerchantPolicySerializer(policy).data)
 
 
 def _policy(request) -> MerchantPolicy:

@@ -17,6 +17,7 @@ from .api_common import IdempotentPostMixin, validation_message
 from .barcodes import Kind
 from .filters import InboundNoticeFilter, ItemFilter
 from .models import ScanLog
+from .parsers import UnreadableBody
 from .proxies import client_address
 from .serializers import (
     InboundNoticeDetailSerializer,
@@ -138,12 +139,21 @@ class ItemScanApi(IdempotentPostMixin, APIView):
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
-    def _log(self, request, outcome: str, *, code: str = "", message: str = ""):
+    def _log(
+        self,
+        request,
+        outcome: str,
+        *,
+        code: str = "",
+        message: str = "",
+        body: dict | None = None,
+    ):
         """Log a scan the service never saw (refused before it, or replayed)."""
-        try:
-            body = request.data if isinstance(request.data, dict) else {}
-        except APIException:  # unparseable body: log what we know
-            body = {}
+        if body is None:
+            try:
+                body = request.data if isinstance(request.data, dict) else {}
+            except APIException:  # unparseable body: log what we know
+                body = {}
         services.scan_log_write(
             principal=principal_of(request.user),
             barcode=body.get("barcode", ""),
@@ -153,6 +163,32 @@ class ItemScanApi(IdempotentPostMixin, APIView):
             message=message,
             client_address=client_address(request),
         )
+
+    def initial(self, request, *args, **kwargs):
+        """A body that cannot be read (not JSON, or holding what cannot be
+        stored) is refused and logged, with what could be read of it."""
+        super().initial(request, *args, **kwargs)
+        try:
+            request.data  # noqa: B018 - parsed here, once, to log a refusal
+        except UnreadableBody as exc:
+            received = exc.received if isinstance(exc.received, dict) else {}
+            self._log(
+                request,
+                ScanLog.Outcome.REFUSED,
+                code=exc.code,
+                message=exc.message,
+                body=received,
+            )
+            raise
+        except APIException as exc:  # not JSON, or not a media type we read
+            self._log(
+                request,
+                ScanLog.Outcome.REFUSED,
+                code=exc.default_code,
+                message=str(exc.detail),
+                body={},
+            )
+            raise
 
     def permission_denied(self, request, message=None, code=None):
         """A scan from a role that may not scan is logged when we know who sent it."""

@@ -90,7 +90,7 @@ def inspection_photo_add(
                 % {"number": inspection.number},
                 code="inspection_closed",
             )
-        check_key = (check_key or "").strip()
+        check_key = _note(check_key, "check")  # a NUL cannot even be looked up
         if check_key and not inspection.checks.filter(key=check_key).exists():
             raise InvalidInput(
                 _("Inspection #%(number)d has no check %(key)s.")

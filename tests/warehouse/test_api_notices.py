@@ -5,7 +5,9 @@ import pytest
 from tests.conftest import api_client
 from tests.warehouse import factories as f
 from warehouse import lifecycle
+from warehouse.exceptions import InvalidInput
 from warehouse.models import InboundNotice, Item, ItemEvent, ItemState
+from warehouse.services import inbound_notice_create
 
 URL = "/api/v1/inbound-notices/"
 
@@ -177,8 +179,12 @@ def test_a_stock_first_lot_is_one_item_with_its_quantity(world):
     assert item.claim == {"expiry_date": "2027-06-30", "packaging": "sealed box"}
 
 
-@pytest.mark.parametrize("quantity", [2**31, 2**70])
-def test_an_impossible_quantity_is_400_not_500(world, quantity):
+@pytest.mark.parametrize(
+    ("quantity", "code"),
+    # Past any integer column, the API's JSON parser refuses it (warehouse.parsers).
+    [(2**31, "invalid_items"), (2**70, "invalid")],
+)
+def test_an_impossible_quantity_is_400_not_500(world, quantity, code):
     """A quantity no column can hold is bad input, named by row and field."""
     client = client_for(world.merchant_user)
     client.raise_request_exception = False
@@ -189,7 +195,7 @@ def test_an_impossible_quantity_is_400_not_500(world, quantity):
 
     assert response.status_code == 400, response.content
     error = response.json()["error"]
-    assert error["code"] == "invalid_items"
+    assert error["code"] == code
     assert list(error["fields"]) == ["items[0].quantity"]
     assert not InboundNotice.objects.exists()
 
@@ -206,7 +212,11 @@ def test_an_impossible_quantity_is_400_not_500(world, quantity):
     ],
 )
 def test_nul_characters_in_item_text_are_400_not_500(world, change, field):
-    """NUL cannot be stored (PostgreSQL refuses it): bad input, not a crash."""
+    """NUL cannot be stored (PostgreSQL refuses it): bad input, not a crash.
+
+    The API's JSON parser refuses it before the notice is read
+    (``warehouse.parsers``); rows from elsewhere (an uploaded file) meet the
+    service's own check (:func:`test_the_service_refuses_nul_in_rows_itself`)."""
     client = client_for(world.merchant_user)
     client.raise_request_exception = False
 
@@ -214,8 +224,24 @@ def test_nul_characters_in_item_text_are_400_not_500(world, change, field):
 
     assert response.status_code == 400, response.content
     error = response.json()["error"]
-    assert error["code"] == "invalid_items"
+    assert error["code"] == "invalid"
     assert f"items[0].{field}" in error["fields"]
+    assert not Item.objects.exists()
+
+
+def test_the_service_refuses_nul_in_rows_itself(world):
+    """Rows that did not come through the API's parser (a file) are checked too."""
+    with pytest.raises(InvalidInput) as refused:
+        inbound_notice_create(
+            merchant=world.merchant,
+            warehouse_code="GZ",
+            reference="ASN-NUL",
+            items=[lot_row(title="Serum\x00")],
+            actor=world.merchant_user,
+        )
+
+    assert refused.value.code == "invalid_items"
+    assert "items[0].title" in refused.value.fields
     assert not Item.objects.exists()
 
 
