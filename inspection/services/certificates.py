@@ -14,7 +14,9 @@ import hmac
 import io
 import json
 import logging
+import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -619,10 +621,24 @@ def certificate_by_token(token: str) -> Certificate:
     return certificate
 
 
+def _as_typed(text: str) -> str:
+    """What a buyer typed, as the certificate prints it: full-width letters,
+    digits and spaces (a Chinese input method's full-width mode) become
+    ASCII (NFKC), any dash (an em dash, U+2010 …: Unicode Pd) a hyphen, in
+    capitals."""
+    text = unicodedata.normalize("NFKC", text or "").strip().upper()
+    return "".join("-" if unicodedata.category(char) == "Pd" else char for char in text)
+
+
 def certificate_lookup(*, number: str, query_code: str) -> Certificate:
-    """The certificate with this printed number *and* query code, or NotFound."""
-    number = (number or "").strip().upper()
-    code = (query_code or "").strip().upper().replace(" ", "")
+    """The certificate with this printed number *and* query code, or NotFound.
+
+    Both are read as a person types them (:func:`_as_typed`); anything else
+    that is not the code, an emoji say, simply does not match.
+    """
+    # Spaces or dashes between the parts: one hyphen.
+    number = "-".join(re.split(r"[\s-]+", _as_typed(number)))
+    code = "".join(_as_typed(query_code).split())
     if len(code) == 8:
         code = f"{code[:4]}-{code[4:]}"
     certificate = (
@@ -630,7 +646,11 @@ def certificate_lookup(*, number: str, query_code: str) -> Certificate:
         if number_is_valid(number)
         else None
     )
-    if certificate is None or not hmac.compare_digest(certificate.query_code, code):
+    # Bytes: compare_digest refuses str holding anything but ASCII.
+    typed = code.encode("utf-8", "surrogatepass")
+    if certificate is None or not hmac.compare_digest(
+        certificate.query_code.encode(), typed
+    ):
         raise NotFound(_("No certificate matches that number and code."))
     return certificate
 
