@@ -310,8 +310,17 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=60)
 # Scan-log rows are kept this long (days), then purged by Celery beat.
 SCAN_LOG_RETENTION_DAYS = env.int("SCAN_LOG_RETENTION_DAYS", default=180)
-# Largest inbound notice accepted in one request.
+# Largest inbound notice accepted in one request (by the API or a file).
 INBOUND_NOTICE_MAX_ITEMS = env.int("INBOUND_NOTICE_MAX_ITEMS", default=100_000)
+# What one uploaded notice file (CSV, XLSX) may hold besides its items: the
+# work spent reading it is bounded by these, whatever the file declares.
+INBOUND_UPLOAD_MAX_BLANK_ROWS = env.int("INBOUND_UPLOAD_MAX_BLANK_ROWS", default=10_000)
+INBOUND_UPLOAD_MAX_COLUMNS = env.int("INBOUND_UPLOAD_MAX_COLUMNS", default=100)
+INBOUND_UPLOAD_MAX_CELLS = env.int("INBOUND_UPLOAD_MAX_CELLS", default=4_000_000)
+INBOUND_UPLOAD_MAX_UNPACKED_MB = env.int("INBOUND_UPLOAD_MAX_UNPACKED_MB", default=200)
+INBOUND_UPLOAD_MAX_ZIP_RATIO = env.int("INBOUND_UPLOAD_MAX_ZIP_RATIO", default=100)
+# Keep it well under GUNICORN_TIMEOUT: the notice is saved after the reading.
+INBOUND_UPLOAD_READ_SECONDS = env.float("INBOUND_UPLOAD_READ_SECONDS", default=30.0)
 # Certificates: signing keys as "id=secret,id2=secret2" (keep retired keys
 # listed so their certificates still verify; the first, or
 # CERTIFICATE_SIGNING_KEY_ID, signs new ones). Without keys, one derived from

@@ -15,6 +15,13 @@ writes the template a merchant fills in.
 
 The rows come out as the API takes them: texts as texts, claim numbers as
 strings (``"52.31"``), dates as ISO dates (``"2029-08-31"``), labels as a list.
+
+A file holds at most ``INBOUND_NOTICE_MAX_ITEMS`` items, as a notice sent to
+the API does. The work spent reading it is bounded by :mod:`warehouse.sheets`
+(empty rows, columns, cells, unpacked size, time: the ``INBOUND_UPLOAD_*``
+settings); a file past one of those limits is refused with the limit named.
+CSV text is UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode
+text") or GB18030, the superset of the GBK that Excel in Chinese saves.
 """
 
 import csv
@@ -26,9 +33,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from . import sheets
 from .demo import CATEGORIES as DEMO_CATEGORIES
 
 logger = logging.getLogger(__name__)
@@ -325,37 +334,18 @@ def _rows_collect(rows, result: NoticeFile) -> None:
         result.error(None, "", _("The file has a header but no items."))
 
 
-def _csv_rows(text: str):
-    """``(line the record starts on, cells)`` for each record of a CSV text."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        yield start, cells
-
-
-def _xlsx_rows(data: bytes):
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True)):
-            yield number + 1, cells
-    finally:
-        workbook.close()
-
-
 def _text_decode(data: bytes) -> str | None:
-    """CSV bytes as text: UTF-8 (with or without BOM), else GB18030 (Excel in
-    Chinese saves its plain "CSV" that way); None if it is not text."""
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if b"\x00" in data[:65536] or head.startswith(_TEXT_NOT_CSV):
-        return None
-    for encoding in ("utf-8-sig", "gb18030"):
+    """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with a BOM,
+    else GB18030 (Excel in Chinese saves its plain "CSV" that way); None if
+    it is not text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if b"\x00" in data[:65536] or head.startswith(_TEXT_NOT_CSV):
+            return None
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
@@ -365,9 +355,78 @@ def _text_decode(data: bytes) -> str | None:
     return None
 
 
+# What each limit of :mod:`warehouse.sheets` tells the merchant, by its code.
+REFUSALS = {
+    "blank_rows": gettext_lazy(
+        "The file has more than %(max)d empty rows; delete the empty rows "
+        "(those below the items too) and upload it again."
+    ),
+    "columns": gettext_lazy(
+        "A value beyond column %(max)d; a notice file has at most %(max)d columns."
+    ),
+    "cells": gettext_lazy(
+        "The file has more than %(max)d cells; split it into several files."
+    ),
+    "cell_too_long": gettext_lazy("A cell holds more than %(max)d characters."),
+    "line_too_long": gettext_lazy("A line is longer than %(max)d characters."),
+    "csv_unreadable": gettext_lazy("The CSV cannot be read: %(error)s"),
+    "control_character": gettext_lazy(
+        "A control character (%(character)s) in the text; remove it."
+    ),
+    "unpacked": gettext_lazy(
+        "The workbook unpacks to more than %(mb)d MB; split it or save it as CSV."
+    ),
+    "zip_ratio": gettext_lazy(
+        "Part %(part)s of the workbook unpacks to more than %(ratio)d times "
+        "its packed size: this is not a workbook we read."
+    ),
+    "parts": gettext_lazy(
+        "The workbook has more than %(max)d parts; save the items in a new "
+        "workbook or as CSV."
+    ),
+    "part_too_large": gettext_lazy(
+        "Part %(part)s of the workbook unpacks to more than %(mb)d MB; save "
+        "the items in a new workbook or as CSV."
+    ),
+    "too_slow": gettext_lazy(
+        "Reading the file took more than %(seconds)d seconds; split it into "
+        "smaller files."
+    ),
+}
+
+
+def _refusal(refused: sheets.Refused) -> RowError:
+    """A limit the file passed, as the error the page lists."""
+    return RowError(refused.row, "", str(REFUSALS[refused.code]) % refused.params)
+
+
+def _rows_read(rows, result: NoticeFile) -> None:
+    """:func:`_rows_collect` until the file passes a limit; then the limit
+    is the first problem listed (the rows read before it keep theirs)."""
+    try:
+        _rows_collect(rows, result)
+    except sheets.Refused as refused:
+        result.items, result.rows = [], []
+        result.errors.insert(0, _refusal(refused))
+
+
+def _control_character(text: str) -> sheets.Refused | None:
+    """A control character anywhere in a CSV text (NUL …), on its line."""
+    match = _CONTROL.search(text)
+    if match is None:
+        return None
+    return sheets.Refused(
+        "control_character",
+        row=text.count("\n", 0, match.start()) + 1,
+        character=f"U+{ord(match.group()):04X}",
+    )
+
+
 def notice_file_read(upload) -> NoticeFile:
     """Read an uploaded CSV or XLSX file (told apart by content, not by name)."""
     result = NoticeFile()
+    limits = sheets.Limits.from_settings()
+    clock = sheets.Clock(limits.seconds)
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         result.error(None, "", _too_large())
@@ -382,9 +441,9 @@ def notice_file_read(upload) -> NoticeFile:
     not_ours = _("This is not a CSV or XLSX file.")
     if data.startswith(_XLSX_MAGIC):
         result.kind = "xlsx"
-        rows = _xlsx_rows(data)
+        rows = sheets.xlsx_rows(data, limits, clock)
         try:
-            _rows_collect(rows, result)
+            _rows_read(rows, result)
         except Exception as exc:
             # A zip that is not a workbook (a .docx, a damaged file …): openpyxl
             # and the XML parser raise many kinds of errors for those.
@@ -404,10 +463,11 @@ def notice_file_read(upload) -> NoticeFile:
         result.error(None, "", not_ours)
         return result
     result.kind = "csv"
-    try:
-        _rows_collect(_csv_rows(text), result)
-    except csv.Error as exc:
-        result.error(None, "", _("The CSV cannot be read: %(error)s") % {"error": exc})
+    control = _control_character(text)
+    if control is not None:
+        result.errors.append(_refusal(control))
+        return result
+    _rows_read(sheets.csv_rows(text, limits, clock), result)
     return result
 
 

@@ -7,6 +7,8 @@ tests/warehouse/test_uploads.py (the file reader).
 """
 
 import io
+import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -191,3 +193,383 @@ def test_a_request_body_over_the_limit_is_a_json_400(world, settings):
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"]["code"] == "too_large"
     assert InboundNotice.objects.count() == 0
+
+
+# --- notice files built to hold a web worker ----------------------------------------
+#
+# Each is refused (or read) through the upload page in bounded time, with the
+# limit it passes named and nothing saved. The workbooks are written part by
+# part, as a hostile file would be: a sheet of millions of rows, a declared
+# dimension of the whole grid, a value in the last column, a shared-strings
+# table of millions of entries or one of megabytes.
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TYPES = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+HEADER = ("sku", "title", "category", "claim.material", "claim.weight_g")
+ITEM = ("B-1", "Bangle", "jewellery-jade", "nephrite jade", "52.31")
+BOUND_SECONDS = 5  # generous: each case takes well under a second
+
+
+def inline_row(number: int, values) -> bytes:
+    cells = "".join(f'<c t="inlineStr"><is><t>{value}</t></is></c>' for value in values)
+    return f'<row r="{number}">{cells}</row>'.encode()
+
+
+def workbook(
+    rows: bytes,
+    *,
+    dimension: str = "",
+    strings: bytes | None = None,
+) -> bytes:
+    """An XLSX of hand-written parts: ``rows`` inside the first sheet's
+    ``sheetData`` (after the header row and one item), ``strings`` as the
+    shared-strings table's entries."""
+    overrides = [
+        ("/xl/workbook.xml", f"{TYPES}.sheet.main+xml"),
+        ("/xl/worksheets/sheet1.xml", f"{TYPES}.worksheet+xml"),
+    ]
+    relations = [("rId1", "worksheet", "worksheets/sheet1.xml")]
+    parts = {}
+    if strings is not None:
+        overrides.append(("/xl/sharedStrings.xml", f"{TYPES}.sharedStrings+xml"))
+        relations.append(("rId2", "sharedStrings", "sharedStrings.xml"))
+        parts["xl/sharedStrings.xml"] = (
+            f'<sst xmlns="{MAIN}">'.encode() + strings + b"</sst>"
+        )
+    parts["[Content_Types].xml"] = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(
+            f'<Override PartName="{name}" ContentType="{kind}"/>'
+            for name, kind in overrides
+        )
+        + "</Types>"
+    ).encode()
+    parts["_rels/.rels"] = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId1" Type="'
+        f'{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ).encode()
+    parts["xl/workbook.xml"] = (
+        f'<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><sheets>'
+        '<sheet name="items" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ).encode()
+    parts["xl/_rels/workbook.xml.rels"] = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships">'
+        + "".join(
+            f'<Relationship Id="{rid}" Type="{RELS}/{kind}" Target="{target}"/>'
+            for rid, kind, target in relations
+        )
+        + "</Relationships>"
+    ).encode()
+    parts["xl/worksheets/sheet1.xml"] = (
+        f'<worksheet xmlns="{MAIN}">'.encode()
+        + (f'<dimension ref="{dimension}"/>'.encode() if dimension else b"")
+        + b"<sheetData>"
+        + inline_row(1, HEADER)
+        + inline_row(2, ITEM)
+        + rows
+        + b"</sheetData></worksheet>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def upload_timed(client, user, data: bytes, name: str = "items.xlsx", **headers):
+    """The upload page's answer to ``data``, and the seconds it took."""
+    client.force_login(user)
+    started = time.monotonic()
+    response = client.post(
+        reverse("portal:notice-upload"),
+        {
+            "reference": "BOMB-1",
+            "warehouse": "GZ",
+            "file": SimpleUploadedFile(name, data),
+        },
+        HTTP_ACCEPT_LANGUAGE=headers.get("language", "en"),
+    )
+    return response, time.monotonic() - started
+
+
+def assert_refused(response, seconds: float, message: str) -> None:
+    assert seconds < BOUND_SECONDS
+    assert response.status_code == 400, response.content.decode()[-2000:]
+    assert message in response.content.decode()
+    assert not InboundNotice.objects.exists()
+
+
+MILLIONS_OF_EMPTY_ROWS = b"<row/>" * 3_000_000
+
+
+def test_millions_of_empty_rows_in_a_small_workbook_are_a_zip_bomb(client, world):
+    """The issue's file: tens of kB unpacking to tens of MB of empty rows. The
+    zip directory gives it away before anything is unpacked."""
+    data = workbook(MILLIONS_OF_EMPTY_ROWS)
+    assert len(data) < 100_000
+
+    response, seconds = upload_timed(client, world.merchant_user, data)
+
+    assert_refused(
+        response,
+        seconds,
+        "Part xl/worksheets/sheet1.xml of the workbook unpacks to more than "
+        "100 times its packed size",
+    )
+
+
+def test_millions_of_empty_rows_stop_at_the_empty_row_limit(client, world, settings):
+    """Without the ratio guard, the rows themselves: reading stops at the
+    10,000th empty row, not at the three millionth."""
+    settings.INBOUND_UPLOAD_MAX_ZIP_RATIO = 1_000_000
+
+    response, seconds = upload_timed(
+        client, world.merchant_user, workbook(MILLIONS_OF_EMPTY_ROWS)
+    )
+
+    assert_refused(response, seconds, "The file has more than 10000 empty rows")
+
+
+def test_rows_the_sheet_skips_count_as_empty_rows_without_being_visited(client, world):
+    """One row at the bottom of the grid: a million missing rows before it."""
+    last = inline_row(1_048_576, ("B-2", "Ring", "jewellery-jade", "gold", "3"))
+
+    response, seconds = upload_timed(client, world.merchant_user, workbook(last))
+
+    assert_refused(response, seconds, "The file has more than 10000 empty rows")
+
+
+def test_a_declared_dimension_of_the_whole_grid_is_not_trusted(client, world):
+    """``A1:XFD1048576`` declared over an item and 5,000 empty rows: the rows
+    are read as the sheet holds them (the declaration made openpyxl pad each
+    to 16,384 cells, every one looked at), and the notice is announced."""
+    data = workbook(b"<row/>" * 5_000, dimension="A1:XFD1048576")
+
+    response, seconds = upload_timed(client, world.merchant_user, data)
+
+    assert seconds < BOUND_SECONDS
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    notice = InboundNotice.objects.get(reference="BOMB-1")
+    assert list(notice.items.values_list("sku", flat=True)) == ["B-1"]
+
+
+def test_a_value_in_the_last_column_is_refused_by_the_column_limit(client, world):
+    row = b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row>'
+
+    response, seconds = upload_timed(client, world.merchant_user, workbook(row))
+
+    assert_refused(
+        response,
+        seconds,
+        "Row 3: A value beyond column 100; a notice file has at most 100 columns.",
+    )
+
+
+def test_rows_of_thousands_of_empty_cells_are_bounded_by_the_cell_limit(
+    client, world, settings
+):
+    """Empty cells cost reading too: 40 rows of 16,384 formatted empty cells
+    pass a cell limit of 500,000."""
+    settings.INBOUND_UPLOAD_MAX_CELLS = 500_000
+    settings.INBOUND_UPLOAD_MAX_ZIP_RATIO = 1_000_000
+    row = b"<row>" + b'<c s="0"/>' * 16_384 + b"</row>"
+
+    response, seconds = upload_timed(client, world.merchant_user, workbook(row * 40))
+
+    assert_refused(
+        response,
+        seconds,
+        "The file has more than 500000 cells; split it into several files.",
+    )
+
+
+def test_a_shared_strings_table_of_millions_is_read_only_as_far_as_used(
+    client, world, settings
+):
+    """Two million entries, the sheet using the first: the table is read to
+    its first entry, the notice announced."""
+    settings.INBOUND_UPLOAD_MAX_ZIP_RATIO = 1_000_000
+    strings = b"<si><t>nephrite jade</t></si>" + b"<si><t>x</t></si>" * 2_000_000
+    row = b'<row r="3">' + b'<c t="inlineStr"><is><t>B-3</t></is></c>'
+    row += b'<c t="inlineStr"><is><t>Ring</t></is></c>'
+    row += b'<c t="inlineStr"><is><t>jewellery-jade</t></is></c>'
+    row += b'<c t="s"><v>0</v></c><c><v>3</v></c></row>'
+
+    response, seconds = upload_timed(
+        client, world.merchant_user, workbook(row, strings=strings)
+    )
+
+    assert seconds < BOUND_SECONDS
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    notice = InboundNotice.objects.get(reference="BOMB-1")
+    assert notice.items.get(sku="B-3").claim["material"] == "nephrite jade"
+
+
+def test_a_cell_pointing_past_the_cell_limit_into_the_strings_is_refused(
+    client, world, settings
+):
+    strings = b"<si><t>x</t></si>" * 1000
+    row = b'<row r="3"><c t="s"><v>4999999</v></c></row>'
+
+    response, seconds = upload_timed(
+        client, world.merchant_user, workbook(row, strings=strings)
+    )
+
+    assert_refused(response, seconds, "The file has more than 4000000 cells")
+
+
+@pytest.mark.parametrize(
+    "length", [40_000, 50_000_000], ids=["longer-than-a-cell", "megabytes"]
+)
+def test_a_huge_shared_string_is_refused_by_the_cell_length(
+    client, world, settings, length
+):
+    settings.INBOUND_UPLOAD_MAX_ZIP_RATIO = 1_000_000
+    strings = b"<si><t>" + b"x" * length + b"</t></si>"
+    row = b'<row r="3"><c t="s"><v>0</v></c></row>'
+
+    response, seconds = upload_timed(
+        client, world.merchant_user, workbook(row, strings=strings)
+    )
+
+    assert_refused(response, seconds, "A cell holds more than 32767 characters.")
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused_unread(client, world, settings):
+    settings.INBOUND_UPLOAD_MAX_UNPACKED_MB = 1
+    rows = b"".join(
+        inline_row(n, (f"B-{n}", "Bangle", "jewellery-jade", "jade", "1"))
+        for n in range(3, 20_000)
+    )
+
+    response, seconds = upload_timed(client, world.merchant_user, workbook(rows))
+
+    assert_refused(
+        response,
+        seconds,
+        "The workbook unpacks to more than 1 MB; split it or save it as CSV.",
+    )
+
+
+def test_a_huge_styles_part_is_refused_unread(client, world, settings):
+    """Parts read whole (content types, workbook, styles) stay small."""
+    settings.INBOUND_UPLOAD_MAX_ZIP_RATIO = 1_000_000
+    data = workbook(b"")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for part in source.infolist():
+            target.writestr(part, source.read(part))
+        target.writestr(
+            "xl/styles.xml",
+            f'<styleSheet xmlns="{MAIN}"><numFmts>'.encode()
+            + b'<numFmt numFmtId="200" formatCode="0"/>' * 200_000
+            + b"</numFmts></styleSheet>",
+        )
+
+    response, seconds = upload_timed(client, world.merchant_user, out.getvalue())
+
+    assert_refused(
+        response,
+        seconds,
+        "Part xl/styles.xml of the workbook unpacks to more than 4 MB",
+    )
+
+
+def csv_upload(*lines: str | bytes) -> bytes:
+    header = ",".join(HEADER) + "\n" + ",".join(ITEM) + "\n"
+    return header.encode() + b"".join(
+        line if isinstance(line, bytes) else line.encode() for line in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            csv_upload("\n" * 5_000_000),
+            "The file has more than 10000 empty rows",
+        ),
+        (
+            csv_upload(",,,,\n" * 1_000_000),
+            "The file has more than 10000 empty rows",
+        ),
+        (
+            csv_upload("x" * 4_000_000 + "\n"),
+            "Row 3: A line is longer than 3277000 characters.",
+        ),
+        (
+            csv_upload("B-2," + "x," * 1_000_000 + "\n"),
+            "Row 3: A value beyond column 100; a notice file has at most 100 columns.",
+        ),
+        (
+            csv_upload('B-2,"' + "x" * 200_000 + '",jewellery-jade\n'),
+            "Row 3: A cell holds more than 32767 characters.",
+        ),
+        (
+            csv_upload("B-2," + "x" * 40_000 + ",jewellery-jade\n"),
+            "Row 3: A cell holds more than 32767 characters.",
+        ),
+        (
+            csv_upload(
+                *[f"B-{n},Bangle,jewellery-jade,jade,1\n" for n in range(70_000)]
+            )
+            + b"B-x,Ring\x00,jewellery-jade,jade,1\n",
+            "Row 70003: A control character (U+0000) in the text; remove it.",
+        ),
+    ],
+    ids=[
+        "millions-of-blank-lines",
+        "millions-of-empty-records",
+        "a-megabytes-line",
+        "a-million-columns",
+        "a-field-over-the-csv-limit",
+        "a-cell-over-the-cell-limit",
+        "nul-after-the-first-64-kb",
+    ],
+)
+def test_csv_files_built_to_hold_a_worker_are_refused_naming_the_limit(
+    client, world, data, message
+):
+    assert len(data) <= uploads.MAX_UPLOAD_BYTES
+
+    response, seconds = upload_timed(
+        client, world.merchant_user, data, name="items.csv"
+    )
+
+    assert_refused(response, seconds, message)
+
+
+def test_reading_past_the_time_budget_is_refused(client, world, settings):
+    """The last guard, whatever the file: the reading's wall-clock budget."""
+    settings.INBOUND_UPLOAD_READ_SECONDS = 0
+
+    response, seconds = upload_timed(
+        client, world.merchant_user, csv_upload(), name="items.csv"
+    )
+
+    assert_refused(
+        response,
+        seconds,
+        "Reading the file took more than 0 seconds; split it into smaller files.",
+    )
+
+
+def test_a_limit_is_named_in_the_readers_language(client, world):
+    response, seconds = upload_timed(
+        client,
+        world.merchant_user,
+        csv_upload("\n" * 20_000),
+        name="items.csv",
+        language="zh-hans",
+    )
+
+    assert_refused(response, seconds, "空行超过 10000 行")

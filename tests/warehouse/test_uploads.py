@@ -2,14 +2,16 @@
 
 import datetime as dt
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import Workbook
 
-from warehouse import uploads
+from warehouse import sheets, uploads
 from warehouse.demo import CATEGORIES
 
 
@@ -302,6 +304,109 @@ def test_more_rows_than_a_notice_holds_are_refused(settings):
     assert messages(result) == [
         (None, "", "A notice holds at most 2 items; split the file.")
     ]
+
+
+# --- the limits on the work per file -----------------------------------------------
+# (the files built to pass them: tests/security/test_uploads.py)
+
+
+def test_csv_saved_as_excel_unicode_text_utf16_with_tabs():
+    """Excel's "Unicode text": UTF-16 with a BOM, tab-separated."""
+    data = "\ufeffsku\ttitle\tcategory\nS1\t玻尿酸精华\tcosmetics\n".encode("utf-16-le")
+
+    result = read(data)
+
+    assert result.errors == []
+    assert result.items == [
+        {"sku": "S1", "title": "玻尿酸精华", "category": "cosmetics", "claim": {}}
+    ]
+
+
+def test_empty_rows_up_to_the_limit_are_skipped_one_more_is_refused(settings):
+    """Rows an XLSX leaves out count as empty rows, as blank CSV lines do."""
+    settings.INBOUND_UPLOAD_MAX_BLANK_ROWS = 3
+    header = ["sku", "title", "category"]
+    refused = [(None, "", _blank_rows_message(3))]
+
+    assert read(csv_bytes("sku,title,category", "", ",,", "", "S1,x,c")).rows == [5]
+    assert messages(read(csv_bytes("sku,title,category", *[""] * 4, "S1,x,c"))) == (
+        refused
+    )
+    workbook = Workbook()
+    workbook.active.append(header)
+    workbook.active.cell(row=5, column=1, value="S1")  # rows 2-4 left out
+    assert read(_saved(workbook), "f.xlsx").rows == [5]
+    workbook.active.cell(row=9, column=1, value="S2")  # 5-8: 7 in all
+    assert messages(read(_saved(workbook), "f.xlsx")) == refused
+
+
+def test_columns_past_the_limit_hold_nothing_or_the_file_is_refused(settings):
+    """Empty columns after the last one used (Excel saves them when they were
+    formatted) are ignored; a value past the limit names its row."""
+    settings.INBOUND_UPLOAD_MAX_COLUMNS = 4
+
+    assert read(csv_bytes("sku,title,category" + "," * 50, "S1,x,c,,,,")).rows == [2]
+    assert messages(read(csv_bytes("sku,title,category", "S1,x,c,,y"))) == [
+        (2, "", "A value beyond column 4; a notice file has at most 4 columns.")
+    ]
+    wide = xlsx([["sku", "title", "category", None, "y"]])
+    assert messages(read(wide, "f.xlsx")) == [
+        (1, "", "A value beyond column 4; a notice file has at most 4 columns.")
+    ]
+
+
+def test_a_limit_met_after_bad_rows_is_listed_first_and_nothing_is_kept(settings):
+    settings.INBOUND_UPLOAD_MAX_BLANK_ROWS = 1
+    data = csv_bytes("sku,title,category,quantity", "S1,x,c,0", "", "", "S2,x,c,1")
+
+    result = read(data)
+
+    assert messages(result) == [
+        (None, "", _blank_rows_message(1)),
+        (2, "quantity", "Enter a whole number of at least 1."),
+    ]
+    assert result.items == []
+
+
+def test_a_control_character_deep_in_a_csv_names_its_line():
+    rows = [f"S{n},x,c" for n in range(10_000)]  # past the first 64 kB
+    data = csv_bytes("sku,title,category", *rows, "S,\x1bx,c")
+
+    assert messages(read(data)) == [
+        (10002, "", "A control character (U+001B) in the text; remove it.")
+    ]
+
+
+def test_every_limit_has_a_message_in_both_languages():
+    """The codes :mod:`warehouse.sheets` refuses with are in the catalogue,
+    each translated."""
+    source = Path(sheets.__file__).read_text()
+    raised = set(re.findall(r'Refused\(\s*"(\w+)"', source))
+    raised |= {"control_character"}  # found by uploads itself
+    params = {"max": 7001, "mb": 7002, "ratio": 7003, "seconds": 7004}
+    params |= {"part": "xl/PART.xml", "error": "ERROR", "character": "U+0000"}
+
+    assert raised == set(uploads.REFUSALS)
+    for code, message in uploads.REFUSALS.items():
+        english = str(message) % params
+        with translation.override("zh-hans"):
+            chinese = str(message) % params
+        assert chinese != english, code
+        for value in map(str, params.values()):
+            assert (value in chinese) == (value in english), (code, value)
+
+
+def _blank_rows_message(limit: int) -> str:
+    return (
+        f"The file has more than {limit} empty rows; delete the empty rows "
+        "(those below the items too) and upload it again."
+    )
+
+
+def _saved(workbook: Workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 # --- the service's errors back on file rows ----------------------------------------
