@@ -221,10 +221,11 @@ def workbook(
     *,
     dimension: str = "",
     strings: bytes | None = None,
+    prolog: bytes = b"",
 ) -> bytes:
     """An XLSX of hand-written parts: ``rows`` inside the first sheet's
     ``sheetData`` (after the header row and one item), ``strings`` as the
-    shared-strings table's entries."""
+    shared-strings table's entries, ``prolog`` before the sheet's root."""
     overrides = [
         ("/xl/workbook.xml", f"{TYPES}.sheet.main+xml"),
         ("/xl/worksheets/sheet1.xml", f"{TYPES}.worksheet+xml"),
@@ -267,7 +268,8 @@ def workbook(
         + "</Relationships>"
     ).encode()
     parts["xl/worksheets/sheet1.xml"] = (
-        f'<worksheet xmlns="{MAIN}">'.encode()
+        prolog
+        + f'<worksheet xmlns="{MAIN}">'.encode()
         + (f'<dimension ref="{dimension}"/>'.encode() if dimension else b"")
         + b"<sheetData>"
         + inline_row(1, HEADER)
@@ -439,6 +441,30 @@ def test_a_huge_shared_string_is_refused_by_the_cell_length(
     )
 
     assert_refused(response, seconds, "A cell holds more than 32767 characters.")
+
+
+LAUGHS = b"".join(
+    b'<!ENTITY l%d "%s">' % (n, b"&l%d;" % (n - 1) * 10 if n else b"lol" * 10)
+    for n in range(10)
+)
+
+
+@pytest.mark.parametrize(
+    ("prolog", "cell"),
+    [
+        (b"<!DOCTYPE worksheet [" + LAUGHS + b"]>", b"&l9;"),
+        (b'<!DOCTYPE worksheet [<!ENTITY e SYSTEM "file:///etc/passwd">]>', b"&e;"),
+    ],
+    ids=["billion-laughs", "external-entity"],
+)
+def test_xml_entities_in_a_workbook_are_refused(client, world, prolog, cell):
+    row = b'<row r="3"><c t="inlineStr"><is><t>' + cell + b"</t></is></c></row>"
+
+    response, seconds = upload_timed(
+        client, world.merchant_user, workbook(row, prolog=prolog)
+    )
+
+    assert_refused(response, seconds, "This is not a CSV or XLSX file.")
 
 
 def test_a_workbook_unpacking_past_the_limit_is_refused_unread(client, world, settings):
