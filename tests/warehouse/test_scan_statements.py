@@ -4,6 +4,8 @@ on PostgreSQL however large the notice and however stale its statistics."""
 
 import json
 import re
+import threading
+from functools import partial
 
 import pytest
 from django.core.exceptions import EmptyResultSet
@@ -275,3 +277,42 @@ def test_receive_reads_a_20000_item_notice_from_the_index(world):
     assert notice.status == Status.RECEIVED
     ahead.refresh_from_db()
     assert ahead.status == Status.ANNOUNCED
+
+
+# --- the last items of a notice, received at once -------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_items_received_at_once_complete_the_notice(world, monkeypatch):
+    """Two stations receive a notice's last two items at the same moment: each
+    transaction asks "any item still announced?" before the other commits, so
+    each sees the other's item still announced. The notice still ends
+    ``received``, not ``receiving`` for ever."""
+    from tests.warehouse.test_concurrency import at_once
+    from warehouse.services import scans
+
+    second = principal_of(f.StationFactory(code="GZ-RCV-02", warehouse=world.gz).user)
+    first = principal_of(world.station)
+    notice = announce(world, 3, "ASN-LAST")
+    codes = list(notice.items.order_by("line").values_list("code", flat=True))
+    scan_process(principal=first, barcode=codes[0], action="receive")
+    assert InboundNotice.objects.get(pk=notice.pk).status == Status.RECEIVING
+
+    both_moved = threading.Barrier(2)
+    progress = scans._notice_progress
+
+    def after_the_other_moved_its_item(notice_id):
+        both_moved.wait(timeout=10)  # both items received, neither committed
+        progress(notice_id)
+
+    monkeypatch.setattr(scans, "_notice_progress", after_the_other_moved_its_item)
+    at_once(
+        [
+            partial(scan_process, principal=who, barcode=code, action="receive")
+            for who, code in ((first, codes[1]), (second, codes[2]))
+        ]
+    )
+
+    assert set(notice.items.values_list("state", flat=True)) == {"received"}
+    assert InboundNotice.objects.get(pk=notice.pk).status == Status.RECEIVED

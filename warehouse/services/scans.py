@@ -340,7 +340,19 @@ def _notice_progress(notice_id: int) -> None:
     the partial index ``item_notice_announced_line_idx``, whatever the size of
     the notice (see :func:`_notice_progress_sql`). Plain SQL: it runs on every
     receive, and compiling the equivalent ORM update cost more than running it.
+
+    Stations receiving a notice's last items at the same moment each see the
+    others' items still announced (not yet committed), so none of them would
+    complete the notice. The same statement runs again once this transaction
+    has committed: the last of them to commit then sees every item received.
     """
+    _notice_progress_run(notice_id)
+    transaction.on_commit(
+        functools.partial(_notice_progress_run, notice_id), robust=True
+    )
+
+
+def _notice_progress_run(notice_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             _notice_progress_sql(),
