@@ -25,8 +25,8 @@ from warehouse.exceptions import (
 )
 from warehouse.models import Item, ItemState, Station
 
-from .. import rules, sampling
-from ..models import (
+from ... import rules, sampling
+from ...models import (
     Appeal,
     CheckVerdict,
     HoldDecision,
@@ -35,8 +35,8 @@ from ..models import (
     SampleUnit,
     Verdict,
 )
-from .certificates import certificate_enqueue
-from .templates import check_rule, template_in_force
+from ..certificates import certificate_enqueue
+from ..templates import check_rule, template_in_force
 
 INSPECTOR_ROLES = (Role.INSPECTOR, Role.SUPERVISOR, Role.ADMIN)
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
