@@ -33,15 +33,15 @@ from warehouse.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from warehouse.jobs import job_record
 from warehouse.models import Item, ItemState
 
-from .. import rules
-from ..models import (
+from ... import rules
+from ...models import (
     Certificate,
     CertificateFile,
     Inspection,
     InspectionPhoto,
     Verdict,
 )
-from ..pdf import CertificateData, CheckLine, certificate_pdf
+from ...pdf import CertificateData, CheckLine, certificate_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -538,7 +538,7 @@ def certificate_revoke(
     inspecting); a pass issues a new certificate, and the old one's page
     points to it.
     """
-    from .inspections import _inspection_create, _note
+    from ..inspections import _inspection_create, _note
 
     if principal.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise Forbidden(_("Only a supervisor may revoke a certificate."))
