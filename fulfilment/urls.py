@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from .api import orders as api
 
 app_name = "fulfilment"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_dashboard
+from .views import dashboard as views_dashboard
 
 app_name = "dashboard"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_decisions as views
+from .views import decisions as views
 
 app_name = "decide"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_dock
+from .views import dock as views_dock
 
 app_name = "dock"
 

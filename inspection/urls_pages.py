@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_pages as views
+from .views import inspector as views
 
 app_name = "inspect"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from .api import scans as api
 
 app_name = "warehouse"
 

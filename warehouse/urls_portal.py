@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_portal as views
+from .views import portal as views
 
 app_name = "portal"
 

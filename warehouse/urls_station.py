@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_station
+from .views import station as views_station
 
 app_name = "station"
 

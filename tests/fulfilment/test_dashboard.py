@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fulfilment import charts, dashboard
-from fulfilment.views_dashboard import csv_cell
+from fulfilment.views.dashboard import csv_cell
 from inspection import services as inspection
 from tests.conftest import api_client
 from tests.inspection.factories import GOOD_JADE, jade_row, received

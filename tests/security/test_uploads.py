@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from inspection import views as verify_views
 from inspection.models import InspectionPhoto
+from inspection.views import verify as verify_views
 from tests.conftest import api_client
 from tests.security.conftest import png
 from warehouse import uploads

@@ -11,15 +11,15 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
-from .access import Role, principal_of
-from .api_common import IdempotentPostMixin, validation_message
-from .barcodes import Kind
-from .filters import InboundNoticeFilter, ItemFilter
-from .models import ScanLog
-from .parsers import UnreadableBody
-from .proxies import client_address
-from .serializers import (
+from .. import selectors, services
+from ..access import Role, principal_of
+from ..api_common import IdempotentPostMixin, validation_message
+from ..barcodes import Kind
+from ..filters import InboundNoticeFilter, ItemFilter
+from ..models import ScanLog
+from ..parsers import UnreadableBody
+from ..proxies import client_address
+from ..serializers import (
     InboundNoticeDetailSerializer,
     InboundNoticeDocInputSerializer,
     InboundNoticeInputSerializer,

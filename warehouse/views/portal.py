@@ -29,11 +29,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from rest_framework.authtoken.models import Token
 
-from . import selectors, services, uploads
-from .access import Role
-from .exceptions import Conflict, InvalidInput, NotFound
-from .models import Carrier, Category, InboundNotice, Item, ItemState, Warehouse
-from .pages import page_view
+from .. import selectors, services, uploads
+from ..access import Role
+from ..exceptions import Conflict, InvalidInput, NotFound
+from ..models import Carrier, Category, InboundNotice, Item, ItemState, Warehouse
+from ..pages import page_view
 
 PAGE_SIZE = 50
 NOTICE_ITEMS_PAGE_SIZE = 100

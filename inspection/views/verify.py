@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from warehouse.exceptions import DomainError, NotFound
 from warehouse.proxies import client_address
 
-from . import services
-from .models import Certificate
+from .. import services
+from ..models import Certificate
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 

@@ -35,11 +35,11 @@ from warehouse.pages import STAFF, page_view, refused
 from warehouse.selectors import item_get_for, item_list_for
 from warehouse.services import item_resolve
 
-from . import selectors, services
-from .forms import check_rows, errors_by_check, observed_from_post
-from .labels import ItemLabelData, item_label_pdf
-from .models import Certificate, HoldDecision, Inspection
-from .services.certificates import value_text
+from .. import selectors, services
+from ..forms import check_rows, errors_by_check, observed_from_post
+from ..labels import ItemLabelData, item_label_pdf
+from ..models import Certificate, HoldDecision, Inspection
+from ..services.certificates import value_text
 
 S = ItemState
 QUEUE_STATES = (S.RECEIVED, S.INSPECTING, S.HELD)

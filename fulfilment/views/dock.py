@@ -18,10 +18,10 @@ from warehouse.access import Principal, Role
 from warehouse.exceptions import DomainError, NotFound
 from warehouse.pages import STATION_PEOPLE, page_view, refused, station_principal
 
-from . import selectors, services
-from .downloads import label_file_response
-from .masking import recipient_name_shown
-from .models import Manifest, Shipment
+from .. import selectors, services
+from ..downloads import label_file_response
+from ..masking import recipient_name_shown
+from ..models import Manifest, Shipment
 
 RECENT_CLOSED = 20
 

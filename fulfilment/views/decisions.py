@@ -15,8 +15,8 @@ from warehouse.exceptions import DomainError, InvalidInput
 from warehouse.pages import page_view, refused
 from warehouse.selectors import item_get_for
 
-from . import services
-from .models import HeldForMerchant
+from .. import services
+from ..models import HeldForMerchant
 
 DECIDERS = (Role.MERCHANT, Role.SUPERVISOR, Role.ADMIN)
 

@@ -15,15 +15,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from warehouse.access import Role, principal_of
-from warehouse.api import ANY_ROLE, IDEMPOTENCY_KEY, roles
+from warehouse.api.scans import ANY_ROLE, IDEMPOTENCY_KEY, roles
 from warehouse.api_common import IdempotentPostMixin, valid_input
 from warehouse.exceptions import InvalidInput, NotFound
 from warehouse.selectors import item_get_for
 
-from . import selectors, services
-from .downloads import label_file_response
-from .models import MerchantPolicy, WebhookMessage
-from .serializers import (
+from .. import selectors, services
+from ..downloads import label_file_response
+from ..models import MerchantPolicy, WebhookMessage
+from ..serializers import (
     CancelInput,
     DecisionInput,
     DispatchFigureSerializer,

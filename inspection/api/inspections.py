@@ -16,13 +16,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from warehouse.access import Role, principal_of
-from warehouse.api import ANY_ROLE, IDEMPOTENCY_KEY, roles
+from warehouse.api.scans import ANY_ROLE, IDEMPOTENCY_KEY, roles
 from warehouse.api_common import IdempotentPostMixin, valid_input
 from warehouse.exceptions import InvalidInput, NotFound, TooLarge
 from warehouse.models import Category
 
-from . import selectors, services
-from .serializers import (
+from .. import selectors, services
+from ..serializers import (
     AppealInputSerializer,
     AppealSerializer,
     CertificateSerializer,

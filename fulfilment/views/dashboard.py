@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET
 from warehouse.access import Role
 from warehouse.pages import page_view
 
-from . import charts, dashboard
-from .dashboard import MAX_DAYS, Period
+from .. import charts, dashboard
+from ..dashboard import MAX_DAYS, Period
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2099, 12, 31)

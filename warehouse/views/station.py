@@ -21,21 +21,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import lifecycle, services
-from .access import Principal
-from .api_common import DOMAIN_STATUS
-from .exceptions import DomainError
-from .models import ScanLog, Station
-from .pages import (
+from .. import lifecycle, services
+from ..access import Principal
+from ..api_common import DOMAIN_STATUS
+from ..exceptions import DomainError
+from ..models import ScanLog, Station
+from ..pages import (
     STATION_PEOPLE,
     page_view,
     station_choose,
     station_principal,
     stations_for,
 )
-from .proxies import client_address
-from .refcache import item_attach_references
-from .services.scans import SCAN_LOOKUP, SCAN_PACK, SCAN_RECEIVE, SCAN_RELEASE
+from ..proxies import client_address
+from ..refcache import item_attach_references
+from ..services.scans import SCAN_LOOKUP, SCAN_PACK, SCAN_RECEIVE, SCAN_RELEASE
 
 SESSION_ACTION = "qcw_station_action"
 HISTORY_SIZE = 20

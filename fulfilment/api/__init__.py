@@ -1,0 +1,1 @@
+"""The fulfilment REST API (v1), one module per resource."""

@@ -1,0 +1,1 @@
+"""The fulfilment pages, one module per audience: dock, dashboard, decisions."""

@@ -1,0 +1,1 @@
+"""The inspection REST API (v1), one module per resource."""

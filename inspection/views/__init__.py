@@ -1,0 +1,1 @@
+"""The inspection pages: the inspector workstation, the item page, verification."""

@@ -1,0 +1,1 @@
+"""The warehouse REST API (v1), one module per resource."""
