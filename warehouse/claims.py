@@ -14,10 +14,14 @@ item, so they avoid serializer machinery.
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum import imei as stdnum_imei
+
+if TYPE_CHECKING:
+    from .extensions import ClaimChecker, ClaimCheckerProvider
 
 MG_PER_G = 1000
 MG_PER_CT = 200
@@ -198,13 +202,12 @@ def claim_normalise(claim) -> dict:
 
 
 # Apps that know more about a category than its ``claim_fields`` (the
-# inspection templates) check claims through providers registered here.
-ClaimChecker = Callable[[dict, dict], list[tuple[str, str]]]
-ClaimCheckerProvider = Callable[[list], dict[int, ClaimChecker]]
-_checker_providers: list[ClaimCheckerProvider] = []
+# inspection templates) check claims through providers registered here
+# (:class:`~warehouse.extensions.ClaimCheckerProvider`).
+_checker_providers: list["ClaimCheckerProvider"] = []
 
 
-def claim_checkers_register(provider: ClaimCheckerProvider) -> None:
+def claim_checkers_register(provider: "ClaimCheckerProvider") -> None:
     """Add a provider: ``provider(categories)`` returns ``{category id: checker}``.
 
     A checker takes ``(stored claim, item row)`` and returns the problems as
@@ -216,7 +219,12 @@ def claim_checkers_register(provider: ClaimCheckerProvider) -> None:
         _checker_providers.append(provider)
 
 
-def claim_checkers_for(categories: list) -> dict[int, ClaimChecker]:
+def claim_checker_providers() -> tuple["ClaimCheckerProvider", ...]:
+    """The registered providers, in the order they run."""
+    return tuple(_checker_providers)
+
+
+def claim_checkers_for(categories: list) -> dict[int, "ClaimChecker"]:
     """The registered checkers for ``categories``, by category id."""
     checkers: dict[int, ClaimChecker] = {}
     for provider in _checker_providers:

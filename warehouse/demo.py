@@ -4,7 +4,7 @@
 the same tokens.
 """
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,17 +25,24 @@ from .models import (
 )
 from .services import inbound_notice_create
 
+if TYPE_CHECKING:
+    from .extensions import DemoSeeder
+
 # Apps that build on the warehouse (inspection templates …) add their demo
 # data through seeders registered here; each is idempotent and may add to the
-# returned summary.
-DemoSeeder = Callable[[dict], None]
-_seeders: list[DemoSeeder] = []
+# returned summary (:class:`~warehouse.extensions.DemoSeeder`).
+_seeders: list["DemoSeeder"] = []
 
 
-def demo_seeder_register(seeder: DemoSeeder) -> None:
+def demo_seeder_register(seeder: "DemoSeeder") -> None:
     """Run ``seeder(summary)`` after the warehouse's own demo data, in order."""
     if seeder not in _seeders:
         _seeders.append(seeder)
+
+
+def demo_seeders() -> tuple["DemoSeeder", ...]:
+    """The registered seeders, in the order they run."""
+    return tuple(_seeders)
 
 
 WAREHOUSES = [

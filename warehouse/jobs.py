@@ -21,9 +21,9 @@ fails the job for good.
 
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -33,12 +33,15 @@ from django.utils import timezone
 from .exceptions import DomainError
 from .models import Job
 
+if TYPE_CHECKING:
+    from .extensions import JobHandler
+
 logger = logging.getLogger("qcw.jobs")
 
 
 @dataclass(frozen=True)
 class Handler:
-    fn: Callable[..., object]
+    fn: "JobHandler"
     queue: str
     max_attempts: int
     atomic: bool
@@ -49,7 +52,7 @@ _handlers: dict[str, Handler] = {}
 
 def job_handler_register(
     name: str,
-    fn: Callable[..., object],
+    fn: "JobHandler",
     *,
     queue: str = "default",
     max_attempts: int = 10,
@@ -61,10 +64,16 @@ def job_handler_register(
     ``atomic`` (the default) it runs in the transaction that marks the job
     done, with the job's row locked; ``atomic=False`` is for long jobs that
     commit in steps themselves and are safe to run concurrently (a drain).
+    The contract: :class:`~warehouse.extensions.JobHandler`.
     """
     _handlers[name] = Handler(
         fn=fn, queue=queue, max_attempts=max_attempts, atomic=atomic
     )
+
+
+def job_handlers() -> dict[str, Handler]:
+    """The registered handlers, by job name."""
+    return dict(_handlers)
 
 
 def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:

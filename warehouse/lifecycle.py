@@ -13,8 +13,8 @@ prints or enqueues. Apps that build on it add rules through
 """
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +23,10 @@ from django.utils.translation import gettext_lazy
 
 from .exceptions import DomainError, TransitionRefused
 from .models import Item, ItemEvent, ItemState, Location, Station
+
+if TYPE_CHECKING:
+    from .extensions import TransitionGuard as Guard
+    from .extensions import TransitionObserver as Observer
 
 S = ItemState
 
@@ -100,16 +104,16 @@ STATE_COLOURS: dict[str, str] = {
     S.RETURNED_TO_MERCHANT: "#78350f",
 }
 
-Guard = Callable[[Item], None]
-_guards: dict[tuple[str, str], list[Guard]] = defaultdict(list)
-Observer = Callable[[Item, ItemEvent], None]
-_observers: list[Observer] = []
+# Extension points (their contracts: warehouse.extensions).
+_guards: dict[tuple[str, str], list["Guard"]] = defaultdict(list)
+_observers: list["Observer"] = []
 
 
-def transition_guard_register(*, source: str, target: str, guard: Guard) -> None:
+def transition_guard_register(*, source: str, target: str, guard: "Guard") -> None:
     """Add a rule to one move: ``guard(item)`` raises a domain error to refuse it.
 
-    Guards run with the item row locked, after the table allowed the move.
+    Guards run with the item row locked, after the table allowed the move
+    (:class:`~warehouse.extensions.TransitionGuard`).
     """
     if target not in ALLOWED.get(source, {}):
         raise ValueError(f"No transition {source} → {target} to guard.")
@@ -117,14 +121,25 @@ def transition_guard_register(*, source: str, target: str, guard: Guard) -> None
         _guards[(source, target)].append(guard)
 
 
-def transition_observer_register(observer: Observer) -> None:
+def transition_observer_register(observer: "Observer") -> None:
     """Call ``observer(item, event)`` after every move, in its transaction.
 
     For effects that must commit with the move or not at all, such as
-    recording a job (a webhook, an allocation); never for slow work.
+    recording a job (a webhook, an allocation); never for slow work
+    (:class:`~warehouse.extensions.TransitionObserver`).
     """
     if observer not in _observers:
         _observers.append(observer)
+
+
+def transition_guards() -> dict[tuple[str, str], tuple["Guard", ...]]:
+    """The registered guards, by (source, target), in the order they run."""
+    return {move: tuple(guards) for move, guards in _guards.items()}
+
+
+def transition_observers() -> tuple["Observer", ...]:
+    """The registered observers, in the order they run."""
+    return tuple(_observers)
 
 
 def item_allowed_next(item: Item) -> list[Transition]:

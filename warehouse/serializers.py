@@ -1,6 +1,6 @@
 """Input and output shapes of the warehouse API."""
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -8,6 +8,9 @@ from rest_framework import serializers
 from . import lifecycle
 from .models import Carrier, InboundNotice, Item, ItemEvent
 from .services import SCAN_ACTIONS
+
+if TYPE_CHECKING:
+    from .extensions import ItemCertificateProvider
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -112,12 +115,18 @@ class ItemEventSerializer(serializers.ModelSerializer):
 
 # The inspection app shows the item's certificate in its detail through this
 # hook (``warehouse`` does not import ``inspection``): ``provider(item)``
-# returns a dict, or None when the item has no certificate.
-_certificate_provider: list[Callable[[Item], dict | None]] = []
+# returns a dict, or None when the item has no certificate
+# (:class:`~warehouse.extensions.ItemCertificateProvider`).
+_certificate_provider: list["ItemCertificateProvider"] = []
 
 
-def item_certificate_provider_register(provider: Callable[[Item], dict | None]):
+def item_certificate_provider_register(provider: "ItemCertificateProvider") -> None:
     _certificate_provider[:] = [provider]
+
+
+def item_certificate_provider() -> "ItemCertificateProvider | None":
+    """The registered provider, or None."""
+    return _certificate_provider[0] if _certificate_provider else None
 
 
 class ItemDetailSerializer(ItemSerializer):

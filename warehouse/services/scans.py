@@ -3,7 +3,7 @@
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -25,6 +25,9 @@ from ..models import (
     Tag,
 )
 from ..refcache import item_attach_references
+
+if TYPE_CHECKING:
+    from ..extensions import ScanActionHandler
 
 scan_logger = logging.getLogger("qcw.scans")
 
@@ -239,26 +242,30 @@ SCAN_RELEASE = "release"
 SCAN_ACTIONS = (SCAN_RECEIVE, SCAN_LOOKUP, SCAN_PACK, SCAN_RELEASE)
 RECEIVE_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
 
-ScanHandler = Callable[[Principal, Barcode], Item]
-
 
 def _lookup(principal: Principal, barcode: Barcode) -> Item:
     return item_resolve(barcode=barcode, principal=principal)
 
 
 # Every action but receive (which holds its own transaction and log).
-_scan_handlers: dict[str, ScanHandler] = {SCAN_LOOKUP: _lookup}
+_scan_handlers: dict[str, "ScanActionHandler"] = {SCAN_LOOKUP: _lookup}
 
 
-def scan_action_register(action: str, handler: ScanHandler) -> None:
+def scan_action_register(action: str, handler: "ScanActionHandler") -> None:
     """Let another app carry out scans of ``action`` (one of SCAN_ACTIONS).
 
     ``handler(principal, barcode)`` does the work in its own transaction and
-    returns the item, or raises a domain error; the scan is logged either way.
+    returns the item, or raises a domain error; the scan is logged either way
+    (:class:`~warehouse.extensions.ScanActionHandler`).
     """
     if action not in SCAN_ACTIONS or action in (SCAN_RECEIVE, SCAN_LOOKUP):
         raise ValueError(f"Cannot register scan action {action!r}.")
     _scan_handlers[action] = handler
+
+
+def scan_action_handlers() -> dict[str, "ScanActionHandler"]:
+    """The handler of each action but receive (lookup's is the warehouse's own)."""
+    return dict(_scan_handlers)
 
 
 def scan_process(

@@ -1,0 +1,49 @@
+"""How the fulfilment app plugs into the warehouse: every connection it makes.
+
+The extension points and their contracts are declared in
+:mod:`warehouse.extensions`; ``tests/test_wiring.py`` pins the result.
+"""
+
+
+def wire() -> None:
+    """Connect the fulfilment app; :meth:`FulfilmentConfig.ready` calls it once.
+
+    Running it again changes nothing.
+    """
+    from django.db.models.signals import post_delete, post_save
+
+    from warehouse import extensions as ext
+    from warehouse.models import ItemState as S
+
+    from . import checks, services  # noqa: F401 - checks register themselves
+    from .models import WebhookEndpoint
+    from .services.notify import endpoints_forget
+
+    # Webhook endpoints are cached per process: a change forgets them.
+    for signal in (post_save, post_delete):
+        signal.connect(endpoints_forget, sender=WebhookEndpoint)
+
+    # An order-first item whose order was cancelled may be refused at receipt.
+    ext.transition_guard_register(
+        source=S.ANNOUNCED, target=S.RECEIVED, guard=services.receive_guard
+    )
+    # Every item move: stock and allocation first, then webhooks and mail.
+    ext.transition_observer_register(services.stock_on_item_transition)
+    ext.transition_observer_register(services.notify_on_item_transition)
+    # The dock's scans.
+    ext.scan_action_register("pack", services.item_pack_scan)
+    ext.scan_action_register("release", services.release_scan)
+    for name, fn, queue, atomic in [
+        ("fulfilment.item_certified", services.item_certified, "default", True),
+        ("fulfilment.order_allocate", services.order_allocate, "default", True),
+        ("fulfilment.shipment_label", services.shipment_label, "labels", True),
+        ("fulfilment.booking_cancel", services.booking_cancel, "labels", True),
+        ("fulfilment.email_send", services.email_send, "notifications", True),
+        (
+            "fulfilment.webhooks_deliver",
+            services.webhooks_deliver,
+            "notifications",
+            False,
+        ),
+    ]:
+        ext.job_handler_register(name, fn, queue=queue, atomic=atomic)

@@ -1,0 +1,50 @@
+"""How the inspection app plugs into the warehouse: every connection it makes.
+
+The extension points and their contracts are declared in
+:mod:`warehouse.extensions`; ``tests/test_wiring.py`` pins the result.
+"""
+
+
+def wire() -> None:
+    """Connect the inspection app; :meth:`InspectionConfig.ready` calls it once.
+
+    Running it again changes nothing.
+    """
+    from warehouse import extensions as ext
+    from warehouse.models import ItemState as S
+
+    from .demo import demo_templates_seed
+    from .services import (
+        CERTIFICATE_JOB,
+        certificate_issue,
+        certificate_summary,
+        claim_checkers,
+        revoked_only,
+        valid_certificate_required,
+    )
+
+    # Inbound notices: a category with a template is checked by its checks.
+    ext.claim_checkers_register(claim_checkers)
+    # The item detail shows the item's current certificate.
+    ext.item_certificate_provider_register(certificate_summary)
+    ext.demo_seeder_register(demo_templates_seed)
+    # Rendering and storing the PDF happen inside the job's transaction
+    # (atomic): the job is done exactly when the certificate commits, and
+    # a failed or killed run leaves no row and no file behind.
+    ext.job_handler_register(
+        CERTIFICATE_JOB, certificate_issue, queue="certificates", atomic=True
+    )
+    # DESIGN.md rule 1: only an item with a valid certificate moves on to a
+    # buyer; a certified item is re-inspected only once its certificate is
+    # revoked.
+    for source, target in [
+        (S.CERTIFIED, S.ALLOCATED),
+        (S.ALLOCATED, S.PACKED),
+        (S.PACKED, S.RELEASED),
+    ]:
+        ext.transition_guard_register(
+            source=source, target=target, guard=valid_certificate_required
+        )
+    ext.transition_guard_register(
+        source=S.CERTIFIED, target=S.INSPECTING, guard=revoked_only
+    )
