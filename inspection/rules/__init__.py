@@ -25,7 +25,6 @@ milligrams, dates as :class:`datetime.date`, compared exactly (no floats).
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from .base import (
     FAIL,
@@ -43,7 +42,7 @@ from .base import (
 )
 from .material import READINGS
 from .packaging import PACKAGING_STATES
-from .registry import CHECK_KINDS, KINDS
+from .registry import CHECK_KINDS, KINDS, MESSAGES
 from .shelf_life import claim_expiry
 from .weight import WEIGHT_KEYS
 
@@ -53,6 +52,7 @@ __all__ = [
     "HOLD",
     "KEY_PATTERN",
     "KINDS",
+    "MESSAGES",
     "PACKAGING_STATES",
     "PASS",
     "READINGS",
@@ -77,8 +77,6 @@ __all__ = [
     "rule_to_dict",
     "verdict_aggregate",
 ]
-
-MESSAGES = {"nothing_claimed": gettext_noop("Nothing was claimed for this check.")}
 
 
 def rule_params_validate(kind: str, params: dict) -> dict:

@@ -10,15 +10,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from warehouse.claims import MAX_TEXT
 
 PASS, FAIL, HOLD = "pass", "fail", "hold"
 SKIPPED = "skipped"
 KEY_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
+
+MESSAGES = {"nothing_claimed": gettext_noop("Nothing was claimed for this check.")}
 
 
 class RuleError(ValueError):
@@ -62,10 +65,11 @@ class Context:
 class CheckResult:
     """One check's judgement: its verdict, the sentence and the numbers behind it.
 
-    ``code`` and ``params`` say the same as ``reason`` as a fact: the message
-    code of the kind's ``MESSAGES`` catalogue and the values it was rendered
-    with (empty when the reason is a note the inspector typed, or for results
-    rebuilt from stored rows). Only ``verdict``, ``reason`` and ``detail`` are
+    ``code`` and ``params`` say what ``reason`` says, as a fact: the message
+    code (in :data:`inspection.rules.registry.MESSAGES`, every kind's
+    ``MESSAGES`` together) and the values the sentence was rendered with. Both
+    are empty when the reason is a note the inspector typed, and for results
+    rebuilt from stored rows: only ``verdict``, ``reason`` and ``detail`` are
     stored today.
     """
 
@@ -91,6 +95,7 @@ def check_result(
     )
 
 
+@runtime_checkable
 class CheckKind(Protocol):
     """One kind of check (DESIGN.md section 4): claimed against observed.
 

@@ -1,16 +1,27 @@
-"""Every check kind by its name: the one place a new kind is added."""
+"""Every check kind by its name, and every message a judgement gives by its code.
 
+The one place a new kind is added.
+"""
+
+from . import base, free, identity, labels, material, packaging, shelf_life, weight
 from .base import CheckKind
-from .free import FREE
-from .identity import IDENTITY
-from .labels import LABELS
-from .material import MATERIAL
-from .packaging import PACKAGING
-from .shelf_life import SHELF_LIFE
-from .weight import WEIGHT
+
+MODULES = (material, weight, shelf_life, packaging, labels, identity, free)
 
 KINDS: dict[str, CheckKind] = {
     kind.name: kind
-    for kind in (MATERIAL, WEIGHT, SHELF_LIFE, PACKAGING, LABELS, IDENTITY, FREE)
+    for kind in (
+        material.MATERIAL,
+        weight.WEIGHT,
+        shelf_life.SHELF_LIFE,
+        packaging.PACKAGING,
+        labels.LABELS,
+        identity.IDENTITY,
+        free.FREE,
+    )
 }
 CHECK_KINDS = tuple(KINDS)
+
+MESSAGES: dict[str, str] = {
+    code: text for module in (base, *MODULES) for code, text in module.MESSAGES.items()
+}
