@@ -13,7 +13,7 @@ from warehouse.access import Principal
 from warehouse.exceptions import Conflict, InvalidInput, TooLarge
 
 from ..models import Inspection, InspectionPhoto
-from .inspections import _inspection_locked, _may_inspect, _note
+from .inspections.common import inspection_locked, inspector_required, note_clean
 
 # Pillow format -> the content type we store and serve.
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -79,18 +79,18 @@ def inspection_photo_add(
     caption: str = "",
 ) -> InspectionPhoto:
     """Attach a photo to an inspection in progress, or to one of its checks."""
-    _may_inspect(principal)
-    caption = _note(caption, "caption")[:200]
+    inspector_required(principal)
+    caption = note_clean(caption, "caption")[:200]
     content_type, width, height = image_validate(data)
     with transaction.atomic():
-        inspection = _inspection_locked(principal, inspection_id)
+        inspection = inspection_locked(principal, inspection_id)
         if inspection.status == Inspection.Status.CLOSED:
             raise Conflict(
                 _("Inspection #%(number)d is closed; its evidence is final.")
                 % {"number": inspection.number},
                 code="inspection_closed",
             )
-        check_key = _note(check_key, "check")  # a NUL cannot even be looked up
+        check_key = note_clean(check_key, "check")  # a NUL cannot even be looked up
         if check_key and not inspection.checks.filter(key=check_key).exists():
             raise InvalidInput(
                 _("Inspection #%(number)d has no check %(key)s.")

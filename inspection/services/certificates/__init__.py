@@ -538,11 +538,12 @@ def certificate_revoke(
     inspecting); a pass issues a new certificate, and the old one's page
     points to it.
     """
-    from ..inspections import _inspection_create, _note
+    from ..inspections.common import note_clean
+    from ..inspections.opening import inspection_create
 
     if principal.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise Forbidden(_("Only a supervisor may revoke a certificate."))
-    reason = _note(reason, "reason", required=True)
+    reason = note_clean(reason, "reason", required=True)
     with transaction.atomic():
         certificate = (
             tenant_scope(Certificate.objects.all(), principal, via="item__")
@@ -584,7 +585,7 @@ def certificate_revoke(
                     % {"code": item.code, "state": item.state},
                     code="invalid_transition",
                 )
-            new = _inspection_create(
+            new = inspection_create(
                 item=item,
                 principal=principal,
                 reason=Inspection.Reason.REINSPECTION,

@@ -1,0 +1,76 @@
+"""A supervisor's decision on a held item: pass, fail or re-inspect."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from warehouse import lifecycle
+from warehouse.access import Principal
+from warehouse.exceptions import InvalidInput, TransitionRefused
+
+from ...models import HoldDecision, Inspection
+from ..certificates import certificate_enqueue
+from .common import (
+    S,
+    inspection_last_closed,
+    item_locked,
+    note_clean,
+    person_required,
+)
+from .opening import inspection_create
+
+
+def hold_decide(
+    *, principal: Principal, code: str, decision: str, reason: str
+) -> Inspection:
+    """A supervisor resolves a held item: ``pass``, ``fail`` or ``reinspect``.
+
+    The decision is recorded beside the inspection that held the item (which
+    stays as it was); ``reinspect`` opens a new inspection against the
+    template in force. Returns the held inspection, or the new one.
+    """
+    person_required(principal, "decide")
+    if decision not in HoldDecision.Decision.values:
+        raise InvalidInput(
+            _("Decide pass, fail or reinspect."),
+            fields={"decision": [_("Choose pass, fail or reinspect.")]},
+        )
+    reason = note_clean(reason, "reason", required=True)
+    with transaction.atomic():
+        item = item_locked(principal, code)
+        if item.state != S.HELD:
+            raise TransitionRefused(
+                _("Item %(code)s is %(state)s, not held.")
+                % {"code": item.code, "state": item.state},
+                fields={"state": item.state},
+            )
+        held = inspection_last_closed(item)
+        HoldDecision.objects.create(
+            inspection=held,
+            decision=decision,
+            reason=reason,
+            decided_by=principal.user,
+        )
+        label = _("Supervisor decided %(decision)s: %(reason)s") % {
+            "decision": decision,
+            "reason": reason,
+        }
+        payload = {"inspection": held.pk, "decision": decision}
+        if decision == HoldDecision.Decision.REINSPECT:
+            new = inspection_create(
+                item=item,
+                principal=principal,
+                reason=Inspection.Reason.REINSPECTION,
+                previous=held,
+            )
+            lifecycle.item_inspection_start(
+                item=item,
+                actor=principal.user,
+                reason=label,
+                payload={**payload, "new_inspection": new.pk},
+            )
+            return new
+        move = lifecycle.item_pass if decision == "pass" else lifecycle.item_fail
+        move(item=item, actor=principal.user, reason=label, payload=payload)
+        if decision == HoldDecision.Decision.PASS:
+            certificate_enqueue(item)
+    return held
