@@ -210,10 +210,11 @@ class DemoSeeder(Protocol):
 
     Connected with ``demo_seeder_register(seeder)``; once however often
     registered. Called by :func:`~warehouse.demo.demo_seed` (``manage.py
-    seed_demo``) in registration order, inside its transaction, after the
-    warehouse's own demo world (warehouses, categories, merchants, staff,
-    stations) and before the demo notices. Idempotent: a second run changes
-    nothing. It may add plain data to ``summary``, which the command prints.
+    demo``, ``seed_demo``) in registration order, inside its transaction,
+    after the warehouse's own demo world (warehouses, categories, merchants,
+    staff, stations) and before the demo notices. Idempotent: a second run
+    changes nothing. It may add plain data to ``summary``, which the command
+    prints.
     """
 
     def __call__(self, summary: dict, /) -> None: ...
