@@ -8,6 +8,9 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from fulfilment import urls as fulfilment_urls
+from inspection import urls as inspection_urls
+from warehouse import urls as warehouse_urls
 from warehouse.api_common import api_not_found
 from warehouse.pages import home_redirect
 
@@ -20,16 +23,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Pages: sign-in and password reset, then one module per group of users.
     path("accounts/", include("django.contrib.auth.urls")),
-    path("portal/", include("warehouse.urls_portal")),
-    path("station/", include("warehouse.urls_station")),
-    path("", include("inspection.urls_pages")),
-    path("dock/", include("fulfilment.urls_dock")),
-    path("dashboard/", include("fulfilment.urls_dashboard")),
-    path("decisions/", include("fulfilment.urls_decisions")),
-    path("api/v1/", include("warehouse.urls")),
-    path("api/v1/", include("inspection.urls")),
-    path("api/v1/", include("fulfilment.urls")),
-    path("", include("inspection.urls_public")),
+    path("portal/", include(warehouse_urls.portal_patterns)),
+    path("station/", include(warehouse_urls.station_patterns)),
+    path("", include(inspection_urls.inspect_patterns)),
+    path("dock/", include(fulfilment_urls.dock_patterns)),
+    path("dashboard/", include(fulfilment_urls.dashboard_patterns)),
+    path("decisions/", include(fulfilment_urls.decisions_patterns)),
+    # The REST API, one list per app (each app's urls.py).
+    path("api/v1/", include(warehouse_urls.api_patterns)),
+    path("api/v1/", include(inspection_urls.api_patterns)),
+    path("api/v1/", include(fulfilment_urls.api_patterns)),
+    path("", include(inspection_urls.verify_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"

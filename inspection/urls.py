@@ -1,80 +1,175 @@
-from django.urls import path
+"""The inspection app's URLs, one list per audience.
 
-from .api import inspections as api
+``config/urls.py`` mounts them: the REST API at ``/api/v1/`` (``inspection:``),
+the inspector workstation and the item page at the root (``inspect:``), and
+public certificate verification at the root, without a namespace.
+"""
 
-app_name = "inspection"
+from django.urls import path, register_converter
 
-urlpatterns = [
+from .api import certificates, inspections, photos, templates
+from .views import inspector, verify
+
+
+class TokenConverter:
+    regex = "[A-Za-z0-9_-]{16,64}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TokenConverter, "token")
+
+api_patterns = (
+    [
+        path(
+            "items/<str:code>/inspections/",
+            inspections.ItemInspectionListCreateApi.as_view(),
+            name="item-inspections",
+        ),
+        path(
+            "items/<str:code>/scale-readings/",
+            inspections.ItemScaleReadingApi.as_view(),
+            name="item-scale-reading",
+        ),
+        path(
+            "items/<str:code>/hold-decision/",
+            inspections.ItemHoldDecisionApi.as_view(),
+            name="item-hold-decision",
+        ),
+        path(
+            "items/<str:code>/appeal/",
+            inspections.ItemAppealApi.as_view(),
+            name="item-appeal",
+        ),
+        path(
+            "items/<str:code>/certificate.pdf",
+            certificates.ItemCertificatePdfApi.as_view(),
+            name="item-certificate-pdf",
+        ),
+        path(
+            "certificates/<str:number>/",
+            certificates.CertificateDetailApi.as_view(),
+            name="certificate-detail",
+        ),
+        path(
+            "certificates/<str:number>/revoke/",
+            certificates.CertificateRevokeApi.as_view(),
+            name="certificate-revoke",
+        ),
+        path(
+            "inspections/<int:inspection_id>/",
+            inspections.InspectionDetailApi.as_view(),
+            name="inspection-detail",
+        ),
+        path(
+            "inspections/<int:inspection_id>/observations/",
+            inspections.InspectionObservationsApi.as_view(),
+            name="inspection-observe",
+        ),
+        path(
+            "inspections/<int:inspection_id>/units/",
+            inspections.InspectionUnitsApi.as_view(),
+            name="inspection-units",
+        ),
+        path(
+            "inspections/<int:inspection_id>/complete/",
+            inspections.InspectionCompleteApi.as_view(),
+            name="inspection-complete",
+        ),
+        path(
+            "inspections/<int:inspection_id>/sign-off/",
+            inspections.InspectionSignOffApi.as_view(),
+            name="inspection-sign-off",
+        ),
+        path(
+            "inspections/<int:inspection_id>/photos/",
+            photos.InspectionPhotoCreateApi.as_view(),
+            name="photo-create",
+        ),
+        path(
+            "inspections/<int:inspection_id>/photos/<int:photo_id>",
+            photos.InspectionPhotoFileApi.as_view(),
+            name="photo-file",
+        ),
+        path(
+            "inspection-templates/",
+            templates.TemplateListApi.as_view(),
+            name="template-list",
+        ),
+        path(
+            "inspection-templates/<int:template_id>/",
+            templates.TemplateDetailApi.as_view(),
+            name="template-detail",
+        ),
+    ],
+    "inspection",
+)
+
+inspect_patterns = (
+    [
+        path("inspect/", inspector.queue, name="queue"),
+        path("inspect/scan/", inspector.scan, name="scan"),
+        path(
+            "inspect/inspections/<int:inspection_id>/",
+            inspector.inspection_form,
+            name="inspection",
+        ),
+        path(
+            "inspect/inspections/<int:inspection_id>/observe/",
+            inspector.inspection_observe,
+            name="observe",
+        ),
+        path(
+            "inspect/inspections/<int:inspection_id>/units/",
+            inspector.inspection_unit,
+            name="unit",
+        ),
+        path(
+            "inspect/inspections/<int:inspection_id>/photos/",
+            inspector.inspection_photo,
+            name="photo-add",
+        ),
+        path(
+            "inspect/inspections/<int:inspection_id>/complete/",
+            inspector.inspection_finish,
+            name="complete",
+        ),
+        path(
+            "inspect/inspections/<int:inspection_id>/sign-off/",
+            inspector.inspection_signoff,
+            name="sign-off",
+        ),
+        path("items/<str:code>/", inspector.item_detail, name="item-detail"),
+        path("items/<str:code>/inspect/", inspector.inspection_start, name="start"),
+        path("items/<str:code>/label.pdf", inspector.item_label, name="item-label"),
+        path(
+            "items/<str:code>/certificate.pdf",
+            inspector.certificate_pdf,
+            name="certificate",
+        ),
+        path(
+            "items/<str:code>/hold-decision/",
+            inspector.hold_decision,
+            name="hold-decide",
+        ),
+        path("items/<str:code>/appeal/", inspector.appeal, name="appeal"),
+        path("certificates.zip", inspector.certificates_zip, name="certificates-zip"),
+    ],
+    "inspect",
+)
+
+# Public pages (no login): certificate verification, names without a namespace.
+verify_patterns = [
+    path("verify/", verify.verify_lookup, name="verify-lookup"),
+    path("verify/<token:token>", verify.verify_page, name="verify-page"),
+    path("verify/<token:token>.json", verify.verify_json, name="verify-json"),
     path(
-        "items/<str:code>/inspections/",
-        api.ItemInspectionListCreateApi.as_view(),
-        name="item-inspections",
-    ),
-    path(
-        "items/<str:code>/scale-readings/",
-        api.ItemScaleReadingApi.as_view(),
-        name="item-scale-reading",
-    ),
-    path(
-        "items/<str:code>/hold-decision/",
-        api.ItemHoldDecisionApi.as_view(),
-        name="item-hold-decision",
-    ),
-    path("items/<str:code>/appeal/", api.ItemAppealApi.as_view(), name="item-appeal"),
-    path(
-        "items/<str:code>/certificate.pdf",
-        api.ItemCertificatePdfApi.as_view(),
-        name="item-certificate-pdf",
-    ),
-    path(
-        "certificates/<str:number>/",
-        api.CertificateDetailApi.as_view(),
-        name="certificate-detail",
-    ),
-    path(
-        "certificates/<str:number>/revoke/",
-        api.CertificateRevokeApi.as_view(),
-        name="certificate-revoke",
-    ),
-    path(
-        "inspections/<int:inspection_id>/",
-        api.InspectionDetailApi.as_view(),
-        name="inspection-detail",
-    ),
-    path(
-        "inspections/<int:inspection_id>/observations/",
-        api.InspectionObservationsApi.as_view(),
-        name="inspection-observe",
-    ),
-    path(
-        "inspections/<int:inspection_id>/units/",
-        api.InspectionUnitsApi.as_view(),
-        name="inspection-units",
-    ),
-    path(
-        "inspections/<int:inspection_id>/complete/",
-        api.InspectionCompleteApi.as_view(),
-        name="inspection-complete",
-    ),
-    path(
-        "inspections/<int:inspection_id>/sign-off/",
-        api.InspectionSignOffApi.as_view(),
-        name="inspection-sign-off",
-    ),
-    path(
-        "inspections/<int:inspection_id>/photos/",
-        api.InspectionPhotoCreateApi.as_view(),
-        name="photo-create",
-    ),
-    path(
-        "inspections/<int:inspection_id>/photos/<int:photo_id>",
-        api.InspectionPhotoFileApi.as_view(),
-        name="photo-file",
-    ),
-    path("inspection-templates/", api.TemplateListApi.as_view(), name="template-list"),
-    path(
-        "inspection-templates/<int:template_id>/",
-        api.TemplateDetailApi.as_view(),
-        name="template-detail",
+        "verify/<token:token>/photos/<int:photo_id>",
+        verify.verify_photo,
+        name="verify-photo",
     ),
 ]

@@ -1,4 +1,5 @@
-"""What every API view shares: the error shape, pagination, Idempotency-Key.
+"""What every API view shares: the error shape, pagination, Idempotency-Key,
+permissions by role.
 
 Every error, whether a domain error, a DRF validation/auth/throttle error or an
 unknown URL under ``/api/``, leaves as
@@ -16,15 +17,19 @@ from django.core.exceptions import (
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import idempotency
+from .access import Role, principal_of
 from .exceptions import (
     Conflict,
     DomainError,
@@ -153,6 +158,35 @@ def api_server_error(request):
     from django.views.defaults import server_error
 
     return server_error(request)
+
+
+def roles(*allowed: str) -> type[BasePermission]:
+    """A permission class admitting users whose role is one of ``allowed``."""
+
+    class HasRole(BasePermission):
+        message = gettext_lazy("Your role may not do this.")
+
+        def has_permission(self, request, view):
+            return principal_of(request.user).role in allowed
+
+    HasRole.__name__ = "HasRole_" + "_".join(allowed)
+    return HasRole
+
+
+ANY_ROLE = roles(
+    Role.ADMIN,
+    Role.PLATFORM,
+    Role.STATION,
+    Role.MERCHANT,
+    Role.INSPECTOR,
+    Role.SUPERVISOR,
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Repeat a POST safely: the same key and body get the first answer.",
+)
 
 
 class Pagination(PageNumberPagination):

@@ -1,47 +1,40 @@
-"""The inspection REST API (v1): inspections, observations, lots, photos,
-sign-off, holds, appeals and templates.
+"""The inspection API: an item's inspections, observations, lots,
+completion and sign-off, scale readings, supervisors' hold decisions and
+merchants' appeals.
 
 One thin view per action: validate, call a service, answer with the
 inspection as :func:`selectors.inspection_get_for` reads it. Which role may do
 what is decided in the services; views only check that the caller has a role.
 """
 
-from django.conf import settings
-from django.http import FileResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from warehouse.access import Role, principal_of
-from warehouse.api.scans import ANY_ROLE, IDEMPOTENCY_KEY, roles
-from warehouse.api_common import IdempotentPostMixin, valid_input
-from warehouse.exceptions import InvalidInput, NotFound, TooLarge
-from warehouse.models import Category
+from warehouse.access import principal_of
+from warehouse.api_common import (
+    ANY_ROLE,
+    IDEMPOTENCY_KEY,
+    IdempotentPostMixin,
+    valid_input,
+)
+from warehouse.exceptions import InvalidInput
 
 from .. import selectors, services
 from ..serializers import (
     AppealInputSerializer,
     AppealSerializer,
-    CertificateSerializer,
     CompleteSerializer,
     HoldDecideSerializer,
     InspectionSerializer,
     InspectionSubmitSerializer,
     ObservationsSerializer,
-    PhotoSerializer,
-    PhotoUploadSerializer,
-    RevokeSerializer,
     ScaleReadingSerializer,
     SignOffSerializer,
-    TemplatePublishSerializer,
-    TemplateSerializer,
     UnitsSerializer,
 )
-
-SUPERVISORS = roles(Role.SUPERVISOR, Role.ADMIN)
 
 
 def _inspection_answer(request, inspection_id: int, http_status=status.HTTP_200_OK):
@@ -185,53 +178,6 @@ class InspectionSignOffApi(_InspectionActionApi):
         )
 
 
-class InspectionPhotoCreateApi(APIView):
-    """Upload an evidence photo: multipart ``image``, ``check``, ``caption``."""
-
-    permission_classes = [ANY_ROLE]
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
-        request={"multipart/form-data": PhotoUploadSerializer},
-        responses={201: PhotoSerializer},
-        summary="Attach an evidence photo (JPEG, PNG or WebP, checked by content)",
-    )
-    def post(self, request, inspection_id: int):
-        data = valid_input(PhotoUploadSerializer, request)
-        upload = data["image"]
-        limit = settings.INSPECTION_PHOTO_MAX_BYTES
-        if upload.size > limit:
-            raise TooLarge(
-                _("The photo is larger than %(max)d MB.")
-                % {"max": limit // (1024 * 1024)},
-                fields={"image": [_("Too large.")]},
-            )
-        photo = services.inspection_photo_add(
-            principal=principal_of(request.user),
-            inspection_id=inspection_id,
-            data=upload.read(),
-            check_key=data.get("check", ""),
-            caption=data.get("caption", ""),
-        )
-        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
-
-
-class InspectionPhotoFileApi(APIView):
-    """The photo's bytes, to whoever may see its inspection."""
-
-    permission_classes = [ANY_ROLE]
-
-    @extend_schema(responses={(200, "image/*"): bytes})
-    def get(self, request, inspection_id: int, photo_id: int):
-        photo = selectors.photo_get_for(
-            principal_of(request.user), inspection_id, photo_id
-        )
-        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-
-
 class ItemScaleReadingApi(IdempotentPostMixin, APIView):
     """A station's scale posts a weight for the item's open inspection."""
 
@@ -304,119 +250,3 @@ class ItemAppealApi(IdempotentPostMixin, APIView):
             principal, appeal.reinspection_id
         )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
-
-
-class TemplateListApi(APIView):
-    """Inspection templates in force (``?all=true``: every version); supervisors
-    publish a new version with POST."""
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [SUPERVISORS()]
-        return [ANY_ROLE()]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("category", str, description="category code"),
-            OpenApiParameter(
-                "all", bool, description="every version, not only in force"
-            ),
-        ],
-        responses=TemplateSerializer(many=True),
-    )
-    def get(self, request):
-        templates = selectors.template_list(
-            category=request.query_params.get("category", ""),
-            all_versions=request.query_params.get("all", "").lower() in ("1", "true"),
-        )
-        return Response(TemplateSerializer(templates, many=True).data)
-
-    @extend_schema(
-        request=TemplatePublishSerializer,
-        responses={201: TemplateSerializer},
-        summary="Publish a new template version for a category (supervisor)",
-    )
-    def post(self, request):
-        data = valid_input(TemplatePublishSerializer, request)
-        category = Category.objects.filter(code=data["category"]).first()
-        if category is None:
-            raise NotFound(
-                _("No category %(code)s.") % {"code": data["category"]},
-                code="category_not_found",
-            )
-        template = services.template_publish(
-            category=category,
-            checks=[dict(check) for check in data["checks"]],
-            aql=data["aql"],
-            signoff_above_value=data.get("signoff_above_value"),
-            notes=data.get("notes", ""),
-            actor=request.user,
-        )
-        return Response(
-            TemplateSerializer(selectors.template_get(template.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-
-class TemplateDetailApi(APIView):
-    permission_classes = [ANY_ROLE]
-
-    @extend_schema(responses=TemplateSerializer)
-    def get(self, request, template_id: int):
-        return Response(TemplateSerializer(selectors.template_get(template_id)).data)
-
-
-class ItemCertificatePdfApi(APIView):
-    """The item's current certificate as PDF (its merchant and staff)."""
-
-    permission_classes = [ANY_ROLE]
-
-    @extend_schema(responses={(200, "application/pdf"): bytes})
-    def get(self, request, code: str):
-        certificate = selectors.certificate_for_item(principal_of(request.user), code)
-        response = FileResponse(
-            certificate.pdf.open("rb"),
-            content_type="application/pdf",
-            filename=f"{certificate.number}.pdf",
-        )
-        response["X-Certificate-Status"] = certificate.status
-        return response
-
-
-class CertificateDetailApi(APIView):
-    permission_classes = [ANY_ROLE]
-
-    @extend_schema(responses=CertificateSerializer)
-    def get(self, request, number: str):
-        certificate = selectors.certificate_get_for(principal_of(request.user), number)
-        return Response(CertificateSerializer(certificate).data)
-
-
-class CertificateRevokeApi(IdempotentPostMixin, APIView):
-    """A supervisor revokes a certificate (optionally re-inspecting the item)."""
-
-    permission_classes = [ANY_ROLE]
-
-    @extend_schema(
-        parameters=[IDEMPOTENCY_KEY],
-        request=RevokeSerializer,
-        responses=CertificateSerializer,
-        summary="Revoke a certificate (supervisor)",
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
-
-    def post_once(self, request, number: str):
-        data = valid_input(RevokeSerializer, request)
-        principal = principal_of(request.user)
-        certificate = services.certificate_revoke(
-            principal=principal,
-            number=number,
-            reason=data["reason"],
-            reinspect=data["reinspect"],
-        )
-        return Response(
-            CertificateSerializer(
-                selectors.certificate_get_for(principal, certificate.number)
-            ).data
-        )

@@ -1,125 +1,29 @@
-"""The warehouse REST API (v1): inbound notices, scans, items.
+"""The scan API: a station scans a barcode to receive an item or look it up.
 
-One thin view per action: validate, call a service or selector, serialize.
+One thin view: validate, call :func:`warehouse.services.scan_process`,
+serialize; every scan, accepted or refused, goes to the scan log.
 """
 
-from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import selectors, services
+from .. import services
 from ..access import Role, principal_of
-from ..api_common import IdempotentPostMixin, validation_message
+from ..api_common import (
+    IDEMPOTENCY_KEY,
+    IdempotentPostMixin,
+    roles,
+    validation_message,
+)
 from ..barcodes import Kind
-from ..filters import InboundNoticeFilter, ItemFilter
 from ..models import ScanLog
 from ..parsers import UnreadableBody
 from ..proxies import client_address
-from ..serializers import (
-    InboundNoticeDetailSerializer,
-    InboundNoticeDocInputSerializer,
-    InboundNoticeInputSerializer,
-    InboundNoticeSerializer,
-    ItemDetailSerializer,
-    ItemSerializer,
-    NoticeItemRowSerializer,
-    ScanInputSerializer,
-    ScanOutputSerializer,
-    item_summary,
-)
+from ..serializers import ScanInputSerializer, ScanOutputSerializer, item_summary
 
-
-def roles(*allowed: str) -> type[BasePermission]:
-    """A permission class admitting users whose role is one of ``allowed``."""
-
-    class HasRole(BasePermission):
-        message = gettext_lazy("Your role may not do this.")
-
-        def has_permission(self, request, view):
-            return principal_of(request.user).role in allowed
-
-    HasRole.__name__ = "HasRole_" + "_".join(allowed)
-    return HasRole
-
-
-ANY_ROLE = roles(
-    Role.ADMIN,
-    Role.PLATFORM,
-    Role.STATION,
-    Role.MERCHANT,
-    Role.INSPECTOR,
-    Role.SUPERVISOR,
-)
-MERCHANTS = roles(Role.MERCHANT)
 SCANNERS = roles(Role.STATION, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    description="Repeat a POST safely: the same key and body get the first answer.",
-)
-
-
-class InboundNoticeListCreateApi(IdempotentPostMixin, generics.ListAPIView):
-    """Merchants announce shipments; everyone in scope lists them."""
-
-    serializer_class = InboundNoticeSerializer
-    filterset_class = InboundNoticeFilter
-
-    def get_queryset(self):
-        return selectors.notice_list_for(principal_of(self.request.user))
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [MERCHANTS()]
-        return [ANY_ROLE()]
-
-    class CreatedSerializer(InboundNoticeSerializer):
-        items = NoticeItemRowSerializer(many=True)
-
-        class Meta(InboundNoticeSerializer.Meta):
-            fields = [*InboundNoticeSerializer.Meta.fields, "items"]
-
-    @extend_schema(
-        parameters=[IDEMPOTENCY_KEY],
-        request=InboundNoticeDocInputSerializer,
-        responses={201: CreatedSerializer},
-        summary="Announce a shipment (up to 100,000 items, all or nothing)",
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
-
-    def post_once(self, request):
-        data = InboundNoticeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        notice = services.inbound_notice_create(
-            merchant=request.user.merchant_membership.merchant,
-            warehouse_code=data.validated_data["warehouse"],
-            reference=data.validated_data["reference"],
-            carrier=data.validated_data.get("carrier", ""),
-            tracking_number=data.validated_data.get("tracking_number", ""),
-            items=data.validated_data["items"],
-            actor=request.user,
-        )
-        body = InboundNoticeSerializer(notice).data
-        body["items"] = [
-            {name: item[name] for name in selectors.NOTICE_ROW_FIELDS}
-            for item in notice.created_rows
-        ]
-        return Response(body, status=status.HTTP_201_CREATED)
-
-
-class InboundNoticeDetailApi(APIView):
-    permission_classes = [ANY_ROLE]
-
-    @extend_schema(responses=InboundNoticeDetailSerializer)
-    def get(self, request, notice_id: int):
-        notice = selectors.notice_get_for(principal_of(request.user), notice_id)
-        return Response(InboundNoticeDetailSerializer(notice).data)
 
 
 class ItemScanApi(IdempotentPostMixin, APIView):
@@ -233,21 +137,3 @@ class ItemScanApi(IdempotentPostMixin, APIView):
         if barcode.kind == Kind.GS1:
             body["gs1"] = barcode.gs1_summary()
         return Response(body)
-
-
-class ItemListApi(generics.ListAPIView):
-    permission_classes = [ANY_ROLE]
-    serializer_class = ItemSerializer
-    filterset_class = ItemFilter
-
-    def get_queryset(self):
-        return selectors.item_list_for(principal_of(self.request.user))
-
-
-class ItemDetailApi(APIView):
-    permission_classes = [ANY_ROLE]
-
-    @extend_schema(responses=ItemDetailSerializer)
-    def get(self, request, code: str):
-        item = selectors.item_get_for(principal_of(request.user), code)
-        return Response(ItemDetailSerializer(item).data)

@@ -1,0 +1,158 @@
+"""The shipment API: parcels, their labels, release to the carrier,
+returns of failed items and the merchant's decision on a held item.
+
+Thin views: validate, call a service, answer through a scoped selector.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from warehouse.access import principal_of
+from warehouse.api_common import (
+    ANY_ROLE,
+    IDEMPOTENCY_KEY,
+    IdempotentPostMixin,
+    valid_input,
+)
+from warehouse.selectors import item_get_for
+
+from .. import selectors, services
+from ..downloads import label_file_response
+from ..serializers import DecisionInput, ShipmentSerializer
+
+
+def _shipment_answer(request, reference: str, http_status=status.HTTP_200_OK):
+    shipment = selectors.shipment_get_for(principal_of(request.user), reference)
+    return Response(ShipmentSerializer(shipment).data, status=http_status)
+
+
+class ItemReleaseApi(IdempotentPostMixin, APIView):
+    """Hand the item's parcel to its carrier, or 409 saying why it may not leave."""
+
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY], request=None, responses=ShipmentSerializer
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request, code: str):
+        shipment = services.item_release(
+            principal=principal_of(request.user), code=code
+        )
+        return _shipment_answer(request, shipment.reference)
+
+
+class ItemReturnApi(IdempotentPostMixin, APIView):
+    """Send a failed item back to its merchant (a return parcel and label)."""
+
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(request=None, responses={201: ShipmentSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request, code: str):
+        principal = principal_of(request.user)
+        item = item_get_for(principal, code)
+        shipment = services.return_create(principal=principal, item=item)
+        return _shipment_answer(request, shipment.reference, status.HTTP_201_CREATED)
+
+
+class ItemDecisionApi(IdempotentPostMixin, APIView):
+    """The merchant's choice for an item whose order was cancelled."""
+
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(request=DecisionInput, responses={200: None})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request, code: str):
+        data = valid_input(DecisionInput, request)
+        principal = principal_of(request.user)
+        item = item_get_for(principal, code)
+        item = services.held_decide(
+            principal=principal, item=item, decision=data["decision"]
+        )
+        return Response({"item": item.code, "state": item.state})
+
+
+class ShipmentListApi(generics.ListAPIView):
+    """Parcels; ``?pending_labels=1`` gives a station the labels still to print."""
+
+    permission_classes = [ANY_ROLE]
+    serializer_class = ShipmentSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("pending_labels", bool),
+            OpenApiParameter("status", str),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        principal = principal_of(self.request.user)
+        queryset = selectors.shipment_list_for(principal)
+        if self.request.query_params.get("pending_labels") in ("1", "true"):
+            ids = services.labels_pending(principal=principal).values("pk")
+            queryset = queryset.filter(pk__in=ids).order_by("booked_at", "id")
+        if value := self.request.query_params.get("status"):
+            queryset = queryset.filter(status=value)
+        return queryset
+
+
+class ShipmentDetailApi(APIView):
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(responses=ShipmentSerializer)
+    def get(self, request, reference: str):
+        return _shipment_answer(request, reference)
+
+
+class ShipmentLabelApi(APIView):
+    """The parcel's label: ``pdf`` (4x6 in) or ``zpl`` (thermal printers)."""
+
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(
+        responses={(200, "application/pdf"): bytes, (200, "application/zpl"): str}
+    )
+    def get(self, request, reference: str, fmt: str):
+        shipment = selectors.shipment_get_for(principal_of(request.user), reference)
+        return label_file_response(shipment, fmt)
+
+
+class ShipmentPrintedApi(APIView):
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(request=None, responses=ShipmentSerializer)
+    def post(self, request, reference: str):
+        principal = principal_of(request.user)
+        shipment = selectors.shipment_get_for(principal, reference)
+        services.label_printed(principal=principal, shipment=shipment)
+        return _shipment_answer(request, reference)
+
+
+class ShipmentReleaseApi(IdempotentPostMixin, APIView):
+    """Release a parcel by its reference (lots and returns have no item code
+    of their own to scan)."""
+
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY], request=None, responses=ShipmentSerializer
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request, reference: str):
+        principal = principal_of(request.user)
+        shipment = selectors.shipment_get_for(principal, reference)
+        services.shipment_release(principal=principal, shipment=shipment)
+        return _shipment_answer(request, reference)
