@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from inspection import services
 from inspection.models import Certificate, CertificateFile
-from inspection.services import certificates as issuing
+from inspection.services.certificates import issue as issuing
 from inspection.services.certificates import number_is_valid
 from tests.conftest import api_client
 from warehouse import jobs, lifecycle

@@ -8,7 +8,7 @@ from warehouse.access import Principal
 from warehouse.exceptions import InvalidInput, TransitionRefused
 
 from ...models import HoldDecision, Inspection
-from ..certificates import certificate_enqueue
+from ..certificates.issue import certificate_enqueue
 from .common import (
     S,
     inspection_last_closed,

@@ -15,7 +15,7 @@ from warehouse.exceptions import Conflict, Forbidden, InvalidInput
 
 from ... import rules
 from ...models import CheckVerdict, Inspection, InspectionCheck, Verdict
-from ..certificates import certificate_enqueue
+from ..certificates.issue import certificate_enqueue
 from .common import (
     inspection_locked,
     inspector_required,

@@ -1,0 +1,218 @@
+"""What a certificate says: its signed content, the PDF made from it, stored.
+
+The content holds only public facts (no contact or buyer data); the PDF is
+rendered from the content and the item's warehouse, and stored with its hash,
+so every rendering ever handed out still verifies.
+"""
+
+import datetime as dt
+import hashlib
+import io
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from warehouse.models import Item
+
+from ... import rules
+from ...models import Certificate, CertificateFile, Inspection, Verdict
+from ...pdf import CertificateData, CheckLine, certificate_pdf
+
+logger = logging.getLogger(__name__)
+
+
+def verify_url(token: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
+        "verify-page", kwargs={"token": token}
+    )
+
+
+def value_text(value) -> str:
+    """A claimed or observed value as one short line of text."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        if "weight_mg" in value:
+            return _grams(value["weight_mg"])
+        if "material" in value:
+            readings = ", ".join(
+                f"{k.replace('_', ' ')} {v}"
+                for k, v in value.items()
+                if k != "material"
+            )
+            return value["material"] + (f" ({readings})" if readings else "")
+        if "present" in value:
+            return ", ".join(value["present"])
+        if "result" in value:
+            answer = _("yes") if value["result"] else _("no")
+            return f"{answer}. {value['note']}" if value.get("note") else answer
+        if "units" in value:
+            return _("%(units)d sampled, %(fail)d failed, %(hold)d held") % value
+        return ", ".join(
+            f"{k.replace('_', ' ')} {value_text(v)}" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _grams(mg: int) -> str:
+    return f"{mg / 1000:.3f} g"
+
+
+def claimed_text(check) -> str:
+    if check.kind == "weight" and isinstance(check.claimed, int):
+        return _grams(check.claimed)
+    return value_text(check.claimed)
+
+
+def _inspectors(inspection: Inspection) -> list[str]:
+    names = []
+    for user in (inspection.completed_by, inspection.signed_off_by):
+        if user is not None:
+            name = user.get_full_name() or user.get_username()
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def certificate_content(
+    *, item: Item, inspection: Inspection, number: str, issued_at
+) -> dict:
+    """The public facts a certificate states (no contact or buyer data)."""
+    lot = None
+    if inspection.is_lot:
+        lot = {
+            "lot_size": inspection.lot_size,
+            "sample_size": inspection.sample_size,
+            "nonconforming": inspection.nonconforming,
+            "accept": inspection.accept_number,
+            "reject": inspection.reject_number,
+            "aql": str(inspection.template.aql),
+        }
+    return {
+        "number": number,
+        "item": item.code,
+        "title": item.title,
+        "category": item.category.code,
+        "merchant": item.merchant.name,
+        "warehouse": item.warehouse.code,
+        "issued_at": issued_at.astimezone(dt.UTC).isoformat(),
+        "inspection": inspection.number,
+        "template": str(inspection.template),
+        "verdict": Verdict.PASS,
+        "inspectors": _inspectors(inspection),
+        "lot": lot,
+        "checks": [
+            {
+                "check": check.key,
+                "label": check.rule.get("label", ""),
+                "label_zh": check.rule.get("label_zh", ""),
+                "claimed": claimed_text(check),
+                "observed": value_text(check.observed),
+                "rule": rules.rule_describe(rules.rule_from_dict(check.rule)),
+                "verdict": check.verdict,
+            }
+            for check in inspection.checks.all()
+        ],
+    }
+
+
+def _thumbnail(inspection: Inspection) -> bytes | None:
+    """A small JPEG of the inspection's first photo, for the PDF."""
+    photo = inspection.photos.order_by("uploaded_at", "id").first()
+    if photo is None:
+        return None
+    try:
+        with photo.image.open("rb") as handle, Image.open(handle) as image:
+            image.thumbnail((360, 360))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="JPEG", quality=82)
+            return out.getvalue()
+    except (OSError, ValueError):
+        logger.warning("photo %s unreadable; certificate without it", photo.pk)
+        return None
+
+
+def certificate_document(certificate: Certificate) -> CertificateData:
+    """Everything the PDF shows, from the certificate's signed content."""
+    content = certificate.content
+    item = certificate.item
+    lot = ""
+    if content.get("lot"):
+        lot = (
+            _(
+                "Sample of %(sample_size)d from a lot of %(lot_size)d: "
+                "%(nonconforming)d nonconforming (ISO 2859-1, AQL %(aql)s, "
+                "Ac %(accept)d, Re %(reject)d)"
+            )
+            % content["lot"]
+        )
+    return CertificateData(
+        number=certificate.number,
+        query_code=certificate.query_code,
+        verify_url=verify_url(certificate.token),
+        warehouse_name=item.warehouse.name,
+        warehouse_address=item.warehouse.address,
+        item_code=item.code,
+        merchant_name=content["merchant"],
+        title=content["title"],
+        category=item.category.name,
+        category_zh=item.category.name_zh,
+        checks=tuple(
+            CheckLine(
+                label=c["label"] or c["check"],
+                label_zh=c["label_zh"],
+                claimed=c["claimed"],
+                observed=c["observed"],
+                rule=c["rule"],
+                verdict=c["verdict"],
+            )
+            for c in content["checks"]
+        ),
+        inspectors=tuple(content["inspectors"]),
+        issued_at=certificate.issued_at,
+        time_zone=item.warehouse.time_zone,
+        verdict=content["verdict"],
+        photo=_thumbnail(certificate.inspection),
+        lot=lot,
+    )
+
+
+def certificate_pdf_store(certificate: Certificate, *, new: bool = False) -> None:
+    """Render and store the PDF; record its hash as a verifiable rendering.
+
+    A write that fails (disk full) leaves no partial file. ``new``: the
+    certificate row was just inserted, so its number is ours alone and a file
+    already under that name was left by an attempt that died before it
+    committed (a killed worker): it is replaced, not kept beside ours.
+    """
+    data = certificate_pdf(certificate_document(certificate))
+    digest = hashlib.sha256(data).hexdigest()
+    old = certificate.pdf.name if certificate.pdf else ""
+    storage, field = certificate.pdf.storage, certificate.pdf.field
+    name = field.generate_filename(certificate, f"{certificate.number}.pdf")
+    if new and storage.exists(name):
+        storage.delete(name)
+    name = storage.get_available_name(name, max_length=field.max_length)
+    try:
+        certificate.pdf = storage.save(
+            name, ContentFile(data), max_length=field.max_length
+        )
+    except BaseException:
+        if storage.exists(name):
+            storage.delete(name)
+        raise
+    certificate.sha256 = digest
+    certificate.save(update_fields=["pdf", "sha256"])
+    CertificateFile.objects.get_or_create(
+        sha256=digest, defaults={"certificate": certificate, "size": len(data)}
+    )
+    if old and old != certificate.pdf.name:
+        # robust: a replaced file left behind is logged, the certificate kept
+        transaction.on_commit(lambda: certificate.pdf.storage.delete(old), robust=True)

@@ -1,0 +1,129 @@
+"""Verifying: the item's current certificate and its public link, a typed
+number and query code, an uploaded PDF."""
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from stdnum.iso7064 import mod_37_2
+
+from warehouse.exceptions import InvalidInput, NotFound
+from warehouse.models import Item
+
+from ...models import Certificate, CertificateFile, InspectionPhoto
+from .content import verify_url
+from .signing import signature_valid
+
+
+def number_is_valid(number: str) -> bool:
+    """Whether a typed certificate number's check character matches."""
+    parts = (number or "").strip().upper().split("-")
+    if len(parts) != 4:
+        return False
+    return mod_37_2.is_valid("".join(parts))
+
+
+def certificate_current(item: Item) -> Certificate | None:
+    """The item's newest certificate, valid or revoked."""
+    return Certificate.objects.filter(item=item).order_by("-issued_at", "-id").first()
+
+
+def certificate_valid_link(item: Item) -> str:
+    """The verification link of the item's current certificate if it is
+    valid (what a label or a buyer is given), else an empty string."""
+    certificate = certificate_current(item)
+    if certificate is None or certificate.status != Certificate.Status.VALID:
+        return ""
+    return verify_url(certificate.token)
+
+
+def certificate_summary(item: Item) -> dict | None:
+    """The item's current certificate as the item detail shows it."""
+    certificate = certificate_current(item)
+    if certificate is None:
+        return None
+    return {
+        "number": certificate.number,
+        "status": certificate.status,
+        "issued_at": certificate.issued_at.isoformat(),
+        "verify_url": verify_url(certificate.token),
+        "pdf": reverse("inspection:item-certificate-pdf", kwargs={"code": item.code}),
+        "revoked_reason": certificate.revoked_reason or None,
+    }
+
+
+def certificate_by_token(token: str) -> Certificate:
+    certificate = (
+        Certificate.objects.select_related(
+            "item__warehouse", "item__category", "replaced_by", "inspection"
+        )
+        .filter(token=token)
+        .first()
+        if token and len(token) <= 64
+        else None
+    )
+    if certificate is None:
+        raise NotFound(_("No such certificate."), code="certificate_not_found")
+    return certificate
+
+
+def _as_typed(text: str) -> str:
+    """What a buyer typed, as the certificate prints it: full-width letters,
+    digits and spaces (a Chinese input method's full-width mode) become
+    ASCII (NFKC), any dash (an em dash, U+2010 …: Unicode Pd) a hyphen, in
+    capitals."""
+    text = unicodedata.normalize("NFKC", text or "").strip().upper()
+    return "".join("-" if unicodedata.category(char) == "Pd" else char for char in text)
+
+
+def certificate_lookup(*, number: str, query_code: str) -> Certificate:
+    """The certificate with this printed number *and* query code, or NotFound.
+
+    Both are read as a person types them (:func:`_as_typed`); anything else
+    that is not the code, an emoji say, simply does not match.
+    """
+    # Spaces or dashes between the parts: one hyphen.
+    number = "-".join(re.split(r"[\s-]+", _as_typed(number)))
+    code = "".join(_as_typed(query_code).split())
+    if len(code) == 8:
+        code = f"{code[:4]}-{code[4:]}"
+    certificate = (
+        Certificate.objects.filter(number=number).first()
+        if number_is_valid(number)
+        else None
+    )
+    # Bytes: compare_digest refuses str holding anything but ASCII.
+    typed = code.encode("utf-8", "surrogatepass")
+    if certificate is None or not hmac.compare_digest(
+        certificate.query_code.encode(), typed
+    ):
+        raise NotFound(_("No certificate matches that number and code."))
+    return certificate
+
+
+def certificate_verify_pdf(data: bytes) -> Certificate | None:
+    """The certificate an uploaded PDF is a genuine rendering of, or None.
+
+    Genuine means: its SHA-256 is that of a rendering we issued, and the
+    certificate's signature over its content still checks out.
+    """
+    if not data:
+        raise InvalidInput(_("The file is empty."), fields={"pdf": [_("Empty.")]})
+    digest = hashlib.sha256(data).hexdigest()
+    found = (
+        CertificateFile.objects.select_related("certificate")
+        .filter(sha256=digest)
+        .first()
+    )
+    if found is None or not signature_valid(found.certificate):
+        return None
+    return found.certificate
+
+
+def public_photos(certificate: Certificate):
+    return InspectionPhoto.objects.filter(inspection=certificate.inspection).order_by(
+        "uploaded_at", "id"
+    )
