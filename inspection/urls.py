@@ -8,7 +8,7 @@ public certificate verification at the root, without a namespace.
 from django.urls import path, register_converter
 
 from .api import certificates, inspections, photos, templates
-from .views import inspector, verify
+from .views import inspector, items, verify
 
 
 class TokenConverter:
@@ -143,21 +143,21 @@ inspect_patterns = (
             inspector.inspection_signoff,
             name="sign-off",
         ),
-        path("items/<str:code>/", inspector.item_detail, name="item-detail"),
+        path("items/<str:code>/", items.item_detail, name="item-detail"),
         path("items/<str:code>/inspect/", inspector.inspection_start, name="start"),
-        path("items/<str:code>/label.pdf", inspector.item_label, name="item-label"),
+        path("items/<str:code>/label.pdf", items.item_label, name="item-label"),
         path(
             "items/<str:code>/certificate.pdf",
-            inspector.certificate_pdf,
+            items.certificate_pdf,
             name="certificate",
         ),
         path(
             "items/<str:code>/hold-decision/",
-            inspector.hold_decision,
+            items.hold_decision,
             name="hold-decide",
         ),
-        path("items/<str:code>/appeal/", inspector.appeal, name="appeal"),
-        path("certificates.zip", inspector.certificates_zip, name="certificates-zip"),
+        path("items/<str:code>/appeal/", items.appeal, name="appeal"),
+        path("certificates.zip", items.certificates_zip, name="certificates-zip"),
     ],
     "inspect",
 )

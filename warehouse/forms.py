@@ -1,0 +1,158 @@
+"""The merchant portal's forms: a shipment (inbound notice) announced by form,
+one row per item, or by file.
+
+They only gather input; :func:`warehouse.services.inbound_notice_create`
+judges it, as it does for the API.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from . import uploads
+from .models import Carrier, Warehouse
+
+MAX_FORM_ITEMS = 200
+
+
+class WarehouseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} · {obj.name}"
+
+
+class NoticeForm(forms.Form):
+    """What a shipment is: the merchant's reference, where it goes, how."""
+
+    reference = forms.CharField(
+        label=gettext_lazy("Reference"),
+        max_length=64,
+        help_text=gettext_lazy("Your own number for this shipment, used once."),
+    )
+    warehouse = WarehouseChoiceField(
+        label=gettext_lazy("Warehouse"),
+        queryset=Warehouse.objects.filter(is_active=True),
+        to_field_name="code",
+    )
+    carrier = forms.ChoiceField(
+        label=gettext_lazy("Carrier"),
+        choices=[("", gettext_lazy("not known yet")), *Carrier.choices],
+        required=False,
+    )
+    tracking_number = forms.CharField(
+        label=gettext_lazy("Tracking number"), max_length=64, required=False
+    )
+
+
+def _text(label, **kwargs):
+    return forms.CharField(label=label, required=False, **kwargs)
+
+
+def _date(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class ItemRowForm(forms.Form):
+    """One item of a shipment and what the merchant claims about it.
+
+    The claim inputs are the common checks' keys; which ones a category needs
+    is the service's (and the category's template's) to say.
+    """
+
+    sku = forms.CharField(label=gettext_lazy("SKU"), max_length=64)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    category = forms.ChoiceField(label=gettext_lazy("Category"))
+    serial = _text(gettext_lazy("Serial"), max_length=64)
+    order_ref = _text(gettext_lazy("Order reference"), max_length=64)
+    quantity = forms.IntegerField(
+        label=gettext_lazy("Quantity"), min_value=1, initial=1, required=False
+    )
+    material = _text(gettext_lazy("Material"), max_length=500)
+    weight_g = _text(gettext_lazy("Weight (g)"), widget=forms.TextInput(attrs=DECIMAL))
+    declared_value = _text(
+        gettext_lazy("Declared value (CNY)"), widget=forms.TextInput(attrs=DECIMAL)
+    )
+    packaging = _text(gettext_lazy("Packaging"), max_length=500)
+    production_date = _date(gettext_lazy("Production date"))
+    expiry_date = _date(gettext_lazy("Expiry date"))
+    labels = _text(
+        gettext_lazy("Labels (separate with |)"),
+        max_length=2000,
+    )
+    imei = _text(gettext_lazy("IMEI"), max_length=32)
+    model = _text(gettext_lazy("Model"), max_length=500)
+    grade = _text(gettext_lazy("Grade"), max_length=500)
+
+    ITEM_FIELDS = ("sku", "title", "category", "serial", "order_ref")
+    CLAIM_FIELDS = (
+        "material",
+        "weight_g",
+        "declared_value",
+        "packaging",
+        "production_date",
+        "expiry_date",
+        "labels",
+        "imei",
+        "model",
+        "grade",
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—"), *categories]
+
+    def item_inputs(self) -> list:
+        return [self[name] for name in (*self.ITEM_FIELDS, "quantity")]
+
+    def claim_inputs(self) -> list:
+        return [self[name] for name in self.CLAIM_FIELDS]
+
+    def item(self) -> dict:
+        """The row as the service takes it (the API's item shape)."""
+        data = self.cleaned_data
+        item = {name: data.get(name) or "" for name in self.ITEM_FIELDS}
+        if data.get("quantity"):
+            item["quantity"] = data["quantity"]
+        claim = {}
+        for name in self.CLAIM_FIELDS:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            elif name == "labels":
+                value = uploads.labels_split(value)
+            claim[name] = value
+        item["claim"] = claim
+        return item
+
+
+ItemFormSet = forms.formset_factory(
+    ItemRowForm,
+    extra=1,
+    max_num=MAX_FORM_ITEMS,
+    absolute_max=MAX_FORM_ITEMS,
+    validate_max=True,
+)
+
+
+class NoticeUploadForm(NoticeForm):
+    file = forms.FileField(
+        label=gettext_lazy("CSV or XLSX file"),
+        help_text=gettext_lazy(
+            "A header row, then one item per row, as in the template."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
