@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from warehouse.access import Principal, tenant_scope
 from warehouse.exceptions import NotFound
+from warehouse.models import Item
 from warehouse.selectors import item_list_for
 
 from .models import (
@@ -128,6 +129,27 @@ def template_get(template_id: int) -> InspectionTemplate:
     return template
 
 
+# --- certificates ---------------------------------------------------------------------
+
+CERTIFICATE_NEWEST_FIRST = ("-issued_at", "-id")
+
+
+def certificate_current_for_item(item: Item) -> Certificate | None:
+    """The item's current certificate: its newest, valid or revoked (None before
+    its first).
+
+    The one reading of "the item's certificate": the release guards, the item
+    page and detail, a label's link, issuing (the certificate a new one
+    replaces) and stock (the shelf life it was judged on). No relation is
+    joined: none of them reads one.
+    """
+    return (
+        Certificate.objects.filter(item=item)
+        .order_by(*CERTIFICATE_NEWEST_FIRST)
+        .first()
+    )
+
+
 def certificate_get_for(principal: Principal, number: str) -> Certificate:
     certificate = (
         tenant_scope(
@@ -155,7 +177,7 @@ def certificate_for_item(principal: Principal, code: str) -> Certificate:
             Certificate.objects.select_related("item"), principal, via="item__"
         )
         .filter(item__code=code)
-        .order_by("-issued_at", "-id")
+        .order_by(*CERTIFICATE_NEWEST_FIRST)
         .first()
     )
     if certificate is None:
@@ -164,3 +186,26 @@ def certificate_for_item(principal: Principal, code: str) -> Certificate:
             code="certificate_not_found",
         )
     return certificate
+
+
+def certificate_by_token(token: str) -> Certificate:
+    """The certificate a verification link names (public: no principal)."""
+    certificate = (
+        Certificate.objects.select_related(
+            "item__warehouse", "item__category", "replaced_by", "inspection"
+        )
+        .filter(token=token)
+        .first()
+        if token and len(token) <= 64
+        else None
+    )
+    if certificate is None:
+        raise NotFound(_("No such certificate."), code="certificate_not_found")
+    return certificate
+
+
+def public_photos(certificate: Certificate) -> QuerySet:
+    """The photos of the inspection behind a certificate, as its public page shows."""
+    return InspectionPhoto.objects.filter(inspection=certificate.inspection).order_by(
+        "uploaded_at", "id"
+    )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from inspection.models import Certificate, InspectionCheck
 from inspection.rules import claim_expiry
+from inspection.selectors import certificate_current_for_item
 from warehouse import lifecycle
 from warehouse.jobs import job_record
 from warehouse.models import CategoryFlow, Item, ItemEvent, ItemState
@@ -42,16 +43,13 @@ OPEN_STATUSES = (Order.Status.OPEN, Order.Status.ALLOCATED)
 
 def _shelf_life_rule(item: Item) -> dict:
     """The shelf-life parameters of the inspection behind the item's certificate."""
-    certificate = (
-        Certificate.objects.filter(item=item, status=Certificate.Status.VALID)
-        .order_by("-issued_at")
-        .values_list("inspection_id", flat=True)
-        .first()
-    )
-    if certificate is None:
+    certificate = certificate_current_for_item(item)
+    if certificate is None or certificate.status != Certificate.Status.VALID:
         return {}
     rule = (
-        InspectionCheck.objects.filter(inspection_id=certificate, kind="shelf_life")
+        InspectionCheck.objects.filter(
+            inspection_id=certificate.inspection_id, kind="shelf_life"
+        )
         .values_list("rule", flat=True)
         .first()
     )

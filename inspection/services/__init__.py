@@ -8,7 +8,6 @@ Services are keyword-only, own their transaction and raise domain errors
 from .certificates import (
     CERTIFICATE_JOB,
     certificate_by_token,
-    certificate_current,
     certificate_enqueue,
     certificate_issue,
     certificate_lookup,
@@ -50,7 +49,6 @@ __all__ = [
     "CERTIFICATE_JOB",
     "appeal_create",
     "certificate_by_token",
-    "certificate_current",
     "certificate_enqueue",
     "certificate_issue",
     "certificate_lookup",

@@ -13,7 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 from pypdf import PdfReader, PdfWriter
 
-from inspection import services
+from inspection import selectors, services
 from inspection.models import Certificate, CertificateFile
 from inspection.services.certificates import issue as issuing
 from inspection.services.certificates import number_is_valid
@@ -58,7 +58,7 @@ def certified_item(world) -> tuple[Item, Certificate]:
     item = passed_item(world)
     assert jobs.job_run(certificate_job(item).pk) == Job.State.DONE
     item.refresh_from_db()
-    return item, services.certificate_current(item)
+    return item, selectors.certificate_current_for_item(item)
 
 
 def pdf_bytes(certificate: Certificate) -> bytes:
@@ -253,7 +253,7 @@ def test_a_number_taken_meanwhile_is_picked_again(world, qc, tmp_path):
     ):
         assert jobs.job_run(certificate_job(item).pk) == Job.State.DONE
 
-    certificate = services.certificate_current(item)
+    certificate = selectors.certificate_current_for_item(item)
     assert certificate.number != taken.number
     assert number_is_valid(certificate.number)
     assert len(list((tmp_path / "media").rglob("*.pdf"))) == 2
@@ -518,7 +518,7 @@ def test_a_passing_reinspection_reissues_and_the_old_page_points_to_it(
     )
     job = Job.objects.get(key=f"certificate:{item.pk}", state=Job.State.PENDING)
     assert jobs.job_run(job.pk) == Job.State.DONE
-    new = services.certificate_current(item)
+    new = selectors.certificate_current_for_item(item)
 
     old.refresh_from_db()
     assert new.pk != old.pk and old.replaced_by_id == new.pk

@@ -7,6 +7,8 @@
 :mod:`.verify` what a buyer checks: the link, a typed number and code, a PDF.
 """
 
+# Reads, in inspection.selectors; the verify pages find them here too.
+from ...selectors import certificate_by_token, public_photos
 from .content import (
     certificate_content,
     certificate_document,
@@ -23,14 +25,11 @@ from .issue import (
 from .revoke import certificate_revoke, revoked_only, valid_certificate_required
 from .signing import canonical, content_sign, signature_valid, signing_keys
 from .verify import (
-    certificate_by_token,
-    certificate_current,
     certificate_lookup,
     certificate_summary,
     certificate_valid_link,
     certificate_verify_pdf,
     number_is_valid,
-    public_photos,
 )
 
 __all__ = [
@@ -38,7 +37,6 @@ __all__ = [
     "canonical",
     "certificate_by_token",
     "certificate_content",
-    "certificate_current",
     "certificate_document",
     "certificate_enqueue",
     "certificate_issue",

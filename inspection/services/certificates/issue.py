@@ -21,9 +21,9 @@ from warehouse.jobs import job_record
 from warehouse.models import Item, ItemState
 
 from ...models import Certificate, Inspection
+from ...selectors import certificate_current_for_item
 from .content import certificate_content, certificate_pdf_store
 from .signing import content_sign
-from .verify import certificate_current
 
 logger = logging.getLogger(__name__)
 
@@ -136,21 +136,22 @@ def certificate_issue(*, item_id: int, actor=None) -> Certificate | None:
         if item is None:
             return None
         if item.state != S.PASSED:
-            return certificate_current(item)
+            return certificate_current_for_item(item)
         inspection = _passing_inspection(item)
         if inspection is None:  # pragma: no cover - passed implies one
             return None
         existing = Certificate.objects.filter(inspection=inspection).first()
         if existing is None:
+            # The certificate this one replaces: the item's current one until
+            # now, when it was revoked (an item is re-inspected only then).
+            previous = certificate_current_for_item(item)
             existing = _certificate_insert(item, inspection)
             certificate_pdf_store(existing, new=True)
-            previous = (
-                Certificate.objects.filter(item=item, replaced_by__isnull=True)
-                .exclude(pk=existing.pk)
-                .filter(status=Certificate.Status.REVOKED)
-                .first()
-            )
-            if previous is not None:
+            if (
+                previous is not None
+                and previous.status == Certificate.Status.REVOKED
+                and previous.replaced_by_id is None
+            ):
                 previous.replaced_by = existing
                 previous.save(update_fields=["replaced_by"])
         lifecycle.item_certify(

@@ -9,19 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.access import Principal, Role, tenant_scope
-from warehouse.exceptions import Conflict, Forbidden, NotFound
+from warehouse.access import Principal, Role
+from warehouse.exceptions import Conflict, Forbidden
 from warehouse.models import Item, ItemState
 
 from ...models import Certificate, Inspection
-from .verify import certificate_current
+from ...selectors import certificate_current_for_item, certificate_get_for
 
 S = ItemState
 
 
 def revoked_only(item: Item) -> None:
     """Guard for certified → inspecting: only after the certificate is revoked."""
-    current = certificate_current(item)
+    current = certificate_current_for_item(item)
     if current is not None and current.status == Certificate.Status.VALID:
         raise Conflict(
             _(
@@ -35,7 +35,7 @@ def revoked_only(item: Item) -> None:
 
 def valid_certificate_required(item: Item) -> None:
     """Guard for allocating, packing and releasing: a valid certificate (rule 1)."""
-    current = certificate_current(item)
+    current = certificate_current_for_item(item)
     if current is None:
         raise Conflict(
             _("Item %(code)s has no certificate.") % {"code": item.code},
@@ -69,16 +69,7 @@ def certificate_revoke(
         raise Forbidden(_("Only a supervisor may revoke a certificate."))
     reason = note_clean(reason, "reason", required=True)
     with transaction.atomic():
-        certificate = (
-            tenant_scope(Certificate.objects.all(), principal, via="item__")
-            .filter(number=(number or "").strip().upper())
-            .first()
-        )
-        if certificate is None:
-            raise NotFound(
-                _("No certificate %(number)s.") % {"number": number},
-                code="certificate_not_found",
-            )
+        certificate = certificate_get_for(principal, number)
         item = Item.objects.select_for_update(of=("self",)).get(pk=certificate.item_id)
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.status == Certificate.Status.REVOKED:

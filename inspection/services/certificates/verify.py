@@ -1,5 +1,5 @@
-"""Verifying: the item's current certificate and its public link, a typed
-number and query code, an uploaded PDF."""
+"""Verifying: the item's current certificate as its page and a label show it,
+a typed number and query code, an uploaded PDF."""
 
 import hashlib
 import hmac
@@ -13,7 +13,8 @@ from stdnum.iso7064 import mod_37_2
 from warehouse.exceptions import InvalidInput, NotFound
 from warehouse.models import Item
 
-from ...models import Certificate, CertificateFile, InspectionPhoto
+from ...models import Certificate, CertificateFile
+from ...selectors import certificate_current_for_item
 from .content import verify_url
 from .signing import signature_valid
 
@@ -26,15 +27,10 @@ def number_is_valid(number: str) -> bool:
     return mod_37_2.is_valid("".join(parts))
 
 
-def certificate_current(item: Item) -> Certificate | None:
-    """The item's newest certificate, valid or revoked."""
-    return Certificate.objects.filter(item=item).order_by("-issued_at", "-id").first()
-
-
 def certificate_valid_link(item: Item) -> str:
     """The verification link of the item's current certificate if it is
     valid (what a label or a buyer is given), else an empty string."""
-    certificate = certificate_current(item)
+    certificate = certificate_current_for_item(item)
     if certificate is None or certificate.status != Certificate.Status.VALID:
         return ""
     return verify_url(certificate.token)
@@ -42,7 +38,7 @@ def certificate_valid_link(item: Item) -> str:
 
 def certificate_summary(item: Item) -> dict | None:
     """The item's current certificate as the item detail shows it."""
-    certificate = certificate_current(item)
+    certificate = certificate_current_for_item(item)
     if certificate is None:
         return None
     return {
@@ -53,21 +49,6 @@ def certificate_summary(item: Item) -> dict | None:
         "pdf": reverse("inspection:item-certificate-pdf", kwargs={"code": item.code}),
         "revoked_reason": certificate.revoked_reason or None,
     }
-
-
-def certificate_by_token(token: str) -> Certificate:
-    certificate = (
-        Certificate.objects.select_related(
-            "item__warehouse", "item__category", "replaced_by", "inspection"
-        )
-        .filter(token=token)
-        .first()
-        if token and len(token) <= 64
-        else None
-    )
-    if certificate is None:
-        raise NotFound(_("No such certificate."), code="certificate_not_found")
-    return certificate
 
 
 def _as_typed(text: str) -> str:
@@ -121,9 +102,3 @@ def certificate_verify_pdf(data: bytes) -> Certificate | None:
     if found is None or not signature_valid(found.certificate):
         return None
     return found.certificate
-
-
-def public_photos(certificate: Certificate):
-    return InspectionPhoto.objects.filter(inspection=certificate.inspection).order_by(
-        "uploaded_at", "id"
-    )
