@@ -46,9 +46,7 @@ def item_detail(request, code: str):
     inspections = list(selectors.inspection_list_for_item(principal, code))
     for inspection in inspections:
         inspection.rows = check_rows(inspection.checks.all())
-    certificate = (
-        Certificate.objects.filter(item=item).order_by("-issued_at", "-id").first()
-    )
+    certificate = selectors.certificate_current_for_item(item)
     active = next(
         (i for i in inspections if i.status != Inspection.Status.CLOSED),
         None,
