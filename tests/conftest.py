@@ -73,7 +73,7 @@ def _fresh_reference_cache():
     without a signal)."""
     from fulfilment.services.notify import endpoints_forget
     from warehouse.auth import token_cache_clear
-    from warehouse.refcache import refcache_clear
+    from warehouse.fastpath.refs import refcache_clear
 
     def clear():
         refcache_clear()

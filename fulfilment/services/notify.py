@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from inspection.services.certificates import certificate_valid_link
 from warehouse.access import Principal
 from warehouse.exceptions import Forbidden, InvalidInput
+from warehouse.fastpath.refs import CACHES
 from warehouse.jobs import job_record
 from warehouse.models import (
     Item,
@@ -35,7 +36,6 @@ from warehouse.models import (
     PlatformAccount,
     Warehouse,
 )
-from warehouse.refcache import CACHES
 
 from ..models import Order, Shipment, WebhookAttempt, WebhookEndpoint, WebhookMessage
 from ..webhooks import (

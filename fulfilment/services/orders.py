@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from warehouse import lifecycle
 from warehouse.access import Principal, Role, tenant_scope
 from warehouse.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.fastpath.refs import CACHES
 from warehouse.models import (
     Category,
     CategoryFlow,
@@ -22,7 +23,6 @@ from warehouse.models import (
     Merchant,
     Warehouse,
 )
-from warehouse.refcache import CACHES
 
 from ..lifecycle import order_transition
 from ..models import (

@@ -103,7 +103,7 @@ def lookup(client, code):
 
 def warm(client, code):
     """One scan first: the process caches the token, and the warehouse,
-    merchant and category rows it shows (warehouse.auth, warehouse.refcache),
+    merchant and category rows it shows (warehouse.auth, warehouse.fastpath.refs),
     so later scans read the item alone. The active webhook endpoints, read
     every few seconds per process, are read here too (none: nothing sent)."""
     lookup(client, code)

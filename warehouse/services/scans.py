@@ -14,6 +14,7 @@ from .. import lifecycle
 from ..access import Principal, Role, tenant_scope
 from ..barcodes import Barcode, Kind, barcode_parse
 from ..exceptions import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from ..fastpath.refs import item_attach_references
 from ..models import (
     ITEM_GONE_STATES,
     InboundNotice,
@@ -24,7 +25,6 @@ from ..models import (
     Station,
     Tag,
 )
-from ..refcache import item_attach_references
 
 if TYPE_CHECKING:
     from ..extensions import ScanActionHandler

@@ -25,6 +25,7 @@ from .. import lifecycle, services
 from ..access import Principal
 from ..api_common import DOMAIN_STATUS
 from ..exceptions import DomainError
+from ..fastpath.refs import item_attach_references
 from ..models import ScanLog, Station
 from ..pages import (
     STATION_PEOPLE,
@@ -34,7 +35,6 @@ from ..pages import (
     stations_for,
 )
 from ..proxies import client_address
-from ..refcache import item_attach_references
 from ..services.scans import SCAN_LOOKUP, SCAN_PACK, SCAN_RECEIVE, SCAN_RELEASE
 
 SESSION_ACTION = "qcw_station_action"

@@ -12,7 +12,7 @@ import time
 
 from django.db.models.signals import post_delete, post_save
 
-from .models import Category, Item, Location, Merchant, Warehouse
+from ..models import Category, Item, Location, Merchant, Warehouse
 
 TTL_SECONDS = 60.0
 MAX_ROWS = 20_000  # per model; past that the cache starts over

@@ -1,0 +1,1 @@
+"""The scan path's speed-ups, in one place."""
