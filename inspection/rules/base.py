@@ -8,6 +8,7 @@ helpers below read and normalise values the same way for every kind.
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Protocol, runtime_checkable
@@ -65,12 +66,13 @@ class Context:
 class CheckResult:
     """One check's judgement: its verdict, the sentence and the numbers behind it.
 
-    ``code`` and ``params`` say what ``reason`` says, as a fact: the message
-    code (in :data:`inspection.rules.registry.MESSAGES`, every kind's
-    ``MESSAGES`` together) and the values the sentence was rendered with. Both
-    are empty when the reason is a note the inspector typed, and for results
-    rebuilt from stored rows: only ``verdict``, ``reason`` and ``detail`` are
-    stored today.
+    ``code`` and ``params`` are what is stored: the message code (in
+    :data:`inspection.rules.registry.MESSAGES`, every kind's ``MESSAGES``
+    together) and its raw facts (numbers in mg, dates ISO, vocabulary codes).
+    ``reason`` is them rendered in the active language, for the moment of
+    judging; a reader's page renders the stored code again in its own
+    language (:func:`inspection.messages.check_reason`). A note the inspector
+    typed is code ``inspector_note`` with its text and language.
     """
 
     verdict: str
@@ -80,19 +82,31 @@ class CheckResult:
     params: dict = field(default_factory=dict)
 
 
+def message_render(
+    text: str, params: dict, display: Callable[[dict], dict] | None = None
+) -> str:
+    """``text`` (already translated) with ``params`` shaped by ``display``."""
+    values = display(params) if display else params
+    return text % values if values else text
+
+
 def check_result(
     verdict: str,
     messages: dict[str, str],
     code: str,
     params: dict | None = None,
     detail: dict | None = None,
+    display: dict[str, Callable[[dict], dict]] | None = None,
 ) -> CheckResult:
-    """A result whose reason is ``messages[code]``, translated, with ``params``."""
+    """A result of ``code`` with its raw ``params``; its reason rendered now.
+
+    ``display`` maps a code to the function that turns its raw params into
+    the sentence's values (a weight in mg into "45 mg"); without one the
+    params are the values.
+    """
     params = params or {}
-    text = _(messages[code])
-    return CheckResult(
-        verdict, text % params if params else text, detail or {}, code, params
-    )
+    text = message_render(_(messages[code]), params, (display or {}).get(code))
+    return CheckResult(verdict, text, detail or {}, code, params)
 
 
 @runtime_checkable
@@ -194,7 +208,16 @@ def claim_date(value) -> dt.date | None:
 
 
 def mg(value) -> str:
+    """A weight in mg as text: ``1,045 mg``, ``52.5 mg``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return f"{value:,} mg"
+
+
+def whole_or_float(value: float) -> int | float:
+    """A number for storing as a fact: an int when it is whole."""
+    value = float(value)
+    return int(value) if value.is_integer() else value
 
 
 def first_given(keys: tuple[str, ...], observed: dict) -> tuple[str, object]:

@@ -6,6 +6,7 @@ the claim shown beside the question (required when the check is mandatory).
 
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -22,6 +23,9 @@ from .base import (
     clean_text,
     required,
 )
+
+NOTE = "inspector_note"
+"""The code of a result that is a note the inspector typed (params: text, lang)."""
 
 MESSAGES = {
     "free_confirmed": gettext_noop("Confirmed by the inspector."),
@@ -83,8 +87,14 @@ class FreeCheck:
             else (FAIL, "free_not_confirmed")
         )
         note = observation.get("note", "")
-        if note:  # the inspector's words: text, not a message code
-            return CheckResult(verdict, note, {})
+        if note:  # the inspector's words: text, with the language they wrote in
+            return CheckResult(
+                verdict,
+                note,
+                {},
+                NOTE,
+                {"text": note, "lang": translation.get_language() or ""},
+            )
         return check_result(verdict, MESSAGES, code)
 
     def describe(self, rule: Rule) -> str:

@@ -29,6 +29,13 @@ MESSAGES = {
 }
 
 
+def _listed(params: dict) -> dict:
+    return {"list": ", ".join(params["missing"])}
+
+
+DISPLAY = {"labels_missing": _listed}
+
+
 @dataclass(frozen=True)
 class LabelsCheck:
     name: str = "labels"
@@ -72,7 +79,7 @@ class LabelsCheck:
         detail = {"required": wanted, "missing": missing}
         if missing:
             return check_result(
-                FAIL, MESSAGES, "labels_missing", {"list": ", ".join(missing)}, detail
+                FAIL, MESSAGES, "labels_missing", {"missing": missing}, detail, DISPLAY
             )
         return check_result(PASS, MESSAGES, "labels_present", {}, detail)
 

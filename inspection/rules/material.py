@@ -40,6 +40,13 @@ MESSAGES = {
 }
 
 
+def _reading_name(params: dict) -> dict:
+    return {**params, "name": params["name"].replace("_", " ")}
+
+
+DISPLAY = {"material_reading_outside": _reading_name}
+
+
 def _range(name: str, value) -> list[str]:
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise RuleError(name, _("Enter a range as [minimum, maximum]."))
@@ -172,13 +179,14 @@ class MaterialCheck:
                     MESSAGES,
                     "material_reading_outside",
                     {
-                        "name": name.replace("_", " "),
+                        "name": name,
                         "value": observation[name],
                         "low": low,
                         "high": high,
                         "material": claimed_as,
                     },
                     detail,
+                    DISPLAY,
                 )
         return check_result(
             PASS, MESSAGES, "material_as_claimed", {"material": found_as}, detail

@@ -3,8 +3,12 @@
 The one place a new kind is added.
 """
 
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
 from . import base, free, identity, labels, material, packaging, shelf_life, weight
-from .base import CheckKind
+from .base import CheckKind, message_render
 
 MODULES = (material, weight, shelf_life, packaging, labels, identity, free)
 
@@ -25,3 +29,20 @@ CHECK_KINDS = tuple(KINDS)
 MESSAGES: dict[str, str] = {
     code: text for module in (base, *MODULES) for code, text in module.MESSAGES.items()
 }
+
+DISPLAY: dict[str, Callable[[dict], dict]] = {
+    code: display
+    for module in (base, *MODULES)
+    for code, display in getattr(module, "DISPLAY", {}).items()
+}
+"""Per code, how its raw params become the sentence's values ("45 mg")."""
+
+
+def reason_render(code: str, params: dict) -> str:
+    """A judgement's sentence in the active language, from its code and params.
+
+    A note the inspector typed (:data:`free.NOTE`) is its own text.
+    """
+    if code == free.NOTE:
+        return params.get("text", "")
+    return message_render(_(MESSAGES[code]), params, DISPLAY.get(code))

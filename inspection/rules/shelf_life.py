@@ -52,6 +52,25 @@ MESSAGES = {
     "shelf_life_left": gettext_noop("%(left)d days of shelf life left at receipt."),
 }
 
+DATE_NAMES = {
+    "expiry": gettext_noop("expiry"),
+    "production": gettext_noop("production"),
+}
+
+
+def _date_names(params: dict) -> dict:
+    return {**params, "name": _(DATE_NAMES[params["date"]])}
+
+
+def _shares(params: dict) -> dict:
+    return {
+        "left": round(params["left_share"] * 100, 1),
+        "min": Decimal(str(params["min_share"])) * 100,
+    }
+
+
+DISPLAY = {"shelf_life_date_disagrees": _date_names, "shelf_life_share_short": _shares}
+
 
 def claim_expiry(claim: dict) -> dt.date | None:
     """The expiry date a stored claim states, or production date + shelf life."""
@@ -137,16 +156,21 @@ class ShelfLifeCheck:
             "production": production.isoformat() if production else None,
         }
         for name, seen, said in (
-            (_("expiry"), seen_expiry, claimed_expiry),
-            (_("production"), seen_production, claimed_production),
+            ("expiry", seen_expiry, claimed_expiry),
+            ("production", seen_production, claimed_production),
         ):
             if seen and said and abs(seen - said) > slack:
                 return check_result(
                     FAIL,
                     MESSAGES,
                     "shelf_life_date_disagrees",
-                    {"name": name, "seen": seen, "said": said},
+                    {
+                        "date": name,
+                        "seen": seen.isoformat(),
+                        "said": said.isoformat(),
+                    },
                     detail,
+                    DISPLAY,
                 )
         if expiry is None:
             return check_result(HOLD, MESSAGES, "shelf_life_no_expiry", {}, detail)
@@ -186,10 +210,11 @@ class ShelfLifeCheck:
                     MESSAGES,
                     "shelf_life_share_short",
                     {
-                        "left": round(float(left) * 100, 1),
-                        "min": Decimal(share) * 100,
+                        "left_share": round(float(left), 4),
+                        "min_share": float(Decimal(share)),
                     },
                     detail,
+                    DISPLAY,
                 )
         return check_result(
             PASS, MESSAGES, "shelf_life_left", {"left": remaining}, detail

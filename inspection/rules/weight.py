@@ -27,6 +27,7 @@ from .base import (
     param_share,
     param_whole,
     required,
+    whole_or_float,
 )
 
 WEIGHT_KEYS = ("weight_g", "weight_ct", "weight_mg")
@@ -42,6 +43,16 @@ MESSAGES = {
         "%(deviation)s lighter than claimed; tolerance %(tolerance)s."
     ),
 }
+
+
+def _display(params: dict) -> dict:
+    return {
+        "deviation": mg(params["deviation_mg"]),
+        "tolerance": mg(params["tolerance_mg"]),
+    }
+
+
+DISPLAY = {code: _display for code in MESSAGES}
 
 
 def _tolerance(rule: Rule, claimed_mg: int) -> Fraction:
@@ -117,15 +128,15 @@ class WeightCheck:
             "deviation_mg": deviation,
             "tolerance_mg": round(float(tolerance), 3),
         }
-        values = {
-            "deviation": mg(abs(deviation)),
-            "tolerance": f"{round(float(tolerance), 3):,g} mg",
+        facts = {
+            "deviation_mg": abs(deviation),
+            "tolerance_mg": whole_or_float(round(float(tolerance), 3)),
         }
         if abs(deviation) <= tolerance:
             code = "weight_within_tolerance"
-            return check_result(PASS, MESSAGES, code, values, detail)
+            return check_result(PASS, MESSAGES, code, facts, detail, DISPLAY)
         code = "weight_heavier" if deviation > 0 else "weight_lighter"
-        return check_result(FAIL, MESSAGES, code, values, detail)
+        return check_result(FAIL, MESSAGES, code, facts, detail, DISPLAY)
 
     def describe(self, rule: Rule) -> str:
         p = rule.params

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from inspection import rules
+from inspection.messages import check_reason
 from inspection.rules import FAIL, HOLD, PASS, CheckKind, Context
 from inspection.rules.registry import KINDS, MESSAGES
 
@@ -206,19 +207,44 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
 def test_a_judgement_is_its_message_code_rendered_with_its_params(
     kind, params, claim, observed, verdict, code, values, language
 ):
+    """``values`` are the sentence's; the stored params are raw facts."""
     with translation.override(language):
         result = judge(kind, params, claim, observed)
         expected = gettext(MESSAGES[code])
-        assert (result.verdict, result.code, result.params) == (verdict, code, values)
+        assert (result.verdict, result.code) == (verdict, code)
+        assert result.params == RAW.get(code, values)
         assert result.reason == (expected % values if values else expected)
+        assert check_reason(result.code, result.params) == result.reason
 
 
-def test_an_inspectors_note_is_the_reason_and_has_no_code():
-    result = judge(
-        "free",
-        {"question": "No cracks?"},
-        {},
-        {"free": {"result": False, "note": "Hairline crack"}},
-    )
+RAW = {  # where the raw facts differ from what the sentence shows
+    "weight_within_tolerance": {"deviation_mg": 45, "tolerance_mg": 50},
+    "weight_heavier": {"deviation_mg": 51, "tolerance_mg": 50},
+    "weight_lighter": {"deviation_mg": 51, "tolerance_mg": 50},
+    "material_reading_outside": {
+        "name": "refractive_index",
+        "value": "1.66",
+        "low": "1.6",
+        "high": "1.63",
+        "material": "nephrite jade",
+    },
+    "labels_missing": {"missing": ["net_content"]},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_inspectors_note_is_the_reason_kept_as_text_with_its_language(language):
+    with translation.override(language):
+        result = judge(
+            "free",
+            {"question": "No cracks?"},
+            {},
+            {"free": {"result": False, "note": "Hairline crack"}},
+        )
     assert (result.verdict, result.reason) == (FAIL, "Hairline crack")
-    assert (result.code, result.params) == ("", {})
+    assert (result.code, result.params) == (
+        "inspector_note",
+        {"text": "Hairline crack", "lang": language},
+    )
+    with translation.override("zh-hans" if language == "en" else "en"):
+        assert check_reason(result.code, result.params) == "Hairline crack"
