@@ -10,18 +10,16 @@ def wire() -> None:
 
     Running it again changes nothing.
     """
-    from django.db.models.signals import post_delete, post_save
-
     from warehouse import extensions as ext
+    from warehouse.fastpath.cache import evict_on
     from warehouse.models import ItemState as S
 
     from . import checks, services  # noqa: F401 - checks register themselves
     from .models import WebhookEndpoint
-    from .services.notify import endpoints_forget
+    from .services.notify import ENDPOINTS
 
     # Webhook endpoints are cached per process: a change forgets them.
-    for signal in (post_save, post_delete):
-        signal.connect(endpoints_forget, sender=WebhookEndpoint)
+    evict_on(WebhookEndpoint, ENDPOINTS)
 
     # An order-first item whose order was cancelled may be refused at receipt.
     ext.transition_guard_register(

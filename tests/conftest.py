@@ -71,18 +71,11 @@ def _fresh_reference_cache():
     """Rows, tokens and webhook endpoints cached per process must not outlive
     the test that made them (a flush between transactional tests deletes rows
     without a signal)."""
-    from fulfilment.services.notify import endpoints_forget
-    from warehouse.auth import token_cache_clear
-    from warehouse.fastpath.refs import refcache_clear
+    from warehouse.fastpath.cache import caches_clear
 
-    def clear():
-        refcache_clear()
-        token_cache_clear()
-        endpoints_forget()
-
-    clear()
+    caches_clear()
     yield
-    clear()
+    caches_clear()
 
 
 @pytest.fixture(autouse=True)

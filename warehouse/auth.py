@@ -12,15 +12,13 @@ membership, evicts it in this process at once; other processes notice within
 that many seconds.
 """
 
-import time
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from .fastpath.cache import TTLCache, evict_on
 from .models import (
     Merchant,
     MerchantMembership,
@@ -30,17 +28,21 @@ from .models import (
 )
 
 MAX_CACHED_TOKENS = 10_000
-_verified: dict[str, tuple[float, object, Token]] = {}
+# key → (user, token), verified
+TOKENS = TTLCache(
+    "API tokens",
+    ttl=lambda: settings.API_TOKEN_CACHE_SECONDS,
+    max_size=MAX_CACHED_TOKENS,
+)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
     model = Token
 
     def authenticate_credentials(self, key):
-        now = time.monotonic()
-        hit = _verified.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1], hit[2]
+        hit = TOKENS.get(key)
+        if hit is not None:
+            return hit
         try:
             # Stations call most often: their row comes in the same query. A
             # wider join (membership, merchant, platform) cost PostgreSQL ~5 ms
@@ -50,45 +52,20 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        ttl = settings.API_TOKEN_CACHE_SECONDS
-        if ttl > 0:
-            if len(_verified) >= MAX_CACHED_TOKENS:
-                _verified.clear()
-            _verified[key] = (now + ttl, token.user, token)
+        TOKENS.put(key, (token.user, token))
         return token.user, token
 
 
-def token_cache_clear() -> None:
-    _verified.clear()
+def _of_user(user, _key, cached) -> bool:
+    return cached[0].pk == user.pk
 
 
-def _evict_user(user_id) -> None:
-    for key, (_expiry, user, _token) in list(_verified.items()):
-        if user.pk == user_id:
-            _verified.pop(key, None)
+def _of_role_holder(role, _key, cached) -> bool:
+    return cached[0].pk == role.user_id
 
 
-def _on_token(sender, instance, **kwargs):
-    _verified.pop(instance.key, None)
-
-
-def _on_user(sender, instance, **kwargs):
-    _evict_user(instance.pk)
-
-
-def _on_role(sender, instance, **kwargs):
-    _evict_user(instance.user_id)
-
-
-def _on_merchant(sender, instance, **kwargs):
-    token_cache_clear()  # rare: a merchant (de)activated or renamed
-
-
-for _signal in (post_save, post_delete):
-    _signal.connect(_on_token, sender=Token, dispatch_uid="token-cache-token")
-    _signal.connect(_on_user, sender=get_user_model(), dispatch_uid="token-cache-user")
-    for _model in (Station, MerchantMembership, PlatformAccount, StaffAssignment):
-        _signal.connect(
-            _on_role, sender=_model, dispatch_uid=f"token-cache-{_model._meta}"
-        )
-    _signal.connect(_on_merchant, sender=Merchant, dispatch_uid="token-cache-merchant")
+evict_on(Token, TOKENS, key=lambda token: token.key)
+evict_on(get_user_model(), TOKENS, where=_of_user)
+for _model in (Station, MerchantMembership, PlatformAccount, StaffAssignment):
+    evict_on(_model, TOKENS, where=_of_role_holder)
+evict_on(Merchant, TOKENS)  # rare: a merchant (de)activated or renamed

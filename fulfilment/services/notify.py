@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from inspection.services.certificates import certificate_valid_link
 from warehouse.access import Principal
 from warehouse.exceptions import Forbidden, InvalidInput
+from warehouse.fastpath.cache import TTLCache
 from warehouse.fastpath.refs import CACHES
 from warehouse.jobs import job_record
 from warehouse.models import (
@@ -58,26 +59,27 @@ VERDICT_STATES = (S.PASSED, S.FAILED, S.HELD)
 
 
 ENDPOINTS_TTL_SECONDS = 10.0
-_endpoints: tuple[float, list[int]] = (0.0, [])
+
+
+def _active_endpoint_ids(_key) -> list[int]:
+    return list(
+        WebhookEndpoint.objects.filter(is_active=True).values_list("pk", flat=True)
+    )
+
+
+# Active endpoints, read at most every few seconds per process: every state
+# change asks, and the scan path should not pay a query for it. A change to
+# an endpoint forgets them (fulfilment.wiring).
+ENDPOINTS = TTLCache(
+    "active webhook endpoints",
+    ttl=ENDPOINTS_TTL_SECONDS,
+    max_size=1,
+    load=_active_endpoint_ids,
+)
 
 
 def _endpoint_ids() -> list[int]:
-    """Active endpoints, read at most every few seconds per process: every
-    state change asks, and the scan path should not pay a query for it."""
-    global _endpoints
-    now = time.monotonic()
-    if _endpoints[0] <= now:
-        ids = list(
-            WebhookEndpoint.objects.filter(is_active=True).values_list("pk", flat=True)
-        )
-        _endpoints = (now + ENDPOINTS_TTL_SECONDS, ids)
-    return _endpoints[1]
-
-
-def endpoints_forget(**kwargs) -> None:
-    """Signal receiver: an endpoint changed; read them again next time."""
-    global _endpoints
-    _endpoints = (0.0, [])
+    return ENDPOINTS.get("active")
 
 
 def webhook_emit(event_type: str, data: dict) -> int:
