@@ -1,6 +1,7 @@
-"""The scan path's statements written outside the ORM's per-call building:
-each equals its ORM version, and the receive's notice update runs from an index
-on PostgreSQL however large the notice and however stale its statistics."""
+"""The scan path's statements written outside the ORM's per-call building
+(warehouse.fastpath.statements): each equals its ORM version, and the
+receive's notice update runs from an index on PostgreSQL however large the
+notice and however stale its statistics."""
 
 import json
 import re
@@ -10,17 +11,18 @@ from functools import partial
 import pytest
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
+from django.utils import timezone
 from psycopg import sql as pgsql
 
 from warehouse.access import principal_of
-from warehouse.models import InboundNotice, Item, ItemState
-from warehouse.services import inbound_notice_create, scan_process
-from warehouse.services.scans import (
-    _item_by_code,
-    _items_in_scope,
-    _notice_progress,
-    _single,
+from warehouse.fastpath.statements import (
+    SCAN_LOG_FIELDS,
+    item_by_code,
+    items_in_scope,
 )
+from warehouse.models import InboundNotice, Item, ItemState, ScanLog
+from warehouse.services import inbound_notice_create, scan_process
+from warehouse.services.scans import _notice_progress, _single, scan_log_write
 
 from . import factories as f
 
@@ -136,7 +138,7 @@ def test_item_read_by_code_equals_the_orm(world, who, lock):
     codes = [*gz.items.values_list("code", flat=True), sih.items.get().code]
     for code in [*codes, "QNOTANITEM00"]:
         with transaction.atomic():
-            orm = _items_in_scope(principal, lock).filter(code=code)
+            orm = items_in_scope(principal, lock).filter(code=code)
             try:
                 compiler = orm[:1].query.get_compiler(connection=connection)
                 statements = [compiler.as_sql()]
@@ -150,11 +152,50 @@ def test_item_read_by_code_equals_the_orm(world, who, lock):
                 return execute(sql, params, many, context)
 
             with connection.execute_wrapper(spy):
-                got = _item_by_code(principal, code, lock=lock)
+                got = item_by_code(principal, code, lock=lock)
         assert seen == statements, who
         assert fields_of(got) == fields_of(expected), (who, code)
-    found = [c for c in codes if _item_by_code(principal, c, lock=False)]
+    found = [c for c in codes if item_by_code(principal, c, lock=False)]
     assert bool(found) == (who != "nobody")
+
+
+def test_the_scan_log_statement_names_every_column():
+    """A field added to the scan log is one the plain INSERT must fill too."""
+    columns = {f.name for f in ScanLog._meta.concrete_fields if not f.primary_key}
+    assert set(SCAN_LOG_FIELDS) == columns
+    assert len(SCAN_LOG_FIELDS) == len(columns)
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["accepted", "refused"])
+def test_scan_log_statement_equals_the_orm(world, monkeypatch, refused):
+    """A scan logged through the plain INSERT is the row
+    ``ScanLog.objects.create`` writes for the same scan, field for field (a
+    station's accepted scan of an item, or an admin's refused scan of nothing
+    from nowhere)."""
+    item = announce(world, 1, "ASN-LOG").items.get()
+    at = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    principal = principal_of(world.admin if refused else world.station)
+    scan = {
+        "barcode": "QX-1",
+        "action": "receive",
+        "outcome": ScanLog.Outcome.REFUSED if refused else ScanLog.Outcome.ACCEPTED,
+        "error_code": "item_not_found" if refused else "",
+        "message": "No item for barcode QX-1." if refused else "",
+        "item": None if refused else item,
+        "client_address": None if refused else "2001:db8::7",
+    }
+
+    scan_log_write(principal=principal, **scan)
+    orm = ScanLog.objects.create(
+        station=principal.station, user=principal.user, at=at, **scan
+    )
+
+    ours = ScanLog.objects.exclude(pk=orm.pk).get()
+    orm.refresh_from_db()
+    fields = [f.attname for f in ScanLog._meta.concrete_fields if not f.primary_key]
+    assert {n: getattr(ours, n) for n in fields} == {n: getattr(orm, n) for n in fields}
+    assert (ours.station_id is None) == refused
 
 
 # --- the plan on PostgreSQL ---------------------------------------------------

@@ -11,15 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import lifecycle
-from ..access import Principal, Role, tenant_scope
+from ..access import Principal, Role
 from ..barcodes import Barcode, Kind, barcode_parse
 from ..exceptions import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from ..fastpath.refs import item_attach_references
+from ..fastpath.statements import (
+    item_by_code,
+    items_in_scope,
+    notice_progress_run,
+    scan_log_insert,
+)
 from ..models import (
     ITEM_GONE_STATES,
-    InboundNotice,
     Item,
-    ItemState,
     Location,
     ScanLog,
     Station,
@@ -32,81 +36,8 @@ if TYPE_CHECKING:
 scan_logger = logging.getLogger("qcw.scans")
 
 
-def _item_base(principal: Principal):
-    """Items in scope, read alone: the scan answer's names come from refcache."""
-    return tenant_scope(Item.objects.order_by(), principal)
-
-
 def _single(queryset) -> Item | None:
     return next(iter(queryset[:1]), None)
-
-
-def _items_in_scope(principal: Principal, lock: bool):
-    items = _item_base(principal)
-    return items.select_for_update(of=("self",)) if lock else items
-
-
-# --- the item read by code: the ORM's own statement, compiled once -----------
-# Every lookup and receive reads one item by its code; building that query
-# through the ORM cost six times running it (0.3 ms of CPU a scan; a lookup
-# stayed under 0.8x of its bare ceiling). Here the ORM compiles it once per
-# scope and lock with marker values, and each scan runs the same SQL with its
-# own values. Scopes whose SQL varies (several warehouses, none) take the
-# ORM's way. A test holds it equal to the ORM's statement and answer.
-
-_MARK_ID, _MARK_CODE = -731_000_017, "\x1fitem-code\x1f"  # never stored
-_SCOPE_ROLES = {"all": Role.ADMIN, "merchant": Role.MERCHANT, "warehouse": Role.STATION}
-
-
-def _code_scope(principal: Principal) -> tuple[str, int | None] | None:
-    """Which compiled read serves ``principal``, and its scope's id."""
-    if principal.sees_all:
-        return "all", None
-    if principal.role == Role.MERCHANT and principal.merchant_id is not None:
-        return "merchant", principal.merchant_id
-    if principal.role != Role.MERCHANT and len(principal.warehouse_ids) == 1:
-        return "warehouse", next(iter(principal.warehouse_ids))
-    return None
-
-
-@functools.cache
-def _code_read(scope: str, lock: bool):
-    """(sql, params with the markers, field names, converters) of the ORM's
-    read of one item by code for a principal of ``scope``."""
-    marked = Principal(
-        user=None,
-        role=_SCOPE_ROLES[scope],
-        merchant_id=_MARK_ID,
-        warehouse_ids=frozenset({_MARK_ID}),
-    )
-    query = _items_in_scope(marked, lock).filter(code=_MARK_CODE)[:1].query
-    compiler = query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    if _MARK_CODE not in params or (scope != "all" and _MARK_ID not in params):
-        raise RuntimeError(f"The item read by code changed shape: {sql} {params}")
-    columns = [column for column, _sql, _alias in compiler.select]
-    names = [column.target.attname for column in columns]
-    return sql, tuple(params), names, list(compiler.get_converters(columns).items())
-
-
-def _item_by_code(principal: Principal, code: str, *, lock: bool) -> Item | None:
-    """The item with ``code`` among those ``principal`` sees (locked with
-    ``lock``), as ``_single(_items_in_scope(...).filter(code=code))`` reads it."""
-    scope = _code_scope(principal)
-    if scope is None:
-        return _single(_items_in_scope(principal, lock).filter(code=code))
-    sql, marked, names, converters = _code_read(scope[0], lock)
-    values = {_MARK_ID: scope[1], _MARK_CODE: code}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [values.get(param, param) for param in marked])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    row = list(row)
-    for position, (functions, expression) in converters:
-        for convert in functions:
-            row[position] = convert(row[position], expression, connection)
-    return Item.from_db(connection.alias, names, row)
 
 
 def item_resolve(*, barcode: Barcode, principal: Principal, lock: bool = False) -> Item:
@@ -117,9 +48,9 @@ def item_resolve(*, barcode: Barcode, principal: Principal, lock: bool = False) 
     unknown or out-of-scope items, :class:`Conflict` when a serial matches
     several items, and :class:`InvalidInput` for a mistyped item code.
     """
-    items = _items_in_scope(principal, lock) if barcode.kind != Kind.CODE else None
+    items = items_in_scope(principal, lock) if barcode.kind != Kind.CODE else None
     if barcode.kind == Kind.CODE:
-        item = _item_by_code(principal, barcode.value, lock=lock)
+        item = item_by_code(principal, barcode.value, lock=lock)
     elif barcode.kind == Kind.GS1:
         item = _one(
             items.filter(serial=barcode.serial)
@@ -345,69 +276,19 @@ def _notice_progress(notice_id: int) -> None:
     of items left on the notice would make them all queue on its row). "Is
     any item still announced?" reads the notice's first announced line from
     the partial index ``item_notice_announced_line_idx``, whatever the size of
-    the notice (see :func:`_notice_progress_sql`). Plain SQL: it runs on every
-    receive, and compiling the equivalent ORM update cost more than running it.
+    the notice. Plain SQL (:func:`~warehouse.fastpath.statements.notice_progress_run`):
+    it runs on every receive, and compiling the equivalent ORM update cost
+    more than running it.
 
     Stations receiving a notice's last items at the same moment each see the
     others' items still announced (not yet committed), so none of them would
     complete the notice. The same statement runs again once this transaction
     has committed: the last of them to commit then sees every item received.
     """
-    _notice_progress_run(notice_id)
+    notice_progress_run(notice_id)
     transaction.on_commit(
-        functools.partial(_notice_progress_run, notice_id), robust=True
+        functools.partial(notice_progress_run, notice_id), robust=True
     )
-
-
-def _notice_progress_run(notice_id: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _notice_progress_sql(),
-            {
-                "notice": notice_id,
-                "n_announced": InboundNotice.Status.ANNOUNCED,
-                "n_receiving": InboundNotice.Status.RECEIVING,
-                "n_received": InboundNotice.Status.RECEIVED,
-            },
-        )
-
-
-@functools.cache
-def _notice_progress_sql() -> str:
-    # Identifiers come from the models' metadata; every value is bound.
-    quote = connection.ops.quote_name
-    notices, items = InboundNotice._meta, Item._meta
-    names = {
-        "items": quote(items.db_table),
-        "notice": quote(items.get_field("notice").column),
-        "state": quote(items.get_field("state").column),
-        "line": quote(items.get_field("line").column),
-        "notices": quote(notices.db_table),
-        "id": quote(notices.pk.column),
-        "status": quote(notices.get_field("status").column),
-    }
-    # The first announced line, not EXISTS: PostgreSQL plans an EXISTS for
-    # its first matching row and, once statistics say a notice's 20,000 rows
-    # are mostly announced, expects a sequential scan to meet one at once;
-    # it then reads every row ahead of the notice's (16 ms at 100,000 items).
-    # ORDER BY line LIMIT 1 is served in order by the (notice, line) partial
-    # index, one index probe; any other plan must read and sort every match.
-    # The state is a literal, not a parameter: the generic plan a warm
-    # connection reuses (server-side binding) may use a partial index only
-    # when the statement itself says state = 'announced'.
-    announced = ItemState.ANNOUNCED.value
-    if not announced.isidentifier():  # a code constant; never outside input
-        raise ValueError(announced)
-    left = (  # noqa: S608
-        "((SELECT {line} FROM {items} WHERE {notice} = %(notice)s"
-        " AND {state} = '{announced}' ORDER BY {line} LIMIT 1) IS NOT NULL)"
-    ).format(announced=announced, **names)
-    sql = (
-        "UPDATE {notices} SET {status} = CASE WHEN {left} THEN %(n_receiving)s"
-        " ELSE %(n_received)s END WHERE {id} = %(notice)s AND ({status} ="
-        " %(n_announced)s OR ({status} = %(n_receiving)s AND NOT {left}))"
-    )
-    return sql.format(left=left, **names)
 
 
 def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
@@ -439,21 +320,6 @@ def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
             % {"tag": value},
             code="tag_used",
         ) from None
-
-
-@functools.cache
-def _scan_log_sql() -> str:
-    """The INSERT for one scan-log row; columns in ``scan_log_write``'s order."""
-    names = ("station", "user", "barcode", "action", "outcome", "error_code")
-    more = ("message", "item", "at", "client_address")
-    fields = [ScanLog._meta.get_field(n) for n in (*names, *more)]
-    quote = connection.ops.quote_name
-    # Identifiers come from the model's metadata; every value is bound.
-    return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(ScanLog._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
 
 
 def _storable(value) -> str:
@@ -495,8 +361,7 @@ def scan_log_write(
         connection.ops.adapt_datetimefield_value(timezone.now()),
         connection.ops.adapt_ipaddressfield_value(client_address),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(_scan_log_sql(), values)
+    scan_log_insert(values)
     scan_logger.info(
         "scan station=%s user=%s client=%s action=%s barcode=%r outcome=%s"
         " item=%s error=%s",
