@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from warehouse.models import Category, Item, Station
 
+from .messages import check_reason
+
 
 class Verdict(models.TextChoices):
     PASS = "pass", _("pass")
@@ -254,7 +256,18 @@ class InspectionCheck(models.Model):
         choices=CheckVerdict.choices,
         default=CheckVerdict.PENDING,
     )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    code = models.CharField(
+        _("result code"),
+        max_length=40,
+        blank=True,
+        help_text=_("What the result says, as a code of inspection.messages."),
+    )
+    params = models.JSONField(
+        _("result facts"),
+        default=dict,
+        blank=True,
+        help_text=_("The code's facts: numbers in mg, dates ISO, codes."),
+    )
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     source = models.CharField(
         _("source"),
@@ -284,6 +297,11 @@ class InspectionCheck(models.Model):
     def __str__(self):
         return f"{self.inspection} {self.key}: {self.verdict}"
 
+    @property
+    def reason(self) -> str:
+        """The result's sentence in the active language (from code and params)."""
+        return check_reason(self.code, self.params)
+
 
 class SampleUnit(models.Model):
     """One sampled unit of a lot: what was observed on it and its verdict."""
@@ -296,7 +314,7 @@ class SampleUnit(models.Model):
     results = models.JSONField(
         _("check results"),
         default=dict,
-        help_text=_("Per check key: verdict, reason, detail."),
+        help_text=_("Per check key: verdict, effect, code, params, detail."),
     )
     verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
     recorded_by = models.ForeignKey(

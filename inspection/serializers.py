@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import rules
+from .messages import check_reason
 from .models import (
     Certificate,
     HoldDecision,
@@ -108,6 +109,10 @@ class CheckSerializer(serializers.ModelSerializer):
     label_zh = serializers.SerializerMethodField()
     mandatory = serializers.SerializerMethodField()
     rule_text = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField(
+        help_text="The result in the request's language (Accept-Language), "
+        "rendered from code and params."
+    )
     observed_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -124,6 +129,8 @@ class CheckSerializer(serializers.ModelSerializer):
             "observed",
             "verdict",
             "reason",
+            "code",
+            "params",
             "detail",
             "source",
             "observed_by",
@@ -142,6 +149,9 @@ class CheckSerializer(serializers.ModelSerializer):
     def get_rule_text(self, check) -> str:
         return rules.rule_describe(rules.rule_from_dict(check.rule))
 
+    def get_reason(self, check) -> str:
+        return check_reason(check.code, check.params)
+
     def get_observed_by(self, check) -> str | None:
         return _name(check.observed_by)
 
@@ -149,6 +159,10 @@ class CheckSerializer(serializers.ModelSerializer):
 class UnitSerializer(serializers.ModelSerializer):
     unit = serializers.IntegerField(source="number")
     recorded_by = serializers.CharField(source="recorded_by.username")
+    results = serializers.SerializerMethodField(
+        help_text="Per check key: verdict, effect, reason (in the request's "
+        "language), code, params, detail."
+    )
 
     class Meta:
         model = SampleUnit
@@ -160,6 +174,15 @@ class UnitSerializer(serializers.ModelSerializer):
             "recorded_by",
             "recorded_at",
         ]
+
+    def get_results(self, unit) -> dict:
+        return {
+            key: {
+                **result,
+                "reason": check_reason(result.get("code", ""), result.get("params")),
+            }
+            for key, result in unit.results.items()
+        }
 
 
 class PhotoSerializer(serializers.ModelSerializer):

@@ -7,6 +7,7 @@ from warehouse.access import Principal
 from warehouse.exceptions import Conflict, InvalidInput
 
 from ... import rules, sampling
+from ...messages import LOT_SUMMARY
 from ...models import CheckVerdict, Inspection, InspectionCheck, SampleUnit, Verdict
 from .common import (
     inspection_locked,
@@ -101,7 +102,8 @@ def units_locked(*, inspection: Inspection, principal: Principal, units) -> None
                 results[check.key] = {
                     "verdict": result.verdict,
                     "effect": rules.check_effect(rule, result),
-                    "reason": str(result.reason),
+                    "code": result.code,
+                    "params": json_plain(result.params),
                     "detail": json_plain(result.detail),
                 }
                 outcomes.append((rule, result))
@@ -143,12 +145,15 @@ def _lot_summarise(inspection: Inspection) -> None:
             check.verdict = CheckVerdict.HOLD
         else:
             check.verdict = CheckVerdict.PASS
-        check.reason = _("%(bad)d of %(units)d sampled units did not pass.") % {
+        check.code = LOT_SUMMARY
+        check.params = {
             "bad": len(effects) - counts[Verdict.PASS],
             "units": len(effects),
         }
         changed.append(check)
-    InspectionCheck.objects.bulk_update(changed, ["observed", "verdict", "reason"])
+    InspectionCheck.objects.bulk_update(
+        changed, ["observed", "verdict", "code", "params"]
+    )
 
 
 def lot_verdict(inspection: Inspection) -> str:

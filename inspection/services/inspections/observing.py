@@ -89,7 +89,8 @@ def _record(
         result = check_judge(check, observation, context)
         check.observed = json_plain(observation)
         check.verdict = result.verdict
-        check.reason = str(result.reason)[:300]
+        check.code = result.code
+        check.params = json_plain(result.params)
         check.detail = json_plain(result.detail)
         check.source = source
         check.observed_by = actor
@@ -100,7 +101,8 @@ def _record(
         [
             "observed",
             "verdict",
-            "reason",
+            "code",
+            "params",
             "detail",
             "source",
             "observed_by",

@@ -36,9 +36,10 @@ def inspection_verdict(inspection: Inspection) -> str | None:
         if check.verdict in (CheckVerdict.PENDING, CheckVerdict.SKIPPED):
             outcomes.append((rule, None))
         else:
-            outcomes.append(
-                (rule, rules.CheckResult(check.verdict, check.reason, check.detail))
+            result = rules.CheckResult(
+                check.verdict, "", check.detail, check.code, check.params
             )
+            outcomes.append((rule, result))
     return rules.verdict_aggregate(outcomes)
 
 
