@@ -16,12 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rules
 from .models import InspectionCheck
+from .rules import packaging
 
 PACKAGING_STATE_LABELS = {
-    "intact": _("intact"),
-    "damaged": _("damaged"),
-    "opened": _("opened"),
-    "missing_seal": _("seal missing"),
+    state: _(name) for state, name in packaging.STATE_NAMES.items()
 }
 READING_LABELS = {
     "refractive_index": _("Refractive index"),

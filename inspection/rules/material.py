@@ -29,6 +29,11 @@ from .base import (
 )
 
 READINGS = ("refractive_index", "specific_gravity")
+READING_NAMES = {
+    "refractive_index": gettext_noop("refractive index"),
+    "specific_gravity": gettext_noop("specific gravity"),
+}
+"""Each instrument reading's name, translated when shown."""
 
 MESSAGES = {
     "material_mismatch": gettext_noop("Found %(found)s, claimed %(claimed)s."),
@@ -41,7 +46,8 @@ MESSAGES = {
 
 
 def _reading_name(params: dict) -> dict:
-    return {**params, "name": params["name"].replace("_", " ")}
+    name = params["name"]
+    return {**params, "name": _(READING_NAMES.get(name, name.replace("_", " ")))}
 
 
 DISPLAY = {"material_reading_outside": _reading_name}

@@ -26,6 +26,13 @@ from .base import (
 )
 
 PACKAGING_STATES = ("intact", "damaged", "opened", "missing_seal")
+STATE_NAMES = {
+    "intact": gettext_noop("intact"),
+    "damaged": gettext_noop("damaged"),
+    "opened": gettext_noop("opened"),
+    "missing_seal": gettext_noop("seal missing"),
+}
+"""Each packaging state's name, translated when shown."""
 
 MESSAGES = {
     "packaging_state_refused": gettext_noop("Packaging is %(state)s."),
@@ -34,6 +41,14 @@ MESSAGES = {
     ),
     "packaging_accepted": gettext_noop("Packaging %(state)s."),
 }
+
+
+def _state_name(params: dict) -> dict:
+    state = params["state"]
+    return {"state": _(STATE_NAMES[state]) if state in STATE_NAMES else state}
+
+
+DISPLAY = {"packaging_state_refused": _state_name, "packaging_accepted": _state_name}
 
 
 @dataclass(frozen=True)
@@ -103,7 +118,12 @@ class PackagingCheck:
         detail = {"state": state, "type": observation.get("type")}
         if state not in rule.params["accepted_states"]:
             return check_result(
-                FAIL, MESSAGES, "packaging_state_refused", {"state": state}, detail
+                FAIL,
+                MESSAGES,
+                "packaging_state_refused",
+                {"state": state},
+                detail,
+                DISPLAY,
             )
         if (
             claimed
@@ -118,7 +138,7 @@ class PackagingCheck:
                 detail,
             )
         return check_result(
-            PASS, MESSAGES, "packaging_accepted", {"state": state}, detail
+            PASS, MESSAGES, "packaging_accepted", {"state": state}, detail, DISPLAY
         )
 
     def describe(self, rule: Rule) -> str:

@@ -97,6 +97,15 @@ def test_raw_facts_are_formatted_only_when_rendered():
     assert check_reason("labels_missing", FACTS["labels_missing"], "en") == (
         "Missing or illegible: net_content, licence_number."
     )
+    assert check_reason("packaging_state_refused", {"state": "missing_seal"}, "en") == (
+        "Packaging is seal missing."
+    )
+    assert check_reason("packaging_state_refused", {"state": "opened"}, "zh-hans") == (
+        "包装状态：已拆封。"  # noqa: RUF001
+    )
+    assert check_reason(
+        "material_reading_outside", FACTS["material_reading_outside"], "zh-hans"
+    ).startswith("折射率 1.66 超出")
 
 
 def test_typed_and_legacy_text_is_shown_as_it_was_written():
@@ -112,8 +121,27 @@ def test_typed_and_legacy_text_is_shown_as_it_was_written():
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("code", sorted(FACTS))
 def test_the_migration_reads_each_message_back_in_both_languages(code, language):
-    sentence = check_reason(code, FACTS[code], language)
+    sentence = stored_sentence(code, language)
     assert migration.reason_parse(sentence) == (code, FACTS[code])
+
+
+# Sentences stored before results were facts named vocabulary codes untranslated.
+STORED_VALUES = {
+    "packaging_state_refused": {"state": "opened"},
+    "packaging_accepted": {"state": "intact"},
+    "material_reading_outside": {
+        **FACTS["material_reading_outside"],
+        "name": "refractive index",
+    },
+}
+
+
+def stored_sentence(code: str, language: str) -> str:
+    """A reason as it was stored, in ``language``."""
+    if code not in STORED_VALUES:
+        return check_reason(code, FACTS[code], language)
+    english, chinese = migration.MESSAGES[code]
+    return (english if language == "en" else chinese) % STORED_VALUES[code]
 
 
 @pytest.mark.parametrize(
@@ -231,6 +259,11 @@ def test_a_lots_units_carry_facts_and_the_api_renders_them(world, qc):
     ).json()
     unit = {u["unit"]: u for u in body["units"]}[2]
     assert unit["results"]["packaging"]["reason"] == "Packaging is opened."
+    chinese = client.get(
+        f"/api/v1/inspections/{inspection.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).json()
+    unit = {u["unit"]: u for u in chinese["units"]}[2]
+    assert unit["results"]["packaging"]["reason"] == "包装状态：已拆封。"  # noqa: RUF001
     assert unit["results"]["packaging"]["code"] == "packaging_state_refused"
     checks = {c["check"]: c for c in body["checks"]}
     assert checks["packaging"]["reason"] == "1 of 2 sampled units did not pass."

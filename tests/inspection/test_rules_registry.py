@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from inspection import rules
 from inspection.messages import check_reason
@@ -113,7 +113,7 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
             HOLD,
             "material_reading_outside",
             {
-                "name": "refractive index",
+                "name": gettext_lazy("refractive index"),
                 "value": "1.66",
                 "low": "1.6",
                 "high": "1.63",
@@ -163,7 +163,7 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
             {"packaging": "opened"},
             FAIL,
             "packaging_state_refused",
-            {"state": "opened"},
+            {"state": gettext_lazy("opened")},
         ),
         (
             "packaging",
@@ -207,7 +207,8 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
 def test_a_judgement_is_its_message_code_rendered_with_its_params(
     kind, params, claim, observed, verdict, code, values, language
 ):
-    """``values`` are the sentence's; the stored params are raw facts."""
+    """``values`` are the sentence's (vocabulary names translated); the stored
+    params are raw facts."""
     with translation.override(language):
         result = judge(kind, params, claim, observed)
         expected = gettext(MESSAGES[code])
@@ -229,6 +230,7 @@ RAW = {  # where the raw facts differ from what the sentence shows
         "material": "nephrite jade",
     },
     "labels_missing": {"missing": ["net_content"]},
+    "packaging_state_refused": {"state": "opened"},
 }
 
 
