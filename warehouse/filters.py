@@ -1,8 +1,21 @@
-"""FilterSets shared by the API and (later) the pages."""
+"""FilterSets shared by the API and the pages (NetBox's way).
+
+``ItemFilter`` is the item list's filters: ``GET /api/v1/items/`` uses it as
+it is, and the pages that list items (the merchant portal's item list, the
+inspector's queue in ``inspection.filters``) use a subclass that only changes
+how a filter is shown and, where a page always did, how it reads its value
+(the portal's ``notice`` is the shipment's reference, the API's its id). A
+filter only narrows the queryset it is given: what a user may see is the
+selector's (``tenant_scope``), so a merchant filtering on another merchant
+gets nothing.
+"""
 
 import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
-from .models import InboundNotice, Item, ItemState
+from .models import Category, InboundNotice, Item, ItemState, Warehouse
 
 
 class ItemFilter(django_filters.FilterSet):
@@ -38,6 +51,66 @@ class ItemFilter(django_filters.FilterSet):
             "order_ref",
             "notice",
         ]
+
+
+class PortalItemFilter(ItemFilter):
+    """The merchant portal's item list: a search box and the usual selects.
+
+    A value the selects do not offer (an unknown state, category or
+    warehouse) is an error the page shows with status 400.
+    """
+
+    q = django_filters.CharFilter(
+        method="search",
+        label=gettext_lazy("Search"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": gettext_lazy("code, SKU, serial, title, order"),
+            }
+        ),
+    )
+    state = django_filters.ChoiceFilter(
+        choices=ItemState.choices,
+        label=gettext_lazy("State"),
+        empty_label=gettext_lazy("any state"),
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.filter(is_active=True),
+        to_field_name="code",
+        label=gettext_lazy("Category"),
+        empty_label=gettext_lazy("any category"),
+    )
+    warehouse = django_filters.ModelChoiceFilter(
+        queryset=Warehouse.objects.filter(is_active=True),
+        to_field_name="code",
+        label=gettext_lazy("Warehouse"),
+        empty_label=gettext_lazy("any warehouse"),
+    )
+    notice = django_filters.CharFilter(
+        field_name="notice__reference", label=gettext_lazy("Shipment reference")
+    )
+
+    # The form shows these, in this order; the other item filters still apply.
+    SHOWN = ("q", "state", "category", "warehouse", "notice")
+
+    class Meta(ItemFilter.Meta):
+        pass
+
+    def shown_fields(self) -> list:
+        return [self.form[name] for name in self.SHOWN]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__iexact=value)
+            | Q(sku__icontains=value)
+            | Q(serial__icontains=value)
+            | Q(title__icontains=value)
+            | Q(order_ref__icontains=value)
+        )
 
 
 class InboundNoticeFilter(django_filters.FilterSet):

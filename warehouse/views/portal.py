@@ -10,19 +10,18 @@ are shown beside the row's field, or by the file's row number.
 
 import re
 
-import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
@@ -31,6 +30,7 @@ from rest_framework.authtoken.models import Token
 from .. import selectors, services, uploads
 from ..access import Role
 from ..exceptions import Conflict, InvalidInput, NotFound
+from ..filters import PortalItemFilter
 from ..forms import (
     MAX_FORM_ITEMS,
     ItemFormSet,
@@ -38,7 +38,7 @@ from ..forms import (
     NoticeForm,
     NoticeUploadForm,
 )
-from ..models import Category, InboundNotice, Item, ItemState, Warehouse
+from ..models import Category, InboundNotice, Item, ItemState
 from ..pages import page_view
 
 PAGE_SIZE = 50
@@ -65,57 +65,6 @@ def _query_without_page(request) -> str:
 
 
 # --- items ---------------------------------------------------------------------------
-
-
-class PortalItemFilter(django_filters.FilterSet):
-    """The item list's filters: a search box and the usual selects."""
-
-    q = django_filters.CharFilter(
-        method="search",
-        label=gettext_lazy("Search"),
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": gettext_lazy("code, SKU, serial, title, order"),
-            }
-        ),
-    )
-    state = django_filters.ChoiceFilter(
-        choices=ItemState.choices,
-        label=gettext_lazy("State"),
-        empty_label=gettext_lazy("any state"),
-    )
-    category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.filter(is_active=True),
-        to_field_name="code",
-        label=gettext_lazy("Category"),
-        empty_label=gettext_lazy("any category"),
-    )
-    warehouse = django_filters.ModelChoiceFilter(
-        queryset=Warehouse.objects.filter(is_active=True),
-        to_field_name="code",
-        label=gettext_lazy("Warehouse"),
-        empty_label=gettext_lazy("any warehouse"),
-    )
-    notice = django_filters.CharFilter(
-        field_name="notice__reference", label=gettext_lazy("Shipment reference")
-    )
-
-    class Meta:
-        model = Item
-        fields: list[str] = []
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__iexact=value)
-            | Q(sku__icontains=value)
-            | Q(serial__icontains=value)
-            | Q(title__icontains=value)
-            | Q(order_ref__icontains=value)
-        )
 
 
 @require_GET
