@@ -8,30 +8,23 @@ webcam, completion and second-inspector sign-off. Every read is scoped to the
 person.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from warehouse.barcodes import barcode_parse
 from warehouse.exceptions import DomainError, InvalidInput, NotFound
-from warehouse.models import Category, ItemState, Merchant
 from warehouse.pages import STAFF, page_view, refused
 from warehouse.selectors import item_list_for
 from warehouse.services import item_resolve
 
 from .. import selectors, services
+from ..filters import QueueFilter
 from ..forms import check_rows, errors_by_check, observed_from_post
 from ..models import Inspection
-
-S = ItemState
-QUEUE_STATES = (S.RECEIVED, S.INSPECTING, S.HELD)
-AGE_CHOICES = (0, 4, 24, 72)
 
 
 def _int(value, default=None):
@@ -46,22 +39,9 @@ def _int(value, default=None):
 
 def _queue_context(request) -> dict:
     principal = request.principal
-    params = request.GET
-    state = params.get("state", "")
-    items = item_list_for(principal).filter(
-        state__in=[state] if state in QUEUE_STATES else QUEUE_STATES
-    )
-    category = params.get("category", "")
-    if category:
-        items = items.filter(category__code=category)
-    merchant = params.get("merchant", "")
-    if merchant:
-        items = items.filter(merchant__code=merchant)
-    age = _int(params.get("age"), 0)
-    if age in AGE_CHOICES and age:
-        items = items.filter(received_at__lte=timezone.now() - dt.timedelta(hours=age))
-    page = Paginator(items.order_by("received_at", "id"), 50).get_page(
-        params.get("page")
+    filters = QueueFilter(request.GET, queryset=item_list_for(principal))
+    page = Paginator(filters.qs.order_by("received_at", "id"), 50).get_page(
+        request.GET.get("page")
     )
     awaiting = (
         selectors.inspection_list_for(principal)
@@ -69,20 +49,7 @@ def _queue_context(request) -> dict:
         .exclude(completed_by=request.user)
         .order_by("completed_at")[:50]
     )
-    return {
-        "page": page,
-        "awaiting": awaiting,
-        "filters": {
-            "state": state,
-            "category": category,
-            "merchant": merchant,
-            "age": age,
-        },
-        "states": [(s.value, s.label) for s in QUEUE_STATES],
-        "categories": Category.objects.filter(is_active=True).order_by("code"),
-        "merchants": Merchant.objects.filter(is_active=True).order_by("code"),
-        "ages": AGE_CHOICES,
-    }
+    return {"page": page, "awaiting": awaiting, "filters": filters}
 
 
 @require_GET

@@ -1,0 +1,106 @@
+"""FilterSets shared by the API and the pages.
+
+The inspector's queue is the item list (``warehouse.filters.ItemFilter``,
+``GET /api/v1/items/``) narrowed to the items waiting for inspection, with
+its filters shown as selects. As the queue always did, a value it does not
+know is ignored (the filter is left out), never an error.
+"""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
+
+from warehouse.filters import ItemFilter
+from warehouse.models import Category, ItemState, Merchant
+
+QUEUE_STATES = (ItemState.RECEIVED, ItemState.INSPECTING, ItemState.HELD)
+AGE_CHOICES = (0, 4, 24, 72)
+
+
+def _age_text(hours: int) -> str:
+    if not hours:
+        return gettext("any time")
+    return ngettext("%(hours)s hour", "%(hours)s hours", hours) % {"hours": hours}
+
+
+_age_label = lazy(_age_text, str)  # in the language of the request showing it
+
+
+class CodeSelect(forms.Select):
+    """A select of codes whose options are read when the form is shown."""
+
+    def __init__(self, attrs=None, *, options, empty):
+        super().__init__(attrs)
+        self.options_of, self.empty = options, empty
+
+    def get_context(self, name, value, attrs):
+        self.choices = [("", self.empty), *self.options_of()]
+        return super().get_context(name, value, attrs)
+
+
+class QueueFilter(ItemFilter):
+    """The inspector's queue: state (of the waiting ones), category,
+    merchant, and how long an item has waited at least (``age``, hours)."""
+
+    state = django_filters.ChoiceFilter(
+        choices=[(state.value, state.label) for state in QUEUE_STATES],
+        label=gettext_lazy("State"),
+        empty_label=gettext_lazy("All waiting"),
+        widget=forms.Select(attrs={"id": "f-state"}),
+    )
+    category = django_filters.CharFilter(
+        field_name="category__code",
+        label=gettext_lazy("Category"),
+        widget=CodeSelect(
+            {"id": "f-category"},
+            options=lambda: [
+                (c.code, str(c))
+                for c in Category.objects.filter(is_active=True).order_by("code")
+            ],
+            empty=gettext_lazy("All"),
+        ),
+    )
+    merchant = django_filters.CharFilter(
+        field_name="merchant__code",
+        label=gettext_lazy("Merchant"),
+        widget=CodeSelect(
+            {"id": "f-merchant"},
+            options=lambda: [
+                (m.code, m.name)
+                for m in Merchant.objects.filter(is_active=True).order_by("code")
+            ],
+            empty=gettext_lazy("All"),
+        ),
+    )
+    age = django_filters.TypedChoiceFilter(
+        choices=[(hours, _age_label(hours)) for hours in AGE_CHOICES],
+        coerce=int,
+        empty_value=0,
+        method="waited",
+        label=gettext_lazy("Waiting at least"),
+        widget=forms.Select(attrs={"id": "f-age"}),
+    )
+
+    SHOWN = ("state", "category", "merchant", "age")
+
+    class Meta(ItemFilter.Meta):
+        pass
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        super().__init__(data, queryset.filter(state__in=QUEUE_STATES), **kwargs)
+
+    def shown_fields(self) -> list:
+        return [self.form[name] for name in self.SHOWN]
+
+    def waited(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            received_at__lte=timezone.now() - dt.timedelta(hours=value)
+        )
