@@ -6,8 +6,6 @@ Thin views: validate, call a service, answer through a scoped selector.
 
 import datetime as dt
 
-from django.utils.dateparse import parse_date
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -20,9 +18,9 @@ from warehouse.api_common import (
     IdempotentPostMixin,
     valid_input,
 )
-from warehouse.exceptions import InvalidInput
 
 from .. import selectors, services
+from ..filters import DispatchFilter, OrderFilter
 from ..serializers import (
     CancelInput,
     DispatchFigureSerializer,
@@ -47,13 +45,10 @@ class OrderListCreateApi(IdempotentPostMixin, generics.ListAPIView):
 
     permission_classes = [ANY_ROLE]
     serializer_class = OrderSerializer
+    filterset_class = OrderFilter
 
     def get_queryset(self):
-        queryset = selectors.order_list_for(principal_of(self.request.user))
-        for name in ("status", "promise_state"):
-            if value := self.request.query_params.get(name):
-                queryset = queryset.filter(**{name: value})
-        return queryset
+        return selectors.order_list_for(principal_of(self.request.user))
 
     def get_serializer_context(self):
         return {
@@ -159,24 +154,9 @@ class DispatchFiguresApi(APIView):
         responses=DispatchFigureSerializer(many=True),
     )
     def get(self, request):
-        orders = selectors.order_list_for(principal_of(request.user))
-        params = request.query_params
-        for name, lookup in (("from", "gte"), ("to", "lte")):
-            if params.get(name):
-                day = parse_date(params[name]) if _is_date(params[name]) else None
-                if day is None:
-                    raise InvalidInput(
-                        _("Give dates as YYYY-MM-DD."), fields={name: ["YYYY-MM-DD"]}
-                    )
-                orders = orders.filter(**{f"ordered_at__date__{lookup}": day})
-        if params.get("warehouse"):
-            orders = orders.filter(warehouse__code=params["warehouse"])
+        orders = DispatchFilter(
+            request.query_params,
+            queryset=selectors.order_list_for(principal_of(request.user)),
+        ).valid_qs()
         figures = services.dispatch_figures(orders=orders.order_by())
         return Response(DispatchFigureSerializer(figures, many=True).data)
-
-
-def _is_date(value: str) -> bool:
-    try:
-        return parse_date(value) is not None
-    except ValueError:
-        return False

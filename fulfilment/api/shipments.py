@@ -4,7 +4,7 @@ returns of failed items and the merchant's decision on a held item.
 Thin views: validate, call a service, answer through a scoped selector.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,7 @@ from warehouse.selectors import item_get_for
 
 from .. import selectors, services
 from ..downloads import label_file_response
+from ..filters import ShipmentFilter
 from ..serializers import DecisionInput, ShipmentSerializer
 
 
@@ -86,25 +87,10 @@ class ShipmentListApi(generics.ListAPIView):
 
     permission_classes = [ANY_ROLE]
     serializer_class = ShipmentSerializer
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("pending_labels", bool),
-            OpenApiParameter("status", str),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filterset_class = ShipmentFilter
 
     def get_queryset(self):
-        principal = principal_of(self.request.user)
-        queryset = selectors.shipment_list_for(principal)
-        if self.request.query_params.get("pending_labels") in ("1", "true"):
-            ids = services.labels_pending(principal=principal).values("pk")
-            queryset = queryset.filter(pk__in=ids).order_by("booked_at", "id")
-        if value := self.request.query_params.get("status"):
-            queryset = queryset.filter(status=value)
-        return queryset
+        return selectors.shipment_list_for(principal_of(self.request.user))
 
 
 class ShipmentDetailApi(APIView):

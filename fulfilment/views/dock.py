@@ -20,6 +20,7 @@ from warehouse.pages import STATION_PEOPLE, page_view, refused, station_principa
 
 from .. import selectors, services
 from ..downloads import label_file_response
+from ..filters import ShipmentFilter
 from ..masking import recipient_name_shown
 from ..models import Manifest, Shipment
 
@@ -56,17 +57,13 @@ def _station_of(principal: Principal):
 @_dock
 def label_list(request, principal: Principal):
     """Labels ready to print at this warehouse, and parcels still being booked."""
-    pending = services.labels_pending(principal=principal).values("pk")
-    labels = (
-        selectors.shipment_list_for(principal)
-        .filter(pk__in=pending)
-        .order_by("booked_at", "id")
-    )
-    waiting = (
-        selectors.shipment_list_for(principal)
-        .filter(status=Shipment.Status.BOOKING)
-        .order_by("created_at", "id")
-    )
+    shipments = selectors.shipment_list_for(principal)
+    labels = ShipmentFilter(
+        {"pending_labels": "1"}, queryset=shipments, principal=principal
+    ).qs
+    waiting = ShipmentFilter(
+        {"status": Shipment.Status.BOOKING}, queryset=shipments, principal=principal
+    ).qs.order_by("created_at", "id")
     return render(
         request,
         "dock/label_list.html",
