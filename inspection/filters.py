@@ -17,6 +17,8 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from warehouse.filters import ItemFilter
 from warehouse.models import Category, ItemState, Merchant
 
+from .models import Certificate
+
 QUEUE_STATES = (ItemState.RECEIVED, ItemState.INSPECTING, ItemState.HELD)
 AGE_CHOICES = (0, 4, 24, 72)
 
@@ -104,3 +106,38 @@ class QueueFilter(ItemFilter):
         return queryset.filter(
             received_at__lte=timezone.now() - dt.timedelta(hours=value)
         )
+
+
+class CodesField(forms.Field):
+    """Every value of a repeated parameter (``?code=A&code=B``), blanks dropped."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [code for code in value or () if code]
+
+
+class CodesFilter(django_filters.Filter):
+    field_class = CodesField
+
+
+class CertificateFilter(django_filters.FilterSet):
+    """Valid certificates for the ZIP download: of the chosen items
+    (``code``, repeated) or of a shipment (``notice``, its reference, as the
+    portal's item list reads it); ``all=1`` asks for every one in scope."""
+
+    code = CodesFilter(field_name="item__code", lookup_expr="in")
+    notice = django_filters.CharFilter(field_name="item__notice__reference")
+    all = django_filters.CharFilter(method="everything")
+
+    class Meta:
+        model = Certificate
+        fields: list[str] = []
+
+    def everything(self, queryset, name, value):
+        return queryset
+
+    def chosen(self) -> bool:
+        """Whether the request names what it wants (items, a shipment, all)."""
+        data = self.form.cleaned_data if self.is_valid() else {}
+        return bool(data.get("code") or data.get("notice") or data.get("all") == "1")

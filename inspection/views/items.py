@@ -27,6 +27,7 @@ from warehouse.pages import STAFF, page_view, refused
 from warehouse.selectors import item_get_for
 
 from .. import selectors, services
+from ..filters import CertificateFilter
 from ..forms import check_rows
 from ..labels import ItemLabelData, item_label_pdf
 from ..models import Certificate, HoldDecision, Inspection
@@ -159,16 +160,11 @@ def certificates_zip(request):
         request.principal,
         via="item__",
     ).filter(status=Certificate.Status.VALID)
-    codes = [c for c in request.GET.getlist("code") if c]
-    if codes:
-        certificates = certificates.filter(item__code__in=codes)
-    notice = request.GET.get("notice", "")
-    if notice:
-        certificates = certificates.filter(item__notice__reference=notice)
-    if not codes and not notice and request.GET.get("all") != "1":
+    filters = CertificateFilter(request.GET, queryset=certificates)
+    if not filters.chosen():
         messages.error(request, _("Choose the items whose certificates you want."))
         return redirect("home")
-    certificates = list(certificates.order_by("item__code")[: MAX_ZIP_CERTIFICATES + 1])
+    certificates = list(filters.qs.order_by("item__code")[: MAX_ZIP_CERTIFICATES + 1])
     if not certificates:
         raise NotFound(_("None of these items has a valid certificate yet."))
     if len(certificates) > MAX_ZIP_CERTIFICATES:

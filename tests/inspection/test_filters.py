@@ -3,12 +3,15 @@ narrowed to the items waiting for inspection; the queue page and
 ``GET /api/v1/items/`` find the same items with the same parameters."""
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from django.urls import reverse
 
 from inspection.filters import QueueFilter
 from tests.conftest import api_client
+from tests.fulfilment.conftest import certified
 from warehouse.filters import ItemFilter
 from warehouse.models import Item
 
@@ -125,3 +128,52 @@ def test_the_queue_form_keeps_its_names_and_selects(client, world, queue):
     assert '<option value="24" selected>24 hours</option>' in body
     assert '<option value="" selected>All waiting</option>' in body
     assert '<option value="24" selected>24 小时</option>' in chinese
+
+
+# --- certificates: the ZIP download ---------------------------------------------------
+
+
+def zip_codes(client, params) -> tuple[int, set[str]]:
+    response = client.get(reverse("inspect:certificates-zip"), params)
+    if response.status_code != 200:
+        return response.status_code, set()
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    return 200, {name.split("-")[0] for name in names}
+
+
+def test_certificates_of_a_shipment_are_the_portals_items_of_it(client, world, qc):
+    """``?notice=<reference>`` names the same items on the portal's item list
+    and on the certificates' ZIP (each of them certified)."""
+    mine = [certified(world) for _ in range(2)]
+    reference = mine[0].notice.reference
+    client.force_login(world.merchant_user)
+    listed = client.get("/portal/items/", {"notice": reference}).content.decode()
+    on_list = {item.code for item in mine if item.code in listed}
+
+    assert zip_codes(client, {"notice": reference}) == (200, on_list)
+    assert on_list == {mine[0].code}
+    assert zip_codes(client, {"code": [mine[1].code, ""]}) == (200, {mine[1].code})
+    assert zip_codes(client, {"all": "1"}) == (200, {item.code for item in mine})
+
+
+@pytest.mark.parametrize("params", [{}, {"code": ""}, {"all": "0"}, {"notice": ""}])
+def test_a_zip_of_nothing_chosen_is_refused(client, world, qc, params):
+    certified(world)
+    client.force_login(world.merchant_user)
+
+    response = client.get(
+        reverse("inspect:certificates-zip"),
+        params,
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.redirect_chain[0][1] == 302
+    assert "Choose the items whose certificates you want." in response.content.decode()
+
+
+def test_another_merchant_filtering_on_a_shipment_gets_nothing(client, world, qc):
+    item = certified(world)
+    client.force_login(world.merchant2_user)
+
+    assert zip_codes(client, {"notice": item.notice.reference}) == (404, set())
