@@ -17,7 +17,8 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from warehouse.filters import ItemFilter
 from warehouse.models import Category, ItemState, Merchant
 
-from .models import Certificate
+from . import selectors
+from .models import Certificate, InspectionTemplate
 
 QUEUE_STATES = (ItemState.RECEIVED, ItemState.INSPECTING, ItemState.HELD)
 AGE_CHOICES = (0, 4, 24, 72)
@@ -141,3 +142,36 @@ class CertificateFilter(django_filters.FilterSet):
         """Whether the request names what it wants (items, a shipment, all)."""
         data = self.form.cleaned_data if self.is_valid() else {}
         return bool(data.get("code") or data.get("notice") or data.get("all") == "1")
+
+
+class AllVersionsFilter(django_filters.BooleanFilter):
+    """On for ``1`` or ``true`` (any case); any other value is off."""
+
+    class Widget(forms.Select):
+        def value_from_datadict(self, data, files, name):
+            return (data.get(name) or "").lower() in ("1", "true")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", self.Widget)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs  # read by TemplateFilter.filter_queryset
+
+
+class TemplateFilter(django_filters.FilterSet):
+    """``GET /api/v1/inspection-templates/``: ``category`` (a code) and
+    ``all`` (every version, not only those in force)."""
+
+    category = django_filters.CharFilter(field_name="category__code")
+    all = AllVersionsFilter()
+
+    class Meta:
+        model = InspectionTemplate
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("all"):
+            queryset = selectors.template_in_force(queryset)
+        return queryset

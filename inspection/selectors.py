@@ -104,19 +104,24 @@ def template_list(*, category: str = "", all_versions: bool = False) -> QuerySet
     if category:
         templates = templates.filter(category__code=category)
     if not all_versions:
-        latest = {}
-        for category_id, version in templates.values_list("category_id", "version"):
-            latest[category_id] = max(version, latest.get(category_id, 0))
-        templates = templates.filter(
-            pk__in=[
-                pk
-                for pk, category_id, version in templates.values_list(
-                    "pk", "category_id", "version"
-                )
-                if latest[category_id] == version
-            ]
-        )
+        templates = template_in_force(templates)
     return templates.order_by("category__code", "-version")
+
+
+def template_in_force(templates: QuerySet) -> QuerySet:
+    """Of ``templates``, each category's newest version."""
+    latest = {}
+    for category_id, version in templates.values_list("category_id", "version"):
+        latest[category_id] = max(version, latest.get(category_id, 0))
+    return templates.filter(
+        pk__in=[
+            pk
+            for pk, category_id, version in templates.values_list(
+                "pk", "category_id", "version"
+            )
+            if latest[category_id] == version
+        ]
+    )
 
 
 def template_get(template_id: int) -> InspectionTemplate:

@@ -13,6 +13,7 @@ from warehouse.exceptions import NotFound
 from warehouse.models import Category
 
 from .. import selectors, services
+from ..filters import TemplateFilter
 from ..serializers import TemplatePublishSerializer, TemplateSerializer
 
 SUPERVISORS = roles(Role.SUPERVISOR, Role.ADMIN)
@@ -37,10 +38,9 @@ class TemplateListApi(APIView):
         responses=TemplateSerializer(many=True),
     )
     def get(self, request):
-        templates = selectors.template_list(
-            category=request.query_params.get("category", ""),
-            all_versions=request.query_params.get("all", "").lower() in ("1", "true"),
-        )
+        templates = TemplateFilter(
+            request.query_params, queryset=selectors.template_list(all_versions=True)
+        ).qs
         return Response(TemplateSerializer(templates, many=True).data)
 
     @extend_schema(

@@ -177,3 +177,41 @@ def test_another_merchant_filtering_on_a_shipment_gets_nothing(client, world, qc
     client.force_login(world.merchant2_user)
 
     assert zip_codes(client, {"notice": item.notice.reference}) == (404, set())
+
+
+# --- templates ------------------------------------------------------------------------
+
+
+BOTH_COSMETICS = [("cosmetics", 2), ("cosmetics", 1)]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, [("cosmetics", 2), ("jewellery-jade", 1)]),
+        ({"category": "cosmetics"}, [("cosmetics", 2)]),
+        ({"category": "cosmetics", "all": "true"}, BOTH_COSMETICS),
+        ({"category": "cosmetics", "all": "TRUE"}, BOTH_COSMETICS),
+        ({"category": "cosmetics", "all": "1"}, BOTH_COSMETICS),
+        ({"category": "cosmetics", "all": "yes"}, [("cosmetics", 2)]),
+        ({"all": "0"}, [("cosmetics", 2), ("jewellery-jade", 1)]),
+        ({"category": "no-such"}, []),
+    ],
+)
+def test_templates_filter_by_category_and_versions(world, qc, params, expected):
+    """In force by default (each category's newest version); ``all`` is on
+    for 1 or true in any case, as before."""
+    new = {
+        "category": "cosmetics",
+        "aql": "0.65",
+        "checks": [{"key": "packaging", "kind": "packaging", "params": {}}],
+    }
+    published = api_client(world.supervisor).post(
+        "/api/v1/inspection-templates/", new, format="json"
+    )
+    assert published.status_code == 201, published.content
+
+    listed = api_client(qc.qc_station).get("/api/v1/inspection-templates/", params)
+
+    assert listed.status_code == 200
+    assert [(t["category"], t["version"]) for t in listed.json()] == expected
