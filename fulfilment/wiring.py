@@ -14,7 +14,7 @@ def wire() -> None:
     from warehouse.fastpath.cache import evict_on
     from warehouse.models import ItemState as S
 
-    from . import checks, services  # noqa: F401 - checks register themselves
+    from . import checks, messages, services  # noqa: F401 - checks register
     from .models import WebhookEndpoint
     from .services.notify import ENDPOINTS
 
@@ -31,6 +31,8 @@ def wire() -> None:
     # The dock's scans.
     ext.scan_action_register("pack", services.item_pack_scan)
     ext.scan_action_register("release", services.release_scan)
+    # Its message codes: the station's scan history renders its refusals.
+    ext.message_catalogue_register(messages.CATALOGUE)
     for name, fn, queue, atomic in [
         ("fulfilment.item_certified", services.item_certified, "default", True),
         ("fulfilment.order_allocate", services.order_allocate, "default", True),

@@ -88,6 +88,7 @@ WIRING = {
     "claim_checker_providers": ["inspection.services.claim_checkers"],
     "item_certificate_provider": "inspection.services.certificate_summary",
     "demo_seeders": ["inspection.demo.demo_templates_seed"],
+    "message_catalogues": ["warehouse", "fulfilment"],
 }
 
 CHANGED = (
@@ -168,6 +169,7 @@ REGISTER = {
     "claim_checkers_register",
     "item_certificate_provider_register",
     "demo_seeder_register",
+    "message_catalogue_register",
 }
 
 

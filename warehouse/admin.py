@@ -118,11 +118,25 @@ class EventInline(admin.TabularInline):
     model = ItemEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_state", "to_state", "actor", "station", "reason", "payload"]
+    fields = [
+        "at",
+        "from_state",
+        "to_state",
+        "actor",
+        "station",
+        "reason_shown",
+        "reason_code",
+        "reason_params",
+        "payload",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, event):
+        return event.reason_text
 
 
 class TagInline(admin.TabularInline):
@@ -205,12 +219,16 @@ class ItemEventAdmin(ReadOnlyAdmin):
         "to_state",
         "actor",
         "station",
-        "reason",
+        "reason_shown",
     ]
-    list_filter = ["to_state", "station"]
-    search_fields = ["=item__code", "reason"]
+    list_filter = ["to_state", "station", "reason_code"]
+    search_fields = ["=item__code", "=reason_code", "reason"]
     date_hierarchy = "at"
     list_select_related = ["item", "actor", "station"]
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, event):
+        return event.reason_text
 
 
 @admin.register(Tag)

@@ -28,6 +28,7 @@ from .lifecycle import (
     transition_observer_register,
     transition_observers,
 )
+from .messages import message_catalogue_register, message_catalogues
 from .serializers import item_certificate_provider, item_certificate_provider_register
 from .services.scans import scan_action_handlers, scan_action_register
 
@@ -42,6 +43,7 @@ __all__ = [
     "DemoSeeder",
     "ItemCertificateProvider",
     "JobHandler",
+    "MessageCatalogue",
     "ScanActionHandler",
     "TransitionGuard",
     "TransitionObserver",
@@ -49,6 +51,7 @@ __all__ = [
     "demo_seeder_register",
     "item_certificate_provider_register",
     "job_handler_register",
+    "message_catalogue_register",
     "scan_action_register",
     "transition_guard_register",
     "transition_observer_register",
@@ -220,6 +223,29 @@ class DemoSeeder(Protocol):
     def __call__(self, summary: dict, /) -> None: ...
 
 
+# --- message codes (warehouse.messages) ----------------------------------------------
+
+
+class MessageCatalogue(Protocol):
+    """An app's message codes: a :class:`warehouse.messages.Catalogue`.
+
+    Connected with ``message_catalogue_register(catalogue)``; one per app (a
+    second registration of the same app replaces the first). The warehouse's
+    own comes first. :func:`warehouse.messages.error_render` asks the
+    catalogues in turn for a stored error code's words in the reader's
+    language (the station's scan history); ``render`` must not touch the
+    database and returns the code itself for a code it does not have.
+    """
+
+    app: str
+
+    def __contains__(self, code: str, /) -> bool: ...
+
+    def render(
+        self, code: str, params: dict | None = None, *, language: str | None = None
+    ) -> str: ...
+
+
 # --- who is connected where -----------------------------------------------------------
 
 
@@ -254,6 +280,7 @@ def wiring() -> dict[str, Any]:
         "claim_checker_providers": [_name(fn) for fn in claim_checker_providers()],
         "item_certificate_provider": _name(item_certificate_provider()),
         "demo_seeders": [_name(fn) for fn in demo_seeders()],
+        "message_catalogues": [catalogue.app for catalogue in message_catalogues()],
     }
 
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .exceptions import DomainError, TransitionRefused
 from .models import Item, ItemEvent, ItemState, Location, Station
@@ -202,12 +202,20 @@ def item_transition(
     actor,
     station: Station | None = None,
     reason: str = "",
+    reason_code: str = "",
+    reason_params: dict | None = None,
+    reason_lang: str = "",
     payload: dict | None = None,
     changes: dict | None = None,
     stamp: tuple[str, ...] = (),
     locked: bool = False,
 ) -> Item:
     """Move ``item`` to state ``to`` and record it; return the updated item.
+
+    Why is recorded as a fact: ``reason_code`` (a code of
+    :mod:`warehouse.messages`) with its ``reason_params``, rendered when the
+    timeline is read. ``reason`` is only for text a person typed, stored as
+    typed with its language ``reason_lang`` (the active language if not given).
 
     ``changes`` sets other fields of the item in the same save; the fields
     named in ``stamp`` get the transition's time (e.g. ``received_at``).
@@ -241,7 +249,10 @@ def item_transition(
             actor=actor if getattr(actor, "pk", None) else None,
             station=station,
             at=now,
+            reason_code=reason_code,
+            reason_params=reason_params or {},
             reason=reason,
+            reason_lang=_language(reason, reason_lang),
             payload=payload or {},
         )
         for observer in _observers:
@@ -258,12 +269,16 @@ def item_event_record(
     actor,
     station: Station | None = None,
     reason: str = "",
+    reason_code: str = "",
+    reason_params: dict | None = None,
+    reason_lang: str = "",
     payload: dict | None = None,
 ) -> ItemEvent:
     """Record a step in the item's history that does not change its state.
 
     For example "inspection completed, awaiting sign-off". The event's
-    ``from_state`` and ``to_state`` are both the item's current state.
+    ``from_state`` and ``to_state`` are both the item's current state. The
+    reason is given as in :func:`item_transition`.
     """
     return ItemEvent.objects.create(
         item=item,
@@ -271,9 +286,19 @@ def item_event_record(
         to_state=item.state,
         actor=actor if getattr(actor, "pk", None) else None,
         station=station,
+        reason_code=reason_code,
+        reason_params=reason_params or {},
         reason=reason,
+        reason_lang=_language(reason, reason_lang),
         payload=payload or {},
     )
+
+
+def _language(text: str, language: str) -> str:
+    """The language typed text is in: as given, else the active one."""
+    if not text:
+        return ""
+    return language or get_language() or ""
 
 
 def item_receive(
@@ -283,6 +308,8 @@ def item_receive(
     station: Station | None = None,
     location: Location | None = None,
     reason: str = "",
+    reason_code: str = "",
+    reason_params: dict | None = None,
     payload: dict | None = None,
     locked: bool = False,
 ) -> Item:
@@ -294,6 +321,8 @@ def item_receive(
         actor=actor,
         station=station,
         reason=reason,
+        reason_code=reason_code,
+        reason_params=reason_params,
         payload=payload,
         changes=changes,
         stamp=("received_at",),
@@ -308,6 +337,9 @@ def _simple(target: str, doc: str):
         actor,
         station: Station | None = None,
         reason: str = "",
+        reason_code: str = "",
+        reason_params: dict | None = None,
+        reason_lang: str = "",
         payload: dict | None = None,
     ) -> Item:
         return item_transition(
@@ -316,6 +348,9 @@ def _simple(target: str, doc: str):
             actor=actor,
             station=station,
             reason=reason,
+            reason_code=reason_code,
+            reason_params=reason_params,
+            reason_lang=reason_lang,
             payload=payload,
         )
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .messages import error_render, event_reason
+
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{0,15}$", _("Use capital letters, digits and dashes.")
 )
@@ -436,7 +438,14 @@ class ItemEvent(models.Model):
         Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # Why, as a fact: a code of warehouse.messages and its parameters,
+    # rendered in the reader's language (reason_text).
+    reason_code = models.CharField(_("reason code"), max_length=64, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
+    # Text a person typed (with its language), or a row from before reasons
+    # were codes that could not be read back into one.
     reason = models.TextField(_("reason"), blank=True)
+    reason_lang = models.CharField(_("reason language"), max_length=16, blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
 
     class Meta:
@@ -447,6 +456,11 @@ class ItemEvent(models.Model):
 
     def __str__(self):
         return f"{self.item_id}: {self.from_state or '-'} → {self.to_state}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language (its code rendered), or its text."""
+        return event_reason(self.reason_code, self.reason_params, self.reason)
 
 
 class Tag(models.Model):
@@ -518,6 +532,17 @@ class ScanLog(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.barcode} {self.outcome}"
         )
+
+    @property
+    def message_text(self) -> str:
+        """A refusal in the active language: its error code's words from the
+        catalogues; the stored message (as the station was answered) for a
+        code no catalogue has."""
+        if self.error_code:
+            words = error_render(self.error_code)
+            if words is not None:
+                return words
+        return self.message
 
 
 class IdempotencyKey(models.Model):

@@ -35,6 +35,8 @@ ERRORS = {
     "404": "Unknown, or not the caller's to see.",
     "409": "Not allowed in the object's current state.",
     "413": "Too large.",
+    "415": "Not a media type the operation reads, or not UTF-8: send JSON (or the "
+    "multipart form it asks for) in UTF-8.",
     "422": "Understood, but refused by a rule.",
     "429": "Too many requests: wait Retry-After seconds.",
     "503": "The database could not be reached; nothing was saved. "

@@ -99,6 +99,17 @@ class ItemEventSerializer(serializers.ModelSerializer):
     )
     from_state = serializers.CharField()
     to_state = serializers.CharField()
+    reason = serializers.CharField(
+        source="reason_text",
+        help_text="Why, in the request's language (Accept-Language).",
+    )
+    code = serializers.CharField(
+        source="reason_code",
+        help_text="The reason's message code; empty for text a person typed.",
+    )
+    params = serializers.DictField(
+        source="reason_params", help_text="The reason's parameters."
+    )
 
     class Meta:
         model = ItemEvent
@@ -109,6 +120,8 @@ class ItemEventSerializer(serializers.ModelSerializer):
             "actor",
             "station",
             "reason",
+            "code",
+            "params",
             "payload",
         ]
 

@@ -150,7 +150,7 @@ def on_item_transition(item: Item, event: ItemEvent) -> None:
                     "code": item.code,
                     "title": item.title,
                     "state": state,
-                    "reason": event.reason,
+                    "reason": event.reason_text,
                 },
             )
 

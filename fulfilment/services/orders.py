@@ -345,8 +345,8 @@ def _hold_for_merchant(item: Item, order: Order) -> None:
         lifecycle.item_event_record(
             item=item,
             actor=None,
-            reason=_("Order %(order)s was cancelled: held for the merchant.")
-            % {"order": order.external_id},
+            reason_code="order_cancelled_held",
+            reason_params={"order": order.external_id},
         )
 
 
@@ -404,7 +404,7 @@ def held_decide(*, principal: Principal, item: Item, decision: str) -> Item:
         if decision == HeldForMerchant.Decision.KEEP:
             stock_lot_put(item)
             lifecycle.item_event_record(
-                item=item, actor=principal.user, reason=_("Kept as stock.")
+                item=item, actor=principal.user, reason_code="kept_as_stock"
             )
         else:
             from .shipping import return_create

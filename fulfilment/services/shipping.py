@@ -156,16 +156,16 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
         contents = []
         for allocation in allocations:
             item = allocation.item
-            reason = _("Packed for order %(order)s in parcel %(ref)s.") % {
-                "order": order.external_id,
-                "ref": shipment.reference,
-            }
             if item.state == S.ALLOCATED:
                 lifecycle.item_pack(
                     item=item,
                     actor=principal.user,
                     station=principal.station,
-                    reason=reason,
+                    reason_code="packed_for_order",
+                    reason_params={
+                        "order": order.external_id,
+                        "ref": shipment.reference,
+                    },
                 )
             else:  # lot units: the lot stays certified on the shelf; the
                 # parcel's contents record them (see stock.py)
@@ -453,9 +453,12 @@ def shipment_release(
         for content in contents:
             member = Item.objects.select_for_update().get(pk=content.item_id)
             _release_checks(shipment, member)
-            reason = _("Handed to %(carrier)s, tracking %(tracking)s.") % {
-                "carrier": shipment.carrier,
-                "tracking": shipment.tracking_number,
+            reason = {
+                "reason_code": "handed_to_carrier",
+                "reason_params": {
+                    "carrier": shipment.carrier,
+                    "tracking": shipment.tracking_number,
+                },
             }
             payload = {
                 "tracking": shipment.tracking_number,
@@ -467,16 +470,16 @@ def shipment_release(
                     item=member,
                     actor=principal.user,
                     station=station,
-                    reason=reason,
                     payload=payload,
+                    **reason,
                 )
             elif member.state == S.RETURNING:
                 lifecycle.item_return_complete(
                     item=member,
                     actor=principal.user,
                     station=station,
-                    reason=reason,
                     payload=payload,
+                    **reason,
                 )
             # Lot units: the released parcel and its contents record them.
         shipment_transition(  # a return parcel's tells the platform
@@ -693,7 +696,7 @@ def return_create(*, principal: Principal, item: Item) -> Shipment:
             )
         policy = MerchantPolicy.objects.filter(merchant=merchant).first()
         lifecycle.item_return_start(
-            item=item, actor=principal.user, reason=_("Going back to the merchant.")
+            item=item, actor=principal.user, reason_code="returning_to_merchant"
         )
         shipment = Shipment.objects.create(
             reference=_reference(),

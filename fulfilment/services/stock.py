@@ -21,7 +21,6 @@ import zoneinfo
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from inspection.models import Certificate, InspectionCheck
 from inspection.rules import claim_expiry
@@ -125,8 +124,8 @@ def item_certified(*, item_id: int) -> None:
             lifecycle.item_event_record(
                 item=item,
                 actor=None,
-                reason=_("Order %(order)s was cancelled: held for the merchant.")
-                % {"order": line.order.external_id},
+                reason_code="order_cancelled_held",
+                reason_params={"order": line.order.external_id},
             )
             return
         if line is not None:
@@ -174,7 +173,8 @@ def _allocate_item(line: OrderLine, item: Item) -> Allocation:
     lifecycle.item_allocate(
         item=item,
         actor=None,
-        reason=_("Allocated to order %(order)s.") % {"order": line.order.external_id},
+        reason_code="allocated_to_order",
+        reason_params={"order": line.order.external_id},
         payload={"order": line.order.external_id},
     )
     return allocation
@@ -316,14 +316,17 @@ def allocations_cancel(order: Order, *, actor) -> list[Item]:
         item = Item.objects.select_for_update().get(pk=allocation.item_id)
         allocation.cancelled_at = now
         allocation.save(update_fields=["cancelled_at"])
-        reason = _("Order %(order)s cancelled.") % {"order": order.external_id}
+        reason = {
+            "reason_code": "order_cancelled_to_stock",
+            "reason_params": {"order": order.external_id},
+        }
         if item.state == S.CERTIFIED:  # units of a lot: back on the shelf
             StockLot.objects.filter(item=item).update(
                 allocated=F("allocated") - allocation.quantity
             )
         elif item.state == S.ALLOCATED:
-            lifecycle.item_deallocate(item=item, actor=actor, reason=reason)
+            lifecycle.item_deallocate(item=item, actor=actor, **reason)
         elif item.state == S.PACKED:
-            lifecycle.item_unpack(item=item, actor=actor, reason=reason)
+            lifecycle.item_unpack(item=item, actor=actor, **reason)
         items.append(item)
     return items

@@ -82,14 +82,24 @@ def test_a_matching_item_passes_with_every_step_in_its_history(world, qc):
     assert checks["packaging"].verdict == "skipped"  # optional, not observed
 
 
-def test_the_history_states_the_verdict_in_the_actors_language(world, qc):
+def test_the_history_states_the_verdict_in_the_readers_language(world, qc):
+    """Stored as a code with params, whatever the actor's language; read in
+    the reader's."""
     item = received(world, jade_row())
 
     with translation.override("zh-hans"):
         submit(world.inspector, item, GOOD_JADE)
 
     last = ItemEvent.objects.filter(item=item).last()
-    assert last.reason == "第 1 次质检：合格。"  # noqa: RUF001
+    assert (last.reason_code, last.reason_params, last.reason) == (
+        "inspection_verdict",
+        {"number": 1, "verdict": "pass"},
+        "",
+    )
+    with translation.override("zh-hans"):
+        assert last.reason_text == "第 1 次质检：合格。"  # noqa: RUF001
+    with translation.override("en"):
+        assert last.reason_text == "Inspection #1: pass."
 
 
 def test_weight_exactly_at_the_tolerance_passes_one_mg_beyond_fails(world, qc):

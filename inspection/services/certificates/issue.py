@@ -13,7 +13,6 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_37_2
 
 from warehouse import lifecycle
@@ -157,7 +156,8 @@ def certificate_issue(*, item_id: int, actor=None) -> Certificate | None:
         lifecycle.item_certify(
             item=item,
             actor=actor,
-            reason=_("Certificate %(number)s issued.") % {"number": existing.number},
+            reason_code="certificate_issued",
+            reason_params={"number": existing.number},
             payload={"certificate": existing.number},
         )
     return existing

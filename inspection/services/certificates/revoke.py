@@ -85,9 +85,9 @@ def certificate_revoke(
         certificate.save(
             update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"]
         )
-        label = _("Certificate %(number)s revoked: %(reason)s") % {
-            "number": certificate.number,
-            "reason": reason,
+        label = {
+            "reason_code": "certificate_revoked",
+            "reason_params": {"number": certificate.number, "reason": reason},
         }
         payload = {"certificate": certificate.number, "step": "certificate_revoked"}
         if reinspect:
@@ -109,11 +109,11 @@ def certificate_revoke(
             lifecycle.item_inspection_start(
                 item=item,
                 actor=principal.user,
-                reason=label,
                 payload={**payload, "new_inspection": new.pk},
+                **label,
             )
         else:
             lifecycle.item_event_record(
-                item=item, actor=principal.user, reason=label, payload=payload
+                item=item, actor=principal.user, payload=payload, **label
             )
     return certificate

@@ -53,7 +53,8 @@ def appeal_create(*, principal: Principal, code: str, reason: str) -> Appeal:
         lifecycle.item_inspection_start(
             item=item,
             actor=principal.user,
-            reason=_("Merchant appealed: %(reason)s") % {"reason": reason},
+            reason_code="merchant_appealed",
+            reason_params={"reason": reason},
             payload={"appealed": failed.pk, "new_inspection": new.pk},
         )
     return appeal

@@ -50,9 +50,9 @@ def hold_decide(
             reason=reason,
             decided_by=principal.user,
         )
-        label = _("Supervisor decided %(decision)s: %(reason)s") % {
-            "decision": decision,
-            "reason": reason,
+        label = {
+            "reason_code": "supervisor_decided",
+            "reason_params": {"decision": decision, "reason": reason},
         }
         payload = {"inspection": held.pk, "decision": decision}
         if decision == HoldDecision.Decision.REINSPECT:
@@ -65,12 +65,12 @@ def hold_decide(
             lifecycle.item_inspection_start(
                 item=item,
                 actor=principal.user,
-                reason=label,
                 payload={**payload, "new_inspection": new.pk},
+                **label,
             )
             return new
         move = lifecycle.item_pass if decision == "pass" else lifecycle.item_fail
-        move(item=item, actor=principal.user, reason=label, payload=payload)
+        move(item=item, actor=principal.user, payload=payload, **label)
         if decision == HoldDecision.Decision.PASS:
             certificate_enqueue(item)
     return held

@@ -118,7 +118,8 @@ def open_locked(*, item: Item, principal: Principal, notes: str) -> Inspection:
         item=item,
         actor=principal.user,
         station=station_of(principal),
-        reason=_("Inspection #%(number)d opened.") % {"number": inspection.number},
+        reason_code="inspection_opened",
+        reason_params={"number": inspection.number},
         payload={"inspection": inspection.pk, "template": str(inspection.template)},
     )
     return inspection

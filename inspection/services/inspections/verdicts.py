@@ -115,11 +115,8 @@ def complete_locked(*, inspection: Inspection, principal: Principal, notes) -> N
             item=inspection.item,
             actor=principal.user,
             station=station_of(principal),
-            reason=_(
-                "Inspection #%(number)d: verdict %(verdict)s, awaiting a second "
-                "inspector's sign-off."
-            )
-            % {"number": inspection.number, "verdict": Verdict(verdict).label},
+            reason_code="inspection_awaiting_signoff",
+            reason_params={"number": inspection.number, "verdict": verdict},
             payload={
                 "inspection": inspection.pk,
                 "verdict": verdict,
@@ -138,7 +135,7 @@ _MOVES = {
 }
 
 
-def _apply(*, inspection: Inspection, verdict: str, principal: Principal, reason=""):
+def _apply(*, inspection: Inspection, verdict: str, principal: Principal, reason=None):
     """Close the inspection and move the item to the verdict's state."""
     inspection.status = Inspection.Status.CLOSED
     inspection.closed_at = timezone.now()
@@ -152,9 +149,13 @@ def _apply(*, inspection: Inspection, verdict: str, principal: Principal, reason
         item=inspection.item,
         actor=principal.user,
         station=station_of(principal),
-        reason=reason
-        or _("Inspection #%(number)d: %(verdict)s.")
-        % {"number": inspection.number, "verdict": Verdict(verdict).label},
+        **(
+            reason
+            or {
+                "reason_code": "inspection_verdict",
+                "reason_params": {"number": inspection.number, "verdict": verdict},
+            }
+        ),
         payload={
             "inspection": inspection.pk,
             "verdict": verdict,
@@ -225,14 +226,13 @@ def inspection_sign_off(
                 inspection=inspection,
                 verdict=Verdict.HOLD,
                 principal=principal,
-                reason=_(
-                    "Inspection #%(number)d: sign-off disputed the %(verdict)s "
-                    "verdict: %(note)s"
-                )
-                % {
-                    "number": inspection.number,
-                    "verdict": Verdict(inspection.verdict).label,
-                    "note": note,
+                reason={
+                    "reason_code": "signoff_disputed",
+                    "reason_params": {
+                        "number": inspection.number,
+                        "verdict": inspection.verdict,
+                        "note": note,
+                    },
                 },
             )
     return inspection
