@@ -66,7 +66,7 @@ def stock_seed(orders: int) -> None:
     from config.celery import app
     from inspection import services as inspection
     from warehouse import lifecycle
-    from warehouse.access import principal_of
+    from warehouse.common.access import principal_of
     from warehouse.models import Item, Merchant, Station
     from warehouse.services import inbound_notice_create
 

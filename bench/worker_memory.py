@@ -118,7 +118,7 @@ def _pass_share(part: int, codes: list[str]) -> None:
 
     from inspection import services as inspection
     from warehouse import lifecycle
-    from warehouse.access import principal_of
+    from warehouse.common.access import principal_of
     from warehouse.models import Item, Station
 
     inspector = principal_of(get_user_model().objects.get(username="inspector"))

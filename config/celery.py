@@ -3,7 +3,7 @@
 Broker and behaviour come from Django settings (``CELERY_*``): with no
 ``REDIS_URL`` the embedded default runs every task in-process, eagerly.
 Queues: ``CELERY_TASK_QUEUES`` in ``config.settings``; each recorded job
-(``warehouse.jobs``) is sent to the queue its handler was registered with, and
+(``warehouse.common.jobs``) is sent to the queue its handler was registered with, and
 a worker started without ``-Q`` consumes every queue.
 """
 

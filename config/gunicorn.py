@@ -41,7 +41,7 @@ max_requests_jitter = max_requests // 10
 # gunicorn takes the WSGI scheme from X-Forwarded-Proto sent by these
 # addresses only (the proxy's). Django reads that header itself
 # (SECURE_PROXY_SSL_HEADER) and the client's address from X-Forwarded-For
-# (TRUSTED_PROXY_COUNT, warehouse/proxies.py): both hold only while nothing
+# (TRUSTED_PROXY_COUNT, warehouse/common/proxies.py): both hold only while nothing
 # but the proxy reaches gunicorn, hence the loopback bind above.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 

@@ -66,7 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "warehouse.middleware.RejectUnreadableMiddleware",  # after Locale: it answers
+    # After Locale: it answers in the reader's language.
+    "warehouse.common.middleware.RejectUnreadableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "warehouse.context_processors.navigation",
+                "warehouse.common.context_processors.navigation",
             ],
         },
     },
@@ -141,7 +142,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-# Outbox (warehouse.jobs): beat sends due jobs this often; a job sent this long
+# Outbox (warehouse.common.jobs): beat sends due jobs this often; a job sent this long
 # ago and still pending is sent again (its message was lost). Both stay below
 # the broker's visibility timeout, which exceeds every task's time limit.
 JOBS_DISPATCH_EVERY_SECONDS = env.float("JOBS_DISPATCH_EVERY_SECONDS", default=5.0)
@@ -157,7 +158,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # One queue per kind of work (DESIGN.md section 7). A worker started without
 # -Q consumes all of them; growing is a deployment change only: a worker of
 # its own with `-Q certificates`, the others with `-X certificates`.
-# Background work is recorded jobs (warehouse.jobs), each naming its queue
+# Background work is recorded jobs (warehouse.common.jobs), each naming its queue
 # when registered: certificates on "certificates", labels and carrier
 # bookings on "labels", e-mail and webhooks on "notifications"; beat's
 # periodic tasks run on "default".
@@ -213,7 +214,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Reverse proxies in front of gunicorn that each append the address they were
 # reached from to X-Forwarded-For (nginx, a load balancer): the client is the
 # TRUSTED_PROXY_COUNT-th entry from the right. 0: no proxy is trusted and the
-# header is ignored. One function, warehouse.proxies.client_address, gives
+# header is ignored. One function, warehouse.common.proxies.client_address, gives
 # the address to the throttles, the sign-in lock-out and the scan log.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
@@ -235,11 +236,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "warehouse.proxies.client_address"
+AXES_CLIENT_IP_CALLABLE = "warehouse.common.proxies.client_address"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "warehouse.auth.TokenAuthentication",
+        "warehouse.common.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -248,16 +249,16 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # Refuses what no column can hold (NUL, lone surrogates, 1e400, depth).
-    "DEFAULT_PARSER_CLASSES": ["warehouse.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["warehouse.common.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "warehouse.api_common.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "warehouse.common.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "warehouse.api_common.exception_handler",
+    "EXCEPTION_HANDLER": "warehouse.common.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "warehouse.throttles.ClientAddressAnonThrottle",
-        "warehouse.throttles.FixedWindowUserThrottle",
+        "warehouse.common.throttles.ClientAddressAnonThrottle",
+        "warehouse.common.throttles.FixedWindowUserThrottle",
     ],
-    # Read by DRF's own throttles only; ours use warehouse.proxies.
+    # Read by DRF's own throttles only; ours use warehouse.common.proxies.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
@@ -284,7 +285,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation documents the error answers too (one shape, one handler).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "warehouse.schema.error_responses",
+        "warehouse.common.schema.error_responses",
     ],
     # Choice sets that share a field name get names of their own.
     "ENUM_NAME_OVERRIDES": {

@@ -11,11 +11,11 @@ from drf_spectacular.views import (
 from fulfilment import urls as fulfilment_urls
 from inspection import urls as inspection_urls
 from warehouse import urls as warehouse_urls
-from warehouse.api_common import api_not_found
-from warehouse.pages import home_redirect
+from warehouse.common.api import api_not_found
+from warehouse.common.pages import home_redirect
 
-handler404 = "warehouse.api_common.api_not_found"
-handler500 = "warehouse.api_common.api_server_error"
+handler404 = "warehouse.common.api.api_not_found"
+handler500 = "warehouse.common.api.api_server_error"
 
 urlpatterns = [
     path("", home_redirect, name="home"),

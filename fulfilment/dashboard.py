@@ -1,6 +1,6 @@
 """The supervisor dashboard's figures: selectors over items, inspections, orders.
 
-Every read starts from :func:`~warehouse.access.tenant_scope`, so a
+Every read starts from :func:`~warehouse.common.access.tenant_scope`, so a
 supervisor only counts their own warehouses' rows, and is then narrowed to
 the chosen warehouse and period. Each figure is one aggregate query (or, for
 dwell times, one query of a duration per released item in the period), so
@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from inspection.models import Inspection, Verdict
-from warehouse.access import Principal, Role, tenant_scope
+from warehouse.common.access import Principal, Role, tenant_scope
 from warehouse.models import ItemEvent, ItemState, Warehouse
 
 from .models import Order

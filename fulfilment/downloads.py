@@ -3,7 +3,7 @@
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
-from warehouse.exceptions import NotFound
+from warehouse.common.exceptions import NotFound
 
 from .models import Shipment
 

@@ -9,8 +9,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext as _
 
-from warehouse.access import Principal, principal_of
-from warehouse.exceptions import InvalidInput
+from warehouse.common.access import Principal, principal_of
+from warehouse.common.exceptions import InvalidInput
 
 from . import services
 from .models import Order, Shipment

@@ -11,7 +11,7 @@ caller's transaction:
   ``locked=True``, the instance the caller already locked (or created) in this
   transaction, without a second read (the order burst path);
 - refuses a move the table or its guards do not allow with a
-  :class:`~warehouse.exceptions.TransitionRefused` (HTTP 409) naming the
+  :class:`~warehouse.common.exceptions.TransitionRefused` (HTTP 409) naming the
   allowed moves in its ``fields``: code ``invalid_transition`` and words that
   list them, or the REST contract's own code and words where the table has
   them (:data:`ORDER_REFUSALS`, :data:`SHIPMENT_REFUSALS`: ``order_dispatched``,
@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from warehouse.exceptions import DomainError, TransitionRefused
+from warehouse.common.exceptions import DomainError, TransitionRefused
 
 from .models import Manifest, Order, Shipment
 

@@ -27,7 +27,7 @@ them hidden.
 
 import math
 
-from warehouse.access import Role
+from warehouse.common.access import Role
 
 MASK = "*"
 # Roles that see the buyer whole; every other role sees the masked buyer.

@@ -3,8 +3,8 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from warehouse.access import Principal, Role, tenant_scope
-from warehouse.exceptions import Forbidden, NotFound
+from warehouse.common.access import Principal, Role, tenant_scope
+from warehouse.common.exceptions import Forbidden, NotFound
 
 from .models import (
     Allocation,

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from warehouse.access import Role
+from warehouse.common.access import Role
 from warehouse.models import Carrier
 
 from .masking import buyer_shown

@@ -1,5 +1,5 @@
 """Periodic fulfilment jobs (Celery beat). Work triggered by a change is a
-recorded job (``warehouse.jobs``), run by ``warehouse.tasks.job_run``."""
+recorded job (``warehouse.common.jobs``), run by ``warehouse.tasks.job_run``."""
 
 from celery import shared_task
 

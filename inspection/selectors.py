@@ -3,8 +3,8 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from warehouse.access import Principal, tenant_scope
-from warehouse.exceptions import NotFound
+from warehouse.common.access import Principal, tenant_scope
+from warehouse.common.exceptions import NotFound
 from warehouse.models import Item
 from warehouse.selectors import item_list_for
 

@@ -211,7 +211,7 @@ QUEUES = {"default", "certificates", "labels", "notifications"}
 def test_every_queue_work_is_sent_to_is_consumed_by_the_default_worker():
     """A worker without -Q consumes ``task_queues``: every routed task, every
     job handler's queue and the default queue are among them."""
-    from warehouse.jobs import _handlers
+    from warehouse.common.jobs import _handlers
 
     consumed = set(celery_app.amqp.queues)
     routes = getattr(settings, "CELERY_TASK_ROUTES", None) or {}
@@ -264,8 +264,8 @@ def test_each_queue_has_a_binding_of_its_own():
 def test_each_kind_of_work_lands_in_its_own_queue_once(memory_broker):
     """A certificate, a label job, a webhook job and a periodic sweep each end
     up as one message in the queue meant for it."""
-    from warehouse.jobs import _handlers
-    from warehouse.tasks import job_run_task, jobs_dispatch_task
+    from warehouse.common.jobs import _handlers
+    from warehouse.common.tasks import job_run_task, jobs_dispatch_task
 
     connection, waiting = memory_broker
 
@@ -329,7 +329,7 @@ def test_a_worker_keeps_its_database_connection_between_tasks(tmp_path):
     from django.db import connection
 
     from tests.conftest import TASK_SECONDS, celery_worker, wait_for
-    from warehouse.tasks import jobs_dispatch_task
+    from warehouse.common.tasks import jobs_dispatch_task
 
     application = f"qcw-test-worker-{uuid.uuid4().hex[:8]}"
 

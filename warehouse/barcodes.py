@@ -15,8 +15,9 @@ from biip import ParseError
 from biip.gs1_messages import GS1Message
 from django.utils.translation import gettext as _
 
+from warehouse.common.exceptions import InvalidInput
+
 from .codes import item_code_is_valid, item_code_looks_like
-from .exceptions import InvalidInput
 
 MAX_BARCODE = 256
 GS = "\x1d"

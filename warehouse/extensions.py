@@ -19,9 +19,10 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, Protocol
 
+from warehouse.common.jobs import job_handler_register, job_handlers
+
 from .claims import claim_checker_providers, claim_checkers_register
 from .demo import demo_seeder_register, demo_seeders
-from .jobs import job_handler_register, job_handlers
 from .lifecycle import (
     transition_guard_register,
     transition_guards,
@@ -33,7 +34,8 @@ from .serializers import item_certificate_provider, item_certificate_provider_re
 from .services.scans import scan_action_handlers, scan_action_register
 
 if TYPE_CHECKING:
-    from .access import Principal
+    from warehouse.common.access import Principal
+
     from .barcodes import Barcode
     from .models import Category, Item, ItemEvent
 
@@ -59,7 +61,7 @@ __all__ = [
 ]
 
 
-# --- the item lifecycle (warehouse.lifecycle) -----------------------------------------
+# --- the item lifecycle (warehouse.lifecycle) ---------------------------------
 
 
 class TransitionGuard(Protocol):
@@ -76,7 +78,7 @@ class TransitionGuard(Protocol):
     - by anyone who only asks whether a move may be made (a release check, a
       page), possibly without a lock or a transaction.
 
-    To refuse, raise a :class:`~warehouse.exceptions.DomainError`: its code
+    To refuse, raise a :class:`~warehouse.common.exceptions.DomainError`: its code
     and message become the answer (a 409 from the API) and no later guard
     runs. Returning allows the move. Since it may be called only to ask, a
     guard reads and never writes. It runs on the scan path (a receive runs
@@ -106,7 +108,7 @@ class TransitionObserver(Protocol):
     def __call__(self, item: Item, event: ItemEvent, /) -> None: ...
 
 
-# --- station scans (warehouse.services.scans) -----------------------------------------
+# --- station scans (warehouse.services.scans) ---------------------------------
 
 
 class ScanActionHandler(Protocol):
@@ -118,13 +120,13 @@ class ScanActionHandler(Protocol):
     action, a later registration replaces the earlier. Called by
     :func:`~warehouse.services.scan_process` for ``POST /api/v1/scans/`` with
     the parsed :class:`~warehouse.barcodes.Barcode` and the caller's
-    :class:`~warehouse.access.Principal`.
+    :class:`~warehouse.common.access.Principal`.
 
     The handler checks what the principal may do and see, does the work in
     its own ``transaction.atomic`` (nested in the request's when it carries an
     ``Idempotency-Key``) and returns the scanned item, whose state and
     allowed actions are the answer. To refuse, raise a
-    :class:`~warehouse.exceptions.DomainError`; the scan log records the
+    :class:`~warehouse.common.exceptions.DomainError`; the scan log records the
     refusal with its code (and the acceptance otherwise): the handler writes
     no log of its own.
     """
@@ -132,7 +134,7 @@ class ScanActionHandler(Protocol):
     def __call__(self, principal: Principal, barcode: Barcode, /) -> Item: ...
 
 
-# --- the outbox (warehouse.jobs) ------------------------------------------------------
+# --- the outbox (warehouse.common.jobs) ---------------------------------------
 
 
 class JobHandler(Protocol):
@@ -140,7 +142,7 @@ class JobHandler(Protocol):
 
     Connected with ``job_handler_register(name, fn, queue=, max_attempts=,
     atomic=)``; one handler per job name (``<app>.<service>``), a later
-    registration replaces the earlier; :func:`~warehouse.jobs.job_record` of
+    registration replaces the earlier; :func:`~warehouse.common.jobs.job_record` of
     an unknown name is a ``ValueError``. Run by a Celery worker of ``queue``
     (a queue a worker consumes: ``tests/test_deploy.py`` holds it) after the
     recording transaction committed, and again by the dispatcher if its
@@ -151,7 +153,7 @@ class JobHandler(Protocol):
     with the job row locked, and its writes are undone if it raises;
     ``atomic=False`` is for long work that commits in steps and is safe to
     run concurrently (a drain). Raising a
-    :class:`~warehouse.exceptions.DomainError` fails the job for good; any
+    :class:`~warehouse.common.exceptions.DomainError` fails the job for good; any
     other exception is retried with backoff up to ``max_attempts``, then the
     job is dead. Its return value is ignored.
     """
@@ -159,7 +161,7 @@ class JobHandler(Protocol):
     def __call__(self, *args: Any, **kwargs: Any) -> object: ...
 
 
-# --- claims of inbound notices (warehouse.claims) -------------------------------------
+# --- claims of inbound notices (warehouse.claims) -----------------------------
 
 
 class ClaimChecker(Protocol):
@@ -189,7 +191,7 @@ class ClaimCheckerProvider(Protocol):
     def __call__(self, categories: list[Category], /) -> dict[int, ClaimChecker]: ...
 
 
-# --- the item detail (warehouse.serializers) ------------------------------------------
+# --- the item detail (warehouse.serializers) ----------------------------------
 
 
 class ItemCertificateProvider(Protocol):
@@ -205,7 +207,7 @@ class ItemCertificateProvider(Protocol):
     def __call__(self, item: Item, /) -> dict | None: ...
 
 
-# --- demo data (warehouse.demo) -------------------------------------------------------
+# --- demo data (warehouse.demo) -----------------------------------------------
 
 
 class DemoSeeder(Protocol):
@@ -223,7 +225,7 @@ class DemoSeeder(Protocol):
     def __call__(self, summary: dict, /) -> None: ...
 
 
-# --- message codes (warehouse.messages) ----------------------------------------------
+# --- message codes (warehouse.messages) ---------------------------------------
 
 
 class MessageCatalogue(Protocol):
@@ -246,7 +248,7 @@ class MessageCatalogue(Protocol):
     ) -> str: ...
 
 
-# --- who is connected where -----------------------------------------------------------
+# --- who is connected where ---------------------------------------------------
 
 
 def wiring() -> dict[str, Any]:

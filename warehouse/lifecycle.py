@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from .exceptions import DomainError, TransitionRefused
+from warehouse.common.exceptions import DomainError, TransitionRefused
+
 from .models import Item, ItemEvent, ItemState, Location, Station
 
 if TYPE_CHECKING:

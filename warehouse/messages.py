@@ -160,7 +160,7 @@ ITEM_EVENTS = (
     M("legacy_text", _("%(text)s"), ("text",)),
 )
 
-# The warehouse's API error codes (warehouse.exceptions and its services).
+# The warehouse's API error codes (warehouse.common.exceptions and its services).
 ERRORS = (
     M("refused", _("The request was refused.")),
     M("invalid", _("The input is not valid.")),

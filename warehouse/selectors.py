@@ -3,8 +3,9 @@
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from .access import Principal, tenant_scope
-from .exceptions import NotFound
+from warehouse.common.access import Principal, tenant_scope
+from warehouse.common.exceptions import NotFound
+
 from .models import InboundNotice, Item, ItemEvent
 
 NOTICE_ROW_FIELDS = ("line", "code", "sku", "serial", "order_ref", "state")

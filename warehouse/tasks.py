@@ -1,35 +1,17 @@
-"""Celery wrappers for warehouse services: thin, idempotent."""
+"""Celery wrappers for warehouse services: thin, idempotent.
+
+Celery finds each installed app's ``tasks`` module; the cross-cutting tasks
+(the job outbox, Idempotency-Key purging) are registered by importing
+``warehouse.common.tasks`` here.
+"""
 
 from celery import shared_task
 
-from . import idempotency, jobs, services
-
-
-@shared_task(name="warehouse.tasks.idempotency_keys_purge")
-def idempotency_keys_purge_task() -> int:
-    """Periodic (beat): drop expired Idempotency-Key records."""
-    return idempotency.idempotency_keys_purge()
+from . import services
+from .common import tasks as common_tasks  # noqa: F401 - registers its tasks
 
 
 @shared_task(name="warehouse.tasks.scan_log_purge")
 def scan_log_purge_task() -> int:
     """Periodic (beat): drop scan-log rows past their retention."""
     return services.scan_log_purge()
-
-
-@shared_task(
-    name="warehouse.tasks.job_run",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=240,
-    time_limit=300,
-)
-def job_run_task(job_id: int) -> str:
-    """Run one recorded job (see ``warehouse.jobs``); safe to deliver twice."""
-    return jobs.job_run(job_id)
-
-
-@shared_task(name="warehouse.tasks.jobs_dispatch")
-def jobs_dispatch_task() -> int:
-    """Periodic (beat): send jobs the broker never got or lost."""
-    return jobs.jobs_dispatch()

@@ -7,9 +7,9 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from warehouse.access import principal_of
-from warehouse.api_common import ANY_ROLE, IdempotentPostMixin
-from warehouse.exceptions import NotFound
+from warehouse.common.access import principal_of
+from warehouse.common.api import ANY_ROLE, IdempotentPostMixin
+from warehouse.common.exceptions import NotFound
 
 from .. import selectors, services
 from ..serializers import ManifestSerializer

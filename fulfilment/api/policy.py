@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from warehouse.access import Role, principal_of
-from warehouse.api_common import roles
+from warehouse.common.access import Role, principal_of
+from warehouse.common.api import roles
 
 from ..models import MerchantPolicy
 from ..serializers import MerchantPolicySerializer

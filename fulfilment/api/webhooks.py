@@ -6,8 +6,8 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from warehouse.access import Role, principal_of
-from warehouse.api_common import roles, valid_input
+from warehouse.common.access import Role, principal_of
+from warehouse.common.api import roles, valid_input
 
 from .. import selectors, services
 from ..models import WebhookMessage

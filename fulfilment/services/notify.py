@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspection.services.certificates import certificate_valid_link
-from warehouse.access import Principal
-from warehouse.exceptions import Forbidden, InvalidInput
+from warehouse.common.access import Principal
+from warehouse.common.exceptions import Forbidden, InvalidInput
+from warehouse.common.jobs import job_record
 from warehouse.fastpath.cache import TTLCache
 from warehouse.fastpath.refs import CACHES
-from warehouse.jobs import job_record
 from warehouse.models import (
     Item,
     ItemEvent,

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.access import Principal, Role, tenant_scope
-from warehouse.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.common.access import Principal, Role, tenant_scope
+from warehouse.common.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from warehouse.fastpath.refs import CACHES
 from warehouse.models import (
     Category,

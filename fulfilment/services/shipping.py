@@ -20,15 +20,15 @@ from inspection.services.certificates import (
     valid_certificate_required,
 )
 from warehouse import lifecycle
-from warehouse.access import Principal, Role, tenant_scope
-from warehouse.exceptions import (
+from warehouse.common.access import Principal, Role, tenant_scope
+from warehouse.common.exceptions import (
     Conflict,
     DomainError,
     Forbidden,
     NotFound,
     TransitionRefused,
 )
-from warehouse.jobs import job_record
+from warehouse.common.jobs import job_record
 from warehouse.models import Item, ItemState
 
 from ..carriers import (

@@ -26,7 +26,7 @@ from inspection.models import Certificate, InspectionCheck
 from inspection.rules import claim_expiry
 from inspection.selectors import certificate_current_for_item
 from warehouse import lifecycle
-from warehouse.jobs import job_record
+from warehouse.common.jobs import job_record
 from warehouse.models import CategoryFlow, Item, ItemEvent, ItemState
 
 from ..lifecycle import order_transition

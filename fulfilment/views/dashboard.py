@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from warehouse.access import Role
-from warehouse.pages import page_view
+from warehouse.common.access import Role
+from warehouse.common.pages import page_view
 
 from .. import charts, dashboard
 from ..dashboard import MAX_DAYS, Period

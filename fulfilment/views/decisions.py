@@ -10,9 +10,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from warehouse.access import Role
-from warehouse.exceptions import DomainError, InvalidInput
-from warehouse.pages import page_view, refused
+from warehouse.common.access import Role
+from warehouse.common.exceptions import DomainError, InvalidInput
+from warehouse.common.pages import page_view, refused
 from warehouse.selectors import item_get_for
 
 from .. import services

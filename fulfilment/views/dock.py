@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from warehouse.access import Principal, Role
-from warehouse.exceptions import DomainError, NotFound
-from warehouse.pages import STATION_PEOPLE, page_view, refused, station_principal
+from warehouse.common.access import Principal, Role
+from warehouse.common.exceptions import DomainError, NotFound
+from warehouse.common.pages import STATION_PEOPLE, page_view, refused, station_principal
 
 from .. import selectors, services
 from ..downloads import label_file_response

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from warehouse.access import principal_of
-from warehouse.api_common import (
+from warehouse.common.access import principal_of
+from warehouse.common.api import (
     ANY_ROLE,
     IDEMPOTENCY_KEY,
     IdempotentPostMixin,

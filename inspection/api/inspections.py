@@ -13,14 +13,14 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from warehouse.access import principal_of
-from warehouse.api_common import (
+from warehouse.common.access import principal_of
+from warehouse.common.api import (
     ANY_ROLE,
     IDEMPOTENCY_KEY,
     IdempotentPostMixin,
     valid_input,
 )
-from warehouse.exceptions import InvalidInput
+from warehouse.common.exceptions import InvalidInput
 
 from .. import selectors, services
 from ..serializers import (

@@ -9,9 +9,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from warehouse.access import principal_of
-from warehouse.api_common import ANY_ROLE, valid_input
-from warehouse.exceptions import TooLarge
+from warehouse.common.access import principal_of
+from warehouse.common.api import ANY_ROLE, valid_input
+from warehouse.common.exceptions import TooLarge
 
 from .. import selectors, services
 from ..serializers import PhotoSerializer, PhotoUploadSerializer

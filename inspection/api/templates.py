@@ -7,9 +7,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from warehouse.access import Role
-from warehouse.api_common import ANY_ROLE, roles, valid_input
-from warehouse.exceptions import NotFound
+from warehouse.common.access import Role
+from warehouse.common.api import ANY_ROLE, roles, valid_input
+from warehouse.common.exceptions import NotFound
 from warehouse.models import Category
 
 from .. import selectors, services

@@ -1,7 +1,7 @@
 """Every write in the inspection app: templates, inspections, photos, holds, appeals.
 
 Services are keyword-only, own their transaction and raise domain errors
-(:mod:`warehouse.exceptions`). Item states change only through
+(:mod:`warehouse.common.exceptions`). Item states change only through
 :mod:`warehouse.lifecycle`.
 """
 

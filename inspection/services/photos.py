@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from warehouse.access import Principal
-from warehouse.exceptions import Conflict, InvalidInput, TooLarge
+from warehouse.common.access import Principal
+from warehouse.common.exceptions import Conflict, InvalidInput, TooLarge
 
 from ..models import Inspection, InspectionPhoto
 from .inspections.common import inspection_locked, inspector_required, note_clean

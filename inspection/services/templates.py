@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from warehouse.exceptions import Conflict, InvalidInput
+from warehouse.common.exceptions import Conflict, InvalidInput
 from warehouse.models import Category
 
 from .. import rules

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from warehouse.barcodes import barcode_parse
-from warehouse.exceptions import DomainError, InvalidInput, NotFound
-from warehouse.pages import STAFF, page_view, refused
+from warehouse.common.exceptions import DomainError, InvalidInput, NotFound
+from warehouse.common.pages import STAFF, page_view, refused
 from warehouse.selectors import item_list_for
 from warehouse.services import item_resolve
 

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from warehouse.access import Role, tenant_scope
 from warehouse.claims import claim_name
-from warehouse.exceptions import DomainError, NotFound
+from warehouse.common.access import Role, tenant_scope
+from warehouse.common.exceptions import DomainError, NotFound
+from warehouse.common.pages import STAFF, page_view, refused
 from warehouse.lifecycle import item_allowed_actions
 from warehouse.models import ItemState
-from warehouse.pages import STAFF, page_view, refused
 from warehouse.selectors import item_get_for
 
 from .. import selectors, services

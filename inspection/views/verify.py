@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from warehouse.exceptions import DomainError, NotFound
-from warehouse.proxies import client_address
+from warehouse.common.exceptions import DomainError, NotFound
+from warehouse.common.proxies import client_address
 
 from .. import services
 from ..models import Certificate
@@ -28,7 +28,7 @@ MAX_PDF_BYTES = 5 * 1024 * 1024
 
 def throttled(view):
     """At most ``VERIFY_THROTTLE_PER_MINUTE`` requests a minute per client
-    address (:func:`warehouse.proxies.client_address`)."""
+    address (:func:`warehouse.common.proxies.client_address`)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -21,7 +21,7 @@ from tests.inspection.factories import (  # noqa: F401 - qc is a fixture
     qc,
     received,
 )
-from warehouse.access import principal_of
+from warehouse.common.access import principal_of
 from warehouse.models import Item, ItemEvent, ItemState
 
 

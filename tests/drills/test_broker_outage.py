@@ -17,7 +17,7 @@ from inspection import services as inspection
 from inspection.models import Certificate
 from tests.conftest import TASK_SECONDS, celery_worker, wait_for
 from tests.fulfilment.test_tasks import OwnRedis, broker
-from warehouse import jobs
+from warehouse.common import jobs
 from warehouse.models import Item, ItemState, Job
 
 from .conftest import assert_one_certificate_each, certified_count, passed

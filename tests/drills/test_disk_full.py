@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from inspection.models import Certificate, CertificateFile
 from tests.conftest import IN_CI, TASK_SECONDS, celery_worker, wait_for
-from warehouse import jobs
+from warehouse.common import jobs
 from warehouse.models import Item, ItemState, Job
 
 from .conftest import assert_one_certificate_each, certified_count, passed, pdf_files

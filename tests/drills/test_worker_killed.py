@@ -23,7 +23,7 @@ from kombu import Connection
 
 from inspection.models import Certificate
 from tests.conftest import TASK_SECONDS, celery_worker, wait_for
-from warehouse import jobs
+from warehouse.common import jobs
 from warehouse.models import ItemState, Job
 
 from .conftest import assert_one_certificate_each, certified_count, passed

@@ -15,8 +15,8 @@ from tests.inspection.factories import (  # noqa: F401 - qc is a fixture
     qc,
     received,
 )
-from warehouse.access import principal_of
-from warehouse.jobs import job_run
+from warehouse.common.access import principal_of
+from warehouse.common.jobs import job_run
 from warehouse.models import Item, ItemState, Job
 
 

@@ -18,7 +18,7 @@ from inspection import services as inspection
 from tests.conftest import api_client
 from tests.inspection.factories import GOOD_JADE, jade_row, received
 from tests.warehouse import factories as f
-from warehouse.access import principal_of
+from warehouse.common.access import principal_of
 from warehouse.models import Item, ItemEvent, ItemState
 
 from .conftest import certified, failed, order_payload, run_jobs

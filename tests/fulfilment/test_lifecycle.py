@@ -17,7 +17,7 @@ from fulfilment import lifecycle
 from fulfilment.models import Manifest, Order, Shipment, WebhookEndpoint, WebhookMessage
 from tests.conftest import api_client
 from warehouse import lifecycle as item_lifecycle
-from warehouse.exceptions import Conflict, TransitionRefused
+from warehouse.common.exceptions import Conflict, TransitionRefused
 from warehouse.models import ItemState
 
 from .conftest import certified, order_payload, run_jobs

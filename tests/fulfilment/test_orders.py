@@ -7,7 +7,7 @@ from tests.conftest import api_client
 from tests.inspection.factories import announce, jade_row
 from tests.warehouse import factories as f
 from warehouse import lifecycle
-from warehouse.exceptions import Conflict
+from warehouse.common.exceptions import Conflict
 from warehouse.models import ItemState
 
 from .conftest import certified, order_payload, run_jobs

@@ -6,7 +6,7 @@ from fulfilment.models import Order, Shipment
 from inspection import services as inspection
 from tests.conftest import api_client
 from tests.inspection.factories import jade_row
-from warehouse.access import principal_of
+from warehouse.common.access import principal_of
 from warehouse.models import ItemEvent, ItemState, ScanLog
 
 from .conftest import certified, failed, order_payload, received, run_jobs

@@ -16,7 +16,7 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from fulfilment.models import Order, Shipment
 from tests.conftest import TASK_SECONDS, api_client, celery_worker, wait_for
-from warehouse import jobs
+from warehouse.common import jobs
 from warehouse.models import Job
 
 from .conftest import certified, order_payload

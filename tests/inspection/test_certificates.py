@@ -18,11 +18,12 @@ from inspection.models import Certificate, CertificateFile
 from inspection.services.certificates import issue as issuing
 from inspection.services.certificates import number_is_valid
 from tests.conftest import api_client
-from warehouse import jobs, lifecycle
-from warehouse.access import principal_of
-from warehouse.exceptions import Conflict, Forbidden
+from warehouse import lifecycle
+from warehouse.common import jobs
+from warehouse.common.access import principal_of
+from warehouse.common.exceptions import Conflict, Forbidden
+from warehouse.common.tasks import job_run_task
 from warehouse.models import Item, ItemEvent, ItemState, Job
-from warehouse.tasks import job_run_task
 
 from .factories import GOOD_JADE, jade_row, received, weighing
 

@@ -16,7 +16,7 @@ from inspection import services
 from inspection.messages import LEGACY_TEXT, MESSAGES, check_reason
 from inspection.models import InspectionCheck
 from tests.conftest import api_client
-from warehouse.access import principal_of
+from warehouse.common.access import principal_of
 
 from .factories import GOOD_UNIT, jade_row, lot_row, received, weighing
 from .test_services import submit

@@ -11,8 +11,8 @@ from inspection import services
 from inspection.models import Appeal, HoldDecision, Inspection, InspectionCheck
 from tests.warehouse import factories as f
 from warehouse import lifecycle
-from warehouse.access import principal_of
-from warehouse.exceptions import (
+from warehouse.common.access import principal_of
+from warehouse.common.exceptions import (
     Conflict,
     Forbidden,
     InvalidInput,

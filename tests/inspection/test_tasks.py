@@ -6,7 +6,7 @@ import pytest
 from inspection import services
 from inspection.models import Certificate
 from tests.conftest import TASK_SECONDS, wait_for
-from warehouse.access import principal_of
+from warehouse.common.access import principal_of
 from warehouse.models import Item, ItemState, Job
 
 from .factories import GOOD_JADE, jade_row, received

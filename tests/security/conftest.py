@@ -26,7 +26,7 @@ from tests.inspection.factories import (  # noqa: F401 - qc is a fixture
     received,
 )
 from tests.warehouse import factories as f
-from warehouse.access import principal_of
+from warehouse.common.access import principal_of
 from warehouse.models import InboundNotice, Item, Station
 from warehouse.services import inbound_notice_create
 

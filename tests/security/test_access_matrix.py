@@ -23,7 +23,7 @@ here fails :func:`test_every_url_pattern_is_classified`.
 - a method a view does not accept: 405 from the API, and never a way round
   signing in.
 
-Staff are scoped by warehouse (``warehouse.access.tenant_scope``: "stations,
+Staff are scoped by warehouse (``warehouse.common.access.tenant_scope``: "stations,
 inspectors and supervisors [see] their warehouses'"): SIH's staff are
 outsiders to GZ's items; the one deliberate exception is the dock's 409
 ``wrong_warehouse`` (see :attr:`Route.wrong_dock`). Public rows (sign-in,
@@ -50,8 +50,8 @@ from stdnum.iso7064 import mod_37_2
 
 from tests.security.conftest import png
 from tests.warehouse import factories as f
+from warehouse.common.pages import SESSION_STATION
 from warehouse.models import ScanLog
-from warehouse.pages import SESSION_STATION
 
 API, PAGE, PUBLIC = "api", "page", "public"
 

@@ -2,7 +2,7 @@
 
 PostgreSQL text cannot hold a NUL character: every lookup by a code, number
 or filter holding one used to fail with a server error (found by the schema
-fuzzer and this sweep; ``warehouse.middleware.RejectUnreadableMiddleware``).
+fuzzer and this sweep; ``warehouse.common.middleware.RejectUnreadableMiddleware``).
 """
 
 import io
@@ -27,8 +27,8 @@ from tests.security.test_access_matrix import (  # noqa: F401 - a fixture
 )
 from tests.warehouse.test_portal_pages import JADE_ROW as PORTAL_JADE_ROW
 from tests.warehouse.test_portal_pages import form_data
+from warehouse.common.parsers import MAX_DEPTH, JSONParser, UnreadableBody
 from warehouse.models import InboundNotice, Item, ScanLog
-from warehouse.parsers import MAX_DEPTH, JSONParser, UnreadableBody
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_an_unknown_api_path_is_a_json_404_for_every_method(db, method):
     assert response.json()["error"]["code"] == "not_found"
 
 
-# --- JSON bodies: what no column can hold (warehouse.parsers) -----------------------
+# --- JSON bodies: what no column can hold (warehouse.common.parsers) ----------
 # tests/security/test_hostile_json.py throws generated ones at every endpoint.
 
 SURROGATE_MESSAGE = "Text may not contain an unpaired surrogate (U+D800 to U+DFFF)."
@@ -265,7 +265,7 @@ def test_a_scan_body_that_is_not_json_is_refused_and_logged(world):
     assert (scan.outcome, scan.error_code) == (ScanLog.Outcome.REFUSED, "parse_error")
 
 
-# --- charsets: only UTF-8 is read (warehouse.middleware) ----------------------------
+# --- charsets: only UTF-8 is read (warehouse.common.middleware) ---------------
 
 # "+2AA-" is UTF-7 for a lone surrogate; Django read query strings and
 # multipart fields in whatever charset the Content-Type named.
@@ -366,7 +366,7 @@ def test_the_wsgi_application_answers_any_declared_charset(db, charset, path):
     assert started == ["415 Unsupported Media Type"], body
 
 
-# --- page forms ---------------------------------------------------------------------
+# --- page forms ---------------------------------------------------------------
 
 FORMS = {  # pages whose row in the access matrix sends no fields
     "portal/shipments/new/": form_data([PORTAL_JADE_ROW]),

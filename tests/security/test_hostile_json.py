@@ -6,7 +6,7 @@ use it (:data:`tests.security.test_access_matrix.ROUTES` says who), on
 merchant A's real objects, with bodies hypothesis builds from what that role
 would honestly send, spoiled:
 
-- nesting past :data:`warehouse.parsers.MAX_DEPTH`, and past Python's own
+- nesting past :data:`warehouse.common.parsers.MAX_DEPTH`, and past Python's own
   recursion limit;
 - a lone surrogate or a NUL in a value, a key, or as the whole body;
 - numbers no column holds: ``1e400``, integer literals of up to 6,000 digits
@@ -57,8 +57,8 @@ from tests.security.test_access_matrix import (  # noqa: F401 - a fixture
 )
 from tests.security.test_schema_fuzz import path_values
 from tests.warehouse import factories as f
+from warehouse.common.parsers import MAX_DEPTH, JSONParser
 from warehouse.models import ScanLog
-from warehouse.parsers import MAX_DEPTH, JSONParser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -107,7 +107,7 @@ def json_operations() -> list[tuple[str, str, dict]]:
 
 
 def test_every_api_view_reads_json_through_the_guarded_parser():
-    """No view may read JSON past :class:`warehouse.parsers.JSONParser`."""
+    """No view may read JSON past :class:`warehouse.common.parsers.JSONParser`."""
     unguarded = []
     for method, path, _body in json_operations():
         concrete = re.sub(r"{\w+}", "1", path)

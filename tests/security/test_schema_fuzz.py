@@ -7,7 +7,7 @@ refusals, not 404s) and on generated path values. Each answer must:
 
 - not be a server error (``not_a_server_error``);
 - match the documented body for its status (``response_schema_conformance``),
-  error bodies included (:mod:`warehouse.schema` documents them);
+  error bodies included (:mod:`warehouse.common.schema` documents them);
 - have a documented status (``status_code_conformance``).
 
 Bounded for CI: a fixed seed (``derandomize``), a few examples per operation

@@ -76,7 +76,7 @@ def test_the_lockout_holds_at_the_admin_sign_in_too(world, settings):
     assert "_auth_user_id" not in client.session
 
 
-# --- behind a reverse proxy (warehouse.proxies) ------------------------------------
+# --- behind a reverse proxy (warehouse.common.proxies) ------------------------
 
 PROXY = "10.0.0.1"
 

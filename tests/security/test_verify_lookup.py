@@ -13,7 +13,7 @@ from django.test import Client
 from inspection.services import certificate_lookup
 from tests.conftest import api_client
 from tests.fulfilment.conftest import certified
-from warehouse.exceptions import NotFound
+from warehouse.common.exceptions import NotFound
 
 pytestmark = pytest.mark.django_db
 

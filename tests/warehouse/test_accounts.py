@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.warehouse import factories as f
-from warehouse.access import Role
-from warehouse.context_processors import NAVIGATION, navigation_for
+from warehouse.common.access import Role
+from warehouse.common.context_processors import NAVIGATION, navigation_for
 
 PASSWORD = "pw-for-tests-123"
 
@@ -111,7 +111,7 @@ def test_every_menu_entry_exists_and_opens(client, world, role):
         assert response.status_code == 200, entry["url"]
 
 
-# --- the lock-out behind a reverse proxy (warehouse.proxies) ------------------------
+# --- the lock-out behind a reverse proxy (warehouse.common.proxies) -----------
 
 PROXY = "10.0.0.1"
 

@@ -9,7 +9,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from tests.conftest import api_client
 from tests.warehouse import factories as f
 from warehouse import lifecycle
-from warehouse.throttles import FixedWindowUserThrottle
+from warehouse.common.throttles import FixedWindowUserThrottle
 
 URL = "/api/v1/items/"
 

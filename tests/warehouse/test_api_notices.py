@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import api_client
 from tests.warehouse import factories as f
 from warehouse import lifecycle
-from warehouse.exceptions import InvalidInput
+from warehouse.common.exceptions import InvalidInput
 from warehouse.models import InboundNotice, Item, ItemEvent, ItemState
 from warehouse.services import inbound_notice_create
 
@@ -181,7 +181,8 @@ def test_a_stock_first_lot_is_one_item_with_its_quantity(world):
 
 @pytest.mark.parametrize(
     ("quantity", "code"),
-    # Past any integer column, the API's JSON parser refuses it (warehouse.parsers).
+    # Past any integer column, the API's JSON parser refuses it
+    # (warehouse.common.parsers).
     [(2**31, "invalid_items"), (2**70, "invalid")],
 )
 def test_an_impossible_quantity_is_400_not_500(world, quantity, code):
@@ -215,7 +216,7 @@ def test_nul_characters_in_item_text_are_400_not_500(world, change, field):
     """NUL cannot be stored (PostgreSQL refuses it): bad input, not a crash.
 
     The API's JSON parser refuses it before the notice is read
-    (``warehouse.parsers``); rows from elsewhere (an uploaded file) meet the
+    (``warehouse.common.parsers``); rows from elsewhere (an uploaded file) meet the
     service's own check (:func:`test_the_service_refuses_nul_in_rows_itself`)."""
     client = client_for(world.merchant_user)
     client.raise_request_exception = False

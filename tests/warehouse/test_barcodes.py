@@ -7,7 +7,7 @@ from django.utils import translation
 
 from warehouse.barcodes import MAX_BARCODE, Kind, barcode_parse
 from warehouse.codes import ALPHABET, item_code_new
-from warehouse.exceptions import InvalidInput
+from warehouse.common.exceptions import InvalidInput
 
 GTIN = "07032069804988"  # valid GTIN-14
 GTIN_BAD = "07032069804987"  # same, wrong check digit

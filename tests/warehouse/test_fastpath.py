@@ -5,7 +5,7 @@ import pytest
 
 from fulfilment.models import WebhookEndpoint
 from fulfilment.services.notify import ENDPOINTS
-from warehouse.auth import TOKENS
+from warehouse.common.auth import TOKENS
 from warehouse.fastpath import cache as fastpath
 from warehouse.fastpath.cache import TTLCache, caches_clear, evictions
 from warehouse.fastpath.refs import CACHES, item_attach_references

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from warehouse import lifecycle
-from warehouse.exceptions import Conflict, TransitionRefused
+from warehouse.common.exceptions import Conflict, TransitionRefused
 from warehouse.models import Item, ItemEvent, ItemState
 
 from . import factories as f

@@ -20,8 +20,9 @@ from fulfilment import messages as fulfilment_messages
 from tests.conftest import api_client
 from tests.warehouse import factories as f
 from tests.warehouse.test_station_pages import CHOOSE, HOME
-from warehouse import exceptions, lifecycle
+from warehouse import lifecycle
 from warehouse import messages as warehouse_messages
+from warehouse.common import exceptions
 from warehouse.models import ItemEvent, ScanLog
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -220,7 +221,7 @@ def test_the_error_scan_sees_a_raise_with_a_code(tmp_path, monkeypatch):
     app = tmp_path / "someapp"
     app.mkdir()
     (app / "x.py").write_text(
-        "from warehouse.exceptions import Conflict\n"
+        "from warehouse.common.exceptions import Conflict\n"
         "def f():\n    raise Conflict('no', code='made_up_code')\n"
     )
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)

@@ -775,7 +775,7 @@ def test_revoking_asks_first_then_deletes_the_key(client_for, world):
     client = client_for(world.merchant_user)
     key = f.token_for(world.merchant_user)
     other = f.token_for(world.merchant2_user)
-    api_client_with(key).get("/api/v1/items/")  # cached by warehouse.auth
+    api_client_with(key).get("/api/v1/items/")  # cached by warehouse.common.auth
 
     asked = client.post(TOKENS, {"action": "revoke"})
     assert "Revoke your API key?" in text(asked)

@@ -27,7 +27,7 @@ from warehouse import lifecycle
 from warehouse.codes import item_code_new
 from warehouse.models import Item, ItemEvent
 
-# A warm station scan: its token is cached (warehouse.auth), so a lookup is
+# A warm station scan: its token is cached (warehouse.common.auth), so a lookup is
 # the item read and the scan-log insert.
 LOOKUP_QUERIES = 2
 LOOKUP_BY_SERIAL_QUERIES = 3
@@ -103,7 +103,8 @@ def lookup(client, code):
 
 def warm(client, code):
     """One scan first: the process caches the token, and the warehouse,
-    merchant and category rows it shows (warehouse.auth, warehouse.fastpath.refs),
+    merchant and category rows it shows (warehouse.common.auth,
+    warehouse.fastpath.refs),
     so later scans read the item alone. The active webhook endpoints, read
     every few seconds per process, are read here too (none: nothing sent)."""
     lookup(client, code)

@@ -8,10 +8,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone, translation
 
 from warehouse import lifecycle, services
-from warehouse.access import principal_of
 from warehouse.barcodes import barcode_parse
 from warehouse.codes import ALPHABET, item_code_is_valid, item_code_new
-from warehouse.exceptions import (
+from warehouse.common.access import principal_of
+from warehouse.common.exceptions import (
     Conflict,
     Forbidden,
     InvalidInput,

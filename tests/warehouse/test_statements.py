@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql as pgsql
 
-from warehouse.access import principal_of
+from warehouse.common.access import principal_of
 from warehouse.fastpath.statements import (
     SCAN_LOG_FIELDS,
     item_by_code,

@@ -13,8 +13,8 @@ from tests.conftest import api_client
 from tests.fulfilment.conftest import certified, order_payload, run_jobs
 from tests.inspection.factories import qc  # noqa: F401 - a fixture
 from tests.warehouse import factories as f
+from warehouse.common.pages import SESSION_STATION
 from warehouse.models import ItemEvent, ItemState, ScanLog, Station
-from warehouse.pages import SESSION_STATION
 
 pytestmark = pytest.mark.django_db
 HOME = "/station/"

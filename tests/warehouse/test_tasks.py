@@ -16,8 +16,8 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from tests.conftest import TASK_SECONDS, wait_for
 from tests.warehouse import factories as f
+from warehouse.common.tasks import idempotency_keys_purge_task
 from warehouse.models import IdempotencyKey
-from warehouse.tasks import idempotency_keys_purge_task
 
 pytestmark = [
     pytest.mark.redis,

@@ -5,9 +5,10 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from warehouse.common.access import principal_of
+from warehouse.common.api import ANY_ROLE
+
 from .. import selectors
-from ..access import principal_of
-from ..api_common import ANY_ROLE
 from ..filters import ItemFilter
 from ..serializers import ItemDetailSerializer, ItemSerializer
 

@@ -6,9 +6,10 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from warehouse.common.access import Role, principal_of
+from warehouse.common.api import ANY_ROLE, IDEMPOTENCY_KEY, IdempotentPostMixin, roles
+
 from .. import selectors, services
-from ..access import Role, principal_of
-from ..api_common import ANY_ROLE, IDEMPOTENCY_KEY, IdempotentPostMixin, roles
 from ..filters import InboundNoticeFilter
 from ..serializers import (
     InboundNoticeDetailSerializer,

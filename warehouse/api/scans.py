@@ -9,18 +9,19 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import services
-from ..access import Role, principal_of
-from ..api_common import (
+from warehouse.common.access import Role, principal_of
+from warehouse.common.api import (
     IDEMPOTENCY_KEY,
     IdempotentPostMixin,
     roles,
     validation_message,
 )
+from warehouse.common.parsers import UnreadableBody
+from warehouse.common.proxies import client_address
+
+from .. import services
 from ..barcodes import Kind
 from ..models import ScanLog
-from ..parsers import UnreadableBody
-from ..proxies import client_address
 from ..serializers import ScanInputSerializer, ScanOutputSerializer, item_summary
 
 SCANNERS = roles(Role.STATION, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN)

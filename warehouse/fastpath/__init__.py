@@ -10,7 +10,7 @@ why, is here:
   names, in this process at once; other processes see it when the entry
   expires). The caches: reference rows (:mod:`.refs`: warehouses, merchants,
   categories, locations; a minute), verified API tokens
-  (:data:`warehouse.auth.TOKENS`; ``API_TOKEN_CACHE_SECONDS``) and the active
+  (:data:`warehouse.common.auth.TOKENS`; ``API_TOKEN_CACHE_SECONDS``) and the active
   webhook endpoints (:data:`fulfilment.services.notify.ENDPOINTS`; ten
   seconds). ``tests/warehouse/test_fastpath.py`` pins who evicts what.
 - :mod:`.statements`: the statements written outside the ORM's per-call

@@ -11,7 +11,8 @@ import functools
 
 from django.db import connection
 
-from ..access import Principal, Role, tenant_scope
+from warehouse.common.access import Principal, Role, tenant_scope
+
 from ..models import InboundNotice, Item, ItemState, ScanLog
 
 # --- the item read by code: the ORM's own statement, compiled once -----------

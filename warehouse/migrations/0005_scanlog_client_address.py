@@ -1,5 +1,5 @@
 # Where each scan came from: the client address behind the trusted proxies
-# (warehouse.proxies). Nullable, so adding it rewrites no row.
+# (warehouse.common.proxies). Nullable, so adding it rewrites no row.
 
 from django.db import migrations, models
 

@@ -1,7 +1,8 @@
 """Every write in the warehouse app: inbound notices, scans, tags, the scan log.
 
 Services are keyword-only, own their transaction and raise domain errors
-(:mod:`warehouse.exceptions`). State changes go through :mod:`warehouse.lifecycle`.
+(:mod:`warehouse.common.exceptions`). State changes go through
+:mod:`warehouse.lifecycle`.
 """
 
 from .notices import inbound_notice_create

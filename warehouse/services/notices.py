@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 from stdnum import ean as stdnum_ean
 
+from warehouse.common.exceptions import Conflict, InvalidInput
+
 from ..claims import (
     ClaimError,
     claim_checkers_for,
@@ -16,7 +18,6 @@ from ..claims import (
     claim_normalise,
 )
 from ..codes import item_code_new
-from ..exceptions import Conflict, InvalidInput
 from ..models import (
     ITEM_GONE_STATES,
     Carrier,

@@ -10,10 +10,17 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warehouse.common.access import Principal, Role
+from warehouse.common.exceptions import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
+
 from .. import lifecycle
-from ..access import Principal, Role
 from ..barcodes import Barcode, Kind, barcode_parse
-from ..exceptions import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from ..fastpath.refs import item_attach_references
 from ..fastpath.statements import (
     item_by_code,
@@ -342,7 +349,7 @@ def scan_log_write(
     """Record a scan, accepted or refused, in the scan log and the ``qcw.scans`` log.
 
     ``client_address`` is where the scan came from
-    (:func:`warehouse.proxies.client_address` of its request).
+    (:func:`warehouse.common.proxies.client_address` of its request).
 
     One plain INSERT: every scan pays for it, and the ORM's per-call query
     compilation cost twice the statement itself.

@@ -1,7 +1,7 @@
 """API keys of people: one per user (``rest_framework.authtoken``).
 
 Deleting a key evicts it from every process's verified-token cache through
-the signals in :mod:`warehouse.auth` (other processes within its TTL).
+the signals in :mod:`warehouse.common.auth` (other processes within its TTL).
 """
 
 from django.db import transaction

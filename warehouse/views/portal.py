@@ -1,6 +1,6 @@
 """The merchant portal: items, shipments (inbound notices) and API tokens.
 
-Every page is for a merchant's users only (:func:`~warehouse.pages.page_view`)
+Every page is for a merchant's users only (:func:`~warehouse.common.pages.page_view`)
 and reads through the same selectors as the API, so a merchant sees only
 their own items and notices (another merchant's notice is a 404). Shipments
 are announced through :func:`warehouse.services.inbound_notice_create`, by
@@ -27,9 +27,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from rest_framework.authtoken.models import Token
 
+from warehouse.common.access import Role
+from warehouse.common.exceptions import Conflict, InvalidInput, NotFound
+from warehouse.common.pages import page_view
+
 from .. import selectors, services, uploads
-from ..access import Role
-from ..exceptions import Conflict, InvalidInput, NotFound
 from ..filters import PortalItemFilter
 from ..forms import (
     MAX_FORM_ITEMS,
@@ -39,7 +41,6 @@ from ..forms import (
     NoticeUploadForm,
 )
 from ..models import Category, InboundNotice, Item, ItemState
-from ..pages import page_view
 
 PAGE_SIZE = 50
 NOTICE_ITEMS_PAGE_SIZE = 100

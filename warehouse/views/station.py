@@ -1,7 +1,8 @@
 """The station operator's pages: choose a station, then scan at it.
 
 An operator (or a supervisor) works at one station of their warehouse at a
-time; the station is kept in the session (:func:`~warehouse.pages.station_choose`).
+time; the station is kept in the session
+(:func:`~warehouse.common.pages.station_choose`).
 Every scan goes through :func:`warehouse.services.scan_process` as the chosen
 station, exactly like a scan sent to ``POST /api/v1/scans/``: it is logged
 with the station and the person, accepted or refused, and pack and release
@@ -21,20 +22,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import lifecycle, services
-from ..access import Principal
-from ..api_common import DOMAIN_STATUS
-from ..exceptions import DomainError
-from ..fastpath.refs import item_attach_references
-from ..models import ScanLog, Station
-from ..pages import (
+from warehouse.common.access import Principal
+from warehouse.common.api import DOMAIN_STATUS
+from warehouse.common.exceptions import DomainError
+from warehouse.common.pages import (
     STATION_PEOPLE,
     page_view,
     station_choose,
     station_principal,
     stations_for,
 )
-from ..proxies import client_address
+from warehouse.common.proxies import client_address
+
+from .. import lifecycle, services
+from ..fastpath.refs import item_attach_references
+from ..models import ScanLog, Station
 from ..services.scans import SCAN_LOOKUP, SCAN_PACK, SCAN_RECEIVE, SCAN_RELEASE
 
 SESSION_ACTION = "qcw_station_action"

@@ -1,7 +1,7 @@
 """Issuing: the job a passing verdict records, and the certificate it issues.
 
 The verdict that passes an item records its certificate job
-(:func:`certificate_enqueue`, a :mod:`warehouse.jobs` row keyed per item, on
+(:func:`certificate_enqueue`, a :mod:`warehouse.common.jobs` row keyed per item, on
 the ``certificates`` queue) in the verdict's own transaction; the job runs
 :func:`certificate_issue` after commit, and the job dispatcher sends it again
 if the broker never got it or lost it. Issuing twice makes one certificate:
@@ -16,7 +16,7 @@ from django.utils import timezone
 from stdnum.iso7064 import mod_37_2
 
 from warehouse import lifecycle
-from warehouse.jobs import job_record
+from warehouse.common.jobs import job_record
 from warehouse.models import Item, ItemState
 
 from ...models import Certificate, Inspection

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.access import Principal, Role
-from warehouse.exceptions import Conflict, Forbidden
+from warehouse.common.access import Principal, Role
+from warehouse.common.exceptions import Conflict, Forbidden
 from warehouse.models import Item, ItemState
 
 from ...models import Certificate, Inspection

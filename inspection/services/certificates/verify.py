@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_37_2
 
-from warehouse.exceptions import InvalidInput, NotFound
+from warehouse.common.exceptions import InvalidInput, NotFound
 from warehouse.models import Item
 
 from ...models import Certificate, CertificateFile

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.access import Principal, Role
-from warehouse.exceptions import Conflict, Forbidden, TransitionRefused
+from warehouse.common.access import Principal, Role
+from warehouse.common.exceptions import Conflict, Forbidden, TransitionRefused
 
 from ...models import Appeal, Inspection
 from .common import S, inspection_last_closed, item_locked, note_clean

@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warehouse.access import Principal, Role, tenant_scope
-from warehouse.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.common.access import Principal, Role, tenant_scope
+from warehouse.common.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from warehouse.models import Item, ItemState, Station
 
 from ... import rules

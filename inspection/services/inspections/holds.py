@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.access import Principal
-from warehouse.exceptions import InvalidInput, TransitionRefused
+from warehouse.common.access import Principal
+from warehouse.common.exceptions import InvalidInput, TransitionRefused
 
 from ...models import HoldDecision, Inspection
 from ..certificates.issue import certificate_enqueue

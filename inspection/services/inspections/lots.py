@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from warehouse.access import Principal
-from warehouse.exceptions import Conflict, InvalidInput
+from warehouse.common.access import Principal
+from warehouse.common.exceptions import Conflict, InvalidInput
 
 from ... import rules, sampling
 from ...messages import LOT_SUMMARY

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warehouse.access import Principal
-from warehouse.exceptions import Conflict, InvalidInput
+from warehouse.common.access import Principal
+from warehouse.common.exceptions import Conflict, InvalidInput
 
 from ... import rules
 from ...models import Inspection, InspectionCheck

@@ -5,8 +5,8 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.access import Principal
-from warehouse.exceptions import Conflict, TransitionRefused
+from warehouse.common.access import Principal
+from warehouse.common.exceptions import Conflict, TransitionRefused
 from warehouse.models import Item
 
 from ... import rules, sampling

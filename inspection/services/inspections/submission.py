@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from warehouse.access import Principal
+from warehouse.common.access import Principal
 
 from ...models import Inspection
 from .common import S, inspection_active, inspector_required, item_locked, note_clean

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.access import Principal
-from warehouse.exceptions import Conflict, Forbidden, InvalidInput
+from warehouse.common.access import Principal
+from warehouse.common.exceptions import Conflict, Forbidden, InvalidInput
 
 from ... import rules
 from ...models import CheckVerdict, Inspection, InspectionCheck, Verdict

@@ -1,7 +1,7 @@
 """Domain errors with stable codes.
 
 Services raise these; the API's exception handler maps each class to an HTTP
-status (``warehouse.api_common``). ``code`` is part of the API contract:
+status (``warehouse.common.api``). ``code`` is part of the API contract:
 stations and merchants branch on it, so never rename one.
 """
 

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from tests.conftest import api_client
 from tests.warehouse import factories as f
-from warehouse import idempotency, services
+from warehouse import services
+from warehouse.common import idempotency
+from warehouse.common.tasks import idempotency_keys_purge_task
 from warehouse.models import (
     IdempotencyKey,
     InboundNotice,
@@ -16,7 +18,6 @@ from warehouse.models import (
     ItemState,
     ScanLog,
 )
-from warehouse.tasks import idempotency_keys_purge_task
 
 NOTICES = "/api/v1/inbound-notices/"
 SCANS = "/api/v1/scans/"

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import api_client
 from tests.warehouse import factories as f
+from warehouse.common.proxies import client_address
 from warehouse.models import ScanLog
-from warehouse.proxies import client_address
 
 PROXY = "10.0.0.1"
 

@@ -34,7 +34,7 @@ from .exceptions import DomainError
 from .models import Job
 
 if TYPE_CHECKING:
-    from .extensions import JobHandler
+    from warehouse.extensions import JobHandler
 
 logger = logging.getLogger("qcw.jobs")
 

@@ -1,7 +1,7 @@
 """OpenAPI schema additions: the error answers every operation can give.
 
 drf-spectacular documents the success answers it can see in the views; the
-errors come from one exception handler (:mod:`warehouse.api_common`), so this
+errors come from one exception handler (:mod:`warehouse.common.api`), so this
 post-processing hook documents them once, in their one shape, on every
 operation: clients and schema-driven tests then know every status an
 operation may answer and what its body holds.

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from .fastpath.cache import TTLCache, evict_on
-from .models import (
+from warehouse.fastpath.cache import TTLCache, evict_on
+from warehouse.models import (
     Merchant,
     MerchantMembership,
     PlatformAccount,

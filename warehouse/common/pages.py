@@ -2,7 +2,7 @@
 
 Page views call the same services and selectors as the API. They start from
 :func:`page_view`, which requires a signed-in user of one of the given roles
-and puts their :class:`~warehouse.access.Principal` on ``request.principal``;
+and puts their :class:`~warehouse.common.access.Principal` on ``request.principal``;
 a domain refusal becomes a message on the page (or a 404 for ``NotFound``,
 so a merchant cannot tell that another merchant's item exists).
 
@@ -22,9 +22,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from warehouse.models import Station
+
 from .access import Principal, Role, principal_of
 from .exceptions import DomainError, NotFound
-from .models import Station
 
 STAFF = (Role.INSPECTOR, Role.SUPERVISOR, Role.ADMIN)
 STATION_PEOPLE = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)

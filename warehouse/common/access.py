@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 
-from .models import MerchantMembership, PlatformAccount, StaffAssignment, Station
+from warehouse.models import (
+    MerchantMembership,
+    PlatformAccount,
+    StaffAssignment,
+    Station,
+)
 
 
 class Role:

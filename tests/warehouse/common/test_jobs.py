@@ -10,8 +10,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.warehouse.test_concurrency import at_once
-from warehouse import jobs
-from warehouse.exceptions import Conflict
+from warehouse.common import jobs
+from warehouse.common.exceptions import Conflict
 from warehouse.models import Job, Merchant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,7 +59,7 @@ def test_a_rolled_back_change_records_no_job():
 
 def test_with_the_broker_down_the_job_waits_and_the_dispatcher_sends_it():
     with mock.patch(
-        "warehouse.tasks.job_run_task.apply_async", side_effect=OSError("down")
+        "warehouse.common.tasks.job_run_task.apply_async", side_effect=OSError("down")
     ):
         job = record(code="C1")
         assert jobs.jobs_dispatch() == 0
@@ -72,7 +72,9 @@ def test_with_the_broker_down_the_job_waits_and_the_dispatcher_sends_it():
 
 
 def test_a_lost_message_is_sent_again_after_the_resend_delay(settings):
-    with mock.patch("warehouse.tasks.job_run_task.apply_async"):  # sent, then lost
+    with mock.patch(
+        "warehouse.common.tasks.job_run_task.apply_async"
+    ):  # sent, then lost
         job = record(code="D1")
     assert jobs.jobs_dispatch() == 0  # just sent: not yet taken for lost
     later = timezone.now() + dt.timedelta(
@@ -107,7 +109,10 @@ def test_a_domain_refusal_fails_the_job_for_good():
 
 
 def test_a_key_makes_one_pending_job():
-    with mock.patch("warehouse.tasks.job_run_task.apply_async"), transaction.atomic():
+    with (
+        mock.patch("warehouse.common.tasks.job_run_task.apply_async"),
+        transaction.atomic(),
+    ):
         one = jobs.job_record(name="test.touch", args={"code": "G1"}, key="k")
         two = jobs.job_record(name="test.touch", args={"code": "G1"}, key="k")
     assert one.pk == two.pk and Job.objects.count() == 1
@@ -137,7 +142,7 @@ def test_a_key_taken_and_freed_while_recording_records_a_new_job():
         return execute(sql, params, many, context)
 
     with (
-        mock.patch("warehouse.tasks.job_run_task.apply_async") as sent,
+        mock.patch("warehouse.common.tasks.job_run_task.apply_async") as sent,
         connection.execute_wrapper(race),
         transaction.atomic(),
     ):

@@ -7,7 +7,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext as _
 
-from .api_common import error_body
+from .api import error_body
 
 # The only text encodings requests are read in: UTF-8 and its ASCII subset.
 READABLE_CHARSETS = {"utf-8", "ascii"}
