@@ -31,7 +31,7 @@ from warehouse.common.exceptions import (
 from warehouse.common.jobs import job_record
 from warehouse.models import Item, ItemState
 
-from ..carriers import (
+from ...carriers import (
     CARRIERS,
     Address,
     CarrierError,
@@ -39,16 +39,16 @@ from ..carriers import (
     ShipmentRequest,
     carrier_adapter_get,
 )
-from ..labels import LabelData, label_pdf, label_zpl
-from ..lifecycle import (
+from ...labels import LabelData, label_pdf, label_zpl
+from ...lifecycle import (
     SHIPMENTS,
     manifest_transition,
     order_transition,
     shipment_refusal,
     shipment_transition,
 )
-from ..masking import recipient_name_shown
-from ..models import (
+from ...masking import recipient_name_shown
+from ...models import (
     Allocation,
     Manifest,
     MerchantPolicy,
@@ -57,7 +57,7 @@ from ..models import (
     Shipment,
     ShipmentItem,
 )
-from ..selectors import related_known, shipment_list_for
+from ...selectors import related_known, shipment_list_for
 
 S = ItemState
 DOCK_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
@@ -588,7 +588,7 @@ def _open_manifest(shipment: Shipment) -> Manifest:
 
 def manifest_close(*, principal: Principal, manifest: Manifest) -> Manifest:
     """Close a pickup: the list and its PDF prove what was handed to whom."""
-    from ..pdf import ManifestData, ManifestLine, manifest_pdf
+    from ...pdf import ManifestData, ManifestLine, manifest_pdf
 
     _require_dock(principal)
     with transaction.atomic():
@@ -718,7 +718,7 @@ def return_create(*, principal: Principal, item: Item) -> Shipment:
             args={"shipment_id": shipment.pk},
             key=f"label:{shipment.pk}",
         )
-        from .notify import merchant_return_notice
+        from ..notify import merchant_return_notice
 
         merchant_return_notice(item, shipment)
     return shipment
