@@ -143,7 +143,7 @@ def test_an_xlsx_over_the_cap_is_a_413_and_announces_nothing(
 ):
     """The portal's cap holds for workbooks as for CSV (tested in the portal's
     own tests): the file is refused unread, with the limit named."""
-    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(uploads.reader, "MAX_UPLOAD_BYTES", 1000)
     client.force_login(world.merchant_user)
     data = xlsx_bytes()
     assert len(data) > 1000

@@ -616,7 +616,7 @@ def test_files_that_are_not_notices_are_refused(client_for, world, data, message
 
 
 def test_a_file_over_the_cap_is_a_413(client_for, world, monkeypatch):
-    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 50)
+    monkeypatch.setattr(uploads.reader, "MAX_UPLOAD_BYTES", 50)
 
     response = upload(client_for(world.merchant_user), csv_file(*GOOD))
 

@@ -281,7 +281,7 @@ def test_a_header_without_items_is_refused():
 
 
 def test_a_file_over_the_size_cap_is_refused_unread(monkeypatch):
-    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(uploads.reader, "MAX_UPLOAD_BYTES", 100)
     data = csv_bytes("sku,title,category", *[f"S{n},x,c" for n in range(20)])
 
     result = read(data)

@@ -327,7 +327,7 @@ def notice_upload(request):
     if not form.is_valid():
         return _upload_render(request, form, status=400)
     upload = form.cleaned_data["file"]
-    if upload.size > uploads.MAX_UPLOAD_BYTES:
+    if upload.size > uploads.reader.MAX_UPLOAD_BYTES:
         parsed = uploads.notice_file_read(upload)  # names the limit
         return _upload_render(request, form, errors=parsed.errors, status=413)
     parsed = uploads.notice_file_read(upload)
@@ -362,7 +362,7 @@ def _upload_render(request, form, *, errors=(), status=200):
             "errors_capped": len(errors) >= uploads.MAX_FILE_ERRORS,
             "columns": uploads.TEMPLATE_COLUMNS,
             "max_items": settings.INBOUND_NOTICE_MAX_ITEMS,
-            "max_mb": uploads.MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_mb": uploads.reader.MAX_UPLOAD_BYTES // (1024 * 1024),
         },
         status=status,
     )

@@ -37,8 +37,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from . import sheets
-from .demo import CATEGORIES as DEMO_CATEGORIES
+from .. import sheets
+from ..demo import CATEGORIES as DEMO_CATEGORIES
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,57 @@
+"""Inbound notice files (CSV or XLSX) read into the item rows the service takes.
+
+A file has a header row and one item per row: ``sku``, ``title``,
+``category``, optional ``serial``, ``gtin``, ``order_ref``, ``quantity``, and
+claim columns named ``claim.<key>`` (``claim.material``, ``claim.weight_g``,
+``claim.expiry_date``, ``claim.labels`` …). The notice itself (reference,
+warehouse, carrier, tracking number) comes from the upload form.
+
+:func:`notice_file_read` finds what the file itself gets wrong (not a CSV or
+XLSX, empty, too large, unknown columns, bad numbers) and names each problem
+by the row of the file it is on, counting the header as row 1, as a
+spreadsheet does. :func:`service_errors` maps the service's own row errors
+(``items[3].claim.weight_g``) back to those rows. :func:`notice_template`
+writes the template a merchant fills in.
+
+The rows come out as the API takes them: texts as texts, claim numbers as
+strings (``"52.31"``), dates as ISO dates (``"2029-08-31"``), labels as a list.
+
+A file holds at most ``INBOUND_NOTICE_MAX_ITEMS`` items, as a notice sent to
+the API does. The work spent reading it is bounded by :mod:`warehouse.sheets`
+(empty rows, columns, cells, unpacked size, time: the ``INBOUND_UPLOAD_*``
+settings); a file past one of those limits is refused with the limit named.
+CSV text is UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode
+text") or GB18030, the superset of the GBK that Excel in Chinese saves.
+"""
+
+from .reader import (
+    MAX_FILE_ERRORS,
+    MAX_UPLOAD_BYTES,
+    REFUSALS,
+    TEMPLATE_COLUMNS,
+    TEMPLATE_EXAMPLES,
+    NoticeFile,
+    RowError,
+    date_normalise,
+    labels_split,
+    notice_file_read,
+    notice_template_csv,
+    notice_template_xlsx,
+    service_errors,
+)
+
+__all__ = [
+    "MAX_FILE_ERRORS",
+    "MAX_UPLOAD_BYTES",
+    "REFUSALS",
+    "TEMPLATE_COLUMNS",
+    "TEMPLATE_EXAMPLES",
+    "NoticeFile",
+    "RowError",
+    "date_normalise",
+    "labels_split",
+    "notice_file_read",
+    "notice_template_csv",
+    "notice_template_xlsx",
+    "service_errors",
+]
