@@ -1,7 +1,7 @@
 """Shipping labels: 4x6 in PDF and ZPL II, pure functions, plain data in.
 
-:func:`label_pdf` draws one 288x432 pt page with reportlab (Chinese through
-the built-in CID font, as the certificate does, so no font file is needed):
+:func:`label_pdf` draws one 288x432 pt page with reportlab (its fonts
+embedded as the certificate's are, :mod:`inspection.fonts`):
 carrier and sort code, the tracking number as Code128, recipient and sender,
 the item code as Code128, the certificate's QR code, order and date in the
 warehouse's time zone, and a banner on returns. The same data gives the same
@@ -16,13 +16,13 @@ import io
 from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor, white
-from reportlab.pdfgen.canvas import Canvas
 
 from inspection.pdf import (
     draw_code128,
     draw_qr,
     draw_text,
     local_time,
+    pdf_canvas,
     wrap_text,
 )
 
@@ -33,6 +33,13 @@ M = 10.0
 INK = HexColor("#111827")
 MUTED = HexColor("#4b5563")
 RETURN_BAND = HexColor("#b45309")
+
+# The label's fixed words, in both languages (the PDF and the ZPL alike).
+RETURN = "RETURN TO MERCHANT 退回商家"
+TO, FROM = "收 TO", "寄 FROM"
+ITEM, ORDER = "Item 物品", "Order 订单"
+VERIFY = "Scan to verify 扫码验证"
+RECURRING = "".join((RETURN, TO, FROM, ITEM, ORDER, VERIFY))
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ def _address_lines(address: Address) -> list[str]:
 def label_pdf(data: LabelData) -> bytes:
     """One 4x6 in page: what a carrier's sorter and a courier need."""
     out = io.BytesIO()
-    c = Canvas(out, pagesize=(W, H), invariant=1, pageCompression=1)
+    c = pdf_canvas(out, (W, H), RECURRING)
     c.setTitle(f"{data.carrier_name} {data.tracking_number}")
     t = c.beginText()
     c.setStrokeColor(INK)
@@ -68,9 +75,7 @@ def label_pdf(data: LabelData) -> bytes:
     if data.kind == "return":
         c.setFillColor(RETURN_BAND)
         c.rect(0, H - 24, W, 24, stroke=0, fill=1)
-        draw_text(
-            t, M, H - 17, "RETURN TO MERCHANT 退回商家", 12, bold=True, colour=white
-        )
+        draw_text(t, M, H - 17, RETURN, 12, bold=True, colour=white)
         y -= 24
     draw_text(t, M, y - 16, data.carrier_name, 16, bold=True)
     draw_text(t, W - M, y - 16, data.sort_code, 16, bold=True, right=True)
@@ -80,7 +85,7 @@ def label_pdf(data: LabelData) -> bytes:
     draw_text(t, W / 2 - 60, y - 78, data.tracking_number, 12, bold=True)
     y -= 86
     c.line(M, y, W - M, y)
-    draw_text(t, M, y - 12, "收 TO", 8, colour=MUTED)
+    draw_text(t, M, y - 12, TO, 8, colour=MUTED)
     recipient = data.recipient
     draw_text(t, M + 30, y - 14, f"{recipient.name}  {recipient.phone}", 12, bold=True)
     line_y = y - 30
@@ -90,7 +95,7 @@ def label_pdf(data: LabelData) -> bytes:
             line_y -= 12
     y -= 80
     c.line(M, y, W - M, y)
-    draw_text(t, M, y - 11, "寄 FROM", 7, colour=MUTED)
+    draw_text(t, M, y - 11, FROM, 7, colour=MUTED)
     sender = data.sender
     draw_text(t, M + 36, y - 11, f"{sender.name} {sender.phone}".strip(), 8)
     for i, line in enumerate(_address_lines(sender)[:2]):
@@ -101,15 +106,15 @@ def label_pdf(data: LabelData) -> bytes:
     c.line(M, y, W - M, y)
     qr = 92.0
     draw_code128(c, data.item_code, M, y - 50, W - 3 * M - qr, 40)
-    draw_text(t, M, y - 62, f"Item 物品 {data.item_code}", 9, bold=True)
+    draw_text(t, M, y - 62, f"{ITEM} {data.item_code}", 9, bold=True)
     if data.order_ref:
-        draw_text(t, M, y - 75, f"Order 订单 {data.order_ref}", 8)
+        draw_text(t, M, y - 75, f"{ORDER} {data.order_ref}", 8)
     draw_text(
         t, M, y - 88, local_time(data.created_at, data.time_zone), 7, colour=MUTED
     )
     if data.certificate_url:
         draw_qr(c, data.certificate_url, W - M - qr, y - qr - 4, qr)
-        draw_text(t, W - M - qr / 2 - 40, y - qr - 14, "Scan to verify 扫码验证", 7)
+        draw_text(t, W - M - qr / 2 - 40, y - qr - 14, VERIFY, 7)
     c.drawText(t)
     c.showPage()
     c.save()

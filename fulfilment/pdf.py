@@ -8,7 +8,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from inspection.pdf import draw_text, local_time, wrap_text
+from inspection.pdf import draw_text, local_time, pdf_canvas, wrap_text
 
 W, H = A4
 M = 36.0
@@ -23,6 +23,12 @@ COLUMNS = (
     ("Items 物品", 330),
     ("Handed over 交接", 440),
 )
+
+
+TITLE = "Carrier manifest 承运交接清单"
+PARCELS, CLOSED_BY = "Parcels 件数", "Closed by 交接人"
+SIGNATURE = "Carrier signature 承运商签字: ____________"
+RECURRING = "".join((TITLE, PARCELS, CLOSED_BY, SIGNATURE, *(h for h, _x in COLUMNS)))
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,7 @@ class ManifestData:
 
 def _header(c: Canvas, data: ManifestData, page: int) -> float:
     t = c.beginText()
-    draw_text(t, M, H - M - 14, "Carrier manifest 承运交接清单", 16, bold=True)
+    draw_text(t, M, H - M - 14, TITLE, 16, bold=True)
     draw_text(t, W - M, H - M - 14, data.number, 11, bold=True, right=True)
     draw_text(t, M, H - M - 32, f"{data.warehouse} → {data.carrier}", 10)
     draw_text(
@@ -75,7 +81,7 @@ def _header(c: Canvas, data: ManifestData, page: int) -> float:
 def manifest_pdf(data: ManifestData) -> bytes:
     """Every parcel of the pickup, one row each, and a signature block."""
     out = io.BytesIO()
-    c = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
+    c = pdf_canvas(out, A4, RECURRING)
     c.setTitle(f"Manifest {data.number}")
     page = 1
     y = _header(c, data, page)
@@ -104,9 +110,9 @@ def manifest_pdf(data: ManifestData) -> bytes:
             draw_text(t, M + x, y, cell, 8)
         y -= ROW
     y -= 10
-    draw_text(t, M, y, f"Parcels 件数: {len(data.lines)}", 10, bold=True)
-    draw_text(t, M, y - 30, f"Closed by 交接人: {data.closed_by}", 9)
-    draw_text(t, W / 2, y - 30, "Carrier signature 承运商签字: ____________", 9)
+    draw_text(t, M, y, f"{PARCELS}: {len(data.lines)}", 10, bold=True)
+    draw_text(t, M, y - 30, f"{CLOSED_BY}: {data.closed_by}", 9)
+    draw_text(t, W / 2, y - 30, SIGNATURE, 9)
     c.drawText(t)
     c.showPage()
     c.save()

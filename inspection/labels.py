@@ -10,9 +10,8 @@ import io
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
-from .pdf import draw_code128, draw_text, wrap_text
+from .pdf import draw_code128, draw_text, pdf_canvas, wrap_text
 
 W, H = 60 * mm, 40 * mm
 M = 2.5 * mm
@@ -31,7 +30,7 @@ class ItemLabelData:
 def item_label_pdf(data: ItemLabelData) -> bytes:
     """One 60x40 mm page; the same data gives the same bytes."""
     out = io.BytesIO()
-    c = Canvas(out, pagesize=(W, H), invariant=1)
+    c = pdf_canvas(out, (W, H))
     c.setTitle(data.code)
     draw_code128(c, data.code, M, H - M - 14 * mm, W - 2 * M, 13 * mm)
     t = c.beginText()

@@ -4,9 +4,12 @@ No ORM here: :func:`certificate_pdf` takes a :class:`CertificateData` and
 returns the PDF's bytes, the same bytes for the same data (the canvas is
 ``invariant``), so their SHA-256 identifies the document.
 
+Fonts (:mod:`inspection.fonts`): Latin text in Vera Sans, everything else in
+a CJK TrueType font, each embedded as the subset of glyphs the page uses, so
+the page looks the same in every viewer, one without Chinese fonts included.
+
 Speed (DESIGN.md section 8 asks for 100 certificates per second per core):
-fonts are registered once at import; the Chinese text uses reportlab's
-built-in CID font STSong-Light (nothing embedded, no font file); the QR code
+fonts are loaded once per process; the QR code
 is encoded by segno and drawn as one rectangle per run of dark modules, which
 is several times faster than reportlab's own QR widget; everything is drawn on
 the canvas directly, without platypus.
@@ -24,13 +27,10 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-CJK = "STSong-Light"
-SANS, SANS_BOLD = "Helvetica", "Helvetica-Bold"
-pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+from .fonts import CJK, SANS_BOLD, document_begin, latin_chars, pdf_fonts
 
 PAGE_W, PAGE_H = A4
 MARGIN = 36.0
@@ -55,13 +55,19 @@ VERDICT_WORDS = {
 }
 
 
+Text = str | tuple[str, str]
+"""What a cell says: one text (data, a number, a certificate issued before
+certificates stated facts) or ``(Chinese, English)``, printed one under the
+other (once when both are the same)."""
+
+
 @dataclass(frozen=True)
 class CheckLine:
     label: str
     label_zh: str
-    claimed: str
-    observed: str
-    rule: str
+    claimed: Text
+    observed: Text
+    rule: Text
     verdict: str
 
 
@@ -83,7 +89,7 @@ class CertificateData:
     time_zone: str
     verdict: str
     photo: bytes | None = None
-    lot: str = ""
+    lot: Text = ""
 
 
 def _is_cjk(char: str) -> bool:
@@ -100,11 +106,15 @@ TEXT_CACHE_SIZE = 1024
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _runs(text: str, bold: bool) -> tuple[tuple[str, str], ...]:
-    """``text`` cut into runs of one font: CJK in STSong, the rest in Helvetica."""
-    latin = SANS_BOLD if bold else SANS
+    """``text`` cut into runs of one font: regular text all in the CJK font
+    (its Latin letters too: one run, one subset to draw from), bold text in
+    the Latin bold font where it has the character, the rest in the CJK font."""
+    if not bold:
+        return ((text, CJK),)
+    has = latin_chars()
     runs: list[tuple[str, str]] = []
     for char in text:
-        font = CJK if _is_cjk(char) else latin
+        font = SANS_BOLD if ord(char) in has else CJK
         if runs and runs[-1][1] == font:
             runs[-1] = (runs[-1][0] + char, font)
         else:
@@ -196,6 +206,29 @@ def _tokens(text: str):
         yield word
 
 
+def pdf_canvas(out, pagesize, recurring: str = "") -> Canvas:
+    """A canvas whose fonts are embedded subsets (:mod:`inspection.fonts`).
+
+    ``recurring``: the text every page of this kind shows (its labels), whose
+    characters get the first, cached, subsets. The same data gives the same
+    bytes (``invariant``).
+    """
+    pdf_fonts()
+    c = Canvas(
+        out, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=CJK
+    )
+    document_begin(c, recurring)
+    return c
+
+
+def _languages(text: Text) -> tuple[str, ...]:
+    """A cell's texts: Chinese then English, or its one text."""
+    if isinstance(text, str):
+        return (text,)
+    zh, en = text
+    return (zh,) if zh == en or not en else (zh, en) if zh else (en,)
+
+
 # A QR code's runs take ~40 KB and each page has its own link: keep only the
 # last few (a page rendered again at once, a label printed twice).
 @lru_cache(maxsize=8)
@@ -261,13 +294,71 @@ COLUMNS = (
     ("结论 Result", 0.14),
 )
 CELL_SIZE = 7.5
-LINE = 9.5
+LINE = 9.0
+CELL_LINES = 2  # per language
+
+# The certificate's fixed labels, in both languages.
+TITLE_ZH, TITLE_EN = "质检鉴定证书", "CERTIFICATE OF INSPECTION"
+SCAN = "扫码验证 Scan to verify"
+NUMBER = "证书编号 Certificate No."
+QUERY = "查询码 Query code"
+ITEM_CODE, MERCHANT, ITEM = "商品编码 Item code", "商家 Merchant", "商品 Item"
+CATEGORY, ISSUED = "品类 Category", "签发日期 Issued"
+VERDICT = "结论"
+MORE = "… 更多检查项见验证页面 More checks on the verification page"
+SIGNED = "质检员 Inspected and signed by"
+FOOTER_ZH = (
+    "本证书一物一证，以验证页面显示的状态为准；"  # noqa: RUF001
+    "扫描二维码或凭证书编号与查询码核验。"
+)
+FOOTER_EN = (
+    "One item, one certificate. Valid only as the verification page shows: "
+    "scan the QR code, or enter the number and query code."
+)
+RECURRING = "".join(
+    (
+        TITLE_ZH,
+        SCAN,
+        NUMBER,
+        QUERY,
+        ITEM_CODE,
+        MERCHANT,
+        ITEM,
+        CATEGORY,
+        ISSUED,
+        MORE,
+        SIGNED,
+        FOOTER_ZH,
+        *(heading for heading, _share in COLUMNS),
+        *VERDICT_WORDS.values(),
+    )
+)
+
+
+def _recurring(data: CertificateData) -> str:
+    """What this certificate shares with others of its template: the fixed
+    labels, the category, each check's label and rule."""
+    texts = [RECURRING, data.category_zh]
+    for check in data.checks:
+        texts += [check.label_zh, *_languages(check.rule)]
+    return "".join(texts)
+
+
+def _cell(text: Text, width: float) -> list[tuple[str, Color]]:
+    """A cell's lines: Chinese in ink, English beneath in grey."""
+    lines = []
+    for n, language in enumerate(_languages(text or "—")):
+        colour = INK if n == 0 else MUTED
+        lines += [
+            (line, colour) for line in _wrap(language, width, CELL_SIZE, CELL_LINES)
+        ]
+    return lines
 
 
 def certificate_pdf(data: CertificateData) -> bytes:
     """Render the certificate; the same data gives the same bytes."""
     out = io.BytesIO()
-    c = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
+    c = pdf_canvas(out, A4, _recurring(data))
     c.setTitle(f"Certificate {data.number}")
     c.setAuthor(data.warehouse_name)
     c.setSubject(f"Inspection certificate for item {data.item_code}")
@@ -279,16 +370,8 @@ def certificate_pdf(data: CertificateData) -> bytes:
     top = PAGE_H - MARGIN
     c.setFillColor(BAND)
     c.rect(MARGIN, top - band_h, width, band_h, stroke=0, fill=1)
-    _text(t, MARGIN + 14, top - 30, "质检鉴定证书", 20, colour=white)
-    _text(
-        t,
-        MARGIN + 14,
-        top - 50,
-        "CERTIFICATE OF INSPECTION",
-        12,
-        bold=True,
-        colour=white,
-    )
+    _text(t, MARGIN + 14, top - 30, TITLE_ZH, 20, colour=white)
+    _text(t, MARGIN + 14, top - 50, TITLE_EN, 12, bold=True, colour=white)
     _text(
         t,
         MARGIN + width - 14,
@@ -313,42 +396,28 @@ def certificate_pdf(data: CertificateData) -> bytes:
     y = top - band_h - 22
     qr_size = 104.0
     _qr(c, data.verify_url, MARGIN + width - qr_size, y - qr_size + 12, qr_size)
-    _text(
-        t,
-        MARGIN + width - qr_size / 2 - 30,
-        y - qr_size + 2,
-        "扫码验证 Scan to verify",
-        7,
-        colour=MUTED,
-    )
-    _text(t, MARGIN, y, "证书编号 Certificate No.", 8, colour=MUTED)
+    _text(t, MARGIN + width - qr_size / 2 - 30, y - qr_size + 2, SCAN, 7, colour=MUTED)
+    _text(t, MARGIN, y, NUMBER, 8, colour=MUTED)
     _text(t, MARGIN, y - 16, data.number, 15, bold=True)
-    _text(t, MARGIN + 250, y, "查询码 Query code", 8, colour=MUTED)
+    _text(t, MARGIN + 250, y, QUERY, 8, colour=MUTED)
     _text(t, MARGIN + 250, y - 16, data.query_code, 15, bold=True)
 
     # Item block.
     y -= 44
     label_w = 92.0
     rows = (
-        ("商品编码 Item code", data.item_code),
-        ("商家 Merchant", data.merchant_name),
-        ("商品 Item", data.title),
-        ("品类 Category", f"{data.category_zh} {data.category}".strip()),
-        ("签发日期 Issued", _local(data.issued_at, data.time_zone)),
+        (ITEM_CODE, data.item_code),
+        (MERCHANT, data.merchant_name),
+        (ITEM, data.title),
+        (CATEGORY, f"{data.category_zh} {data.category}".strip()),
+        (ISSUED, _local(data.issued_at, data.time_zone)),
     )
     text_w = width - qr_size - label_w - 110
     for label, value in rows:
         _text(t, MARGIN, y, label, 8, colour=MUTED)
         lines = _wrap(value, text_w, 9.5, 2)
         for n, line in enumerate(lines):
-            _text(
-                t,
-                MARGIN + label_w,
-                y - n * 12,
-                line,
-                9.5,
-                bold=label.startswith("商品编码"),
-            )
+            _text(t, MARGIN + label_w, y - n * 12, line, 9.5, bold=label == ITEM_CODE)
         y -= 12 * len(lines) + 6
     _code128(c, data.item_code, MARGIN + label_w, y - 26, text_w, 28)
     y -= 40
@@ -358,19 +427,21 @@ def certificate_pdf(data: CertificateData) -> bytes:
     badge_w = 150.0
     c.setFillColor(colour)
     c.roundRect(MARGIN, y - 30, badge_w, 30, 4, stroke=0, fill=1)
-    _text(t, MARGIN + 12, y - 20, "结论", 11, colour=white)
+    _text(t, MARGIN + 12, y - 20, VERDICT, 11, colour=white)
     word = VERDICT_WORDS.get(data.verdict, data.verdict).split()[-1]
     _text(t, MARGIN + 50, y - 20, word, 14, bold=True, colour=white)
-    if data.lot:
-        for n, line in enumerate(_wrap(data.lot, 260, 8, 2)):
-            _text(t, MARGIN + badge_w + 12, y - 12 - n * 10, line, 8, colour=MUTED)
+    lot_lines = [
+        line for text in _languages(data.lot) for line in _wrap(text, 260, 8, 2)
+    ]
+    for n, line in enumerate(lot_lines if data.lot else ()):
+        _text(t, MARGIN + badge_w + 12, y - 8 - n * 9, line, 7.5, colour=MUTED)
     if data.photo:
         box = 88.0
         _photo(c, data.photo, MARGIN + width - box, y - 30, box)
         y = min(y - 30, y - box + 58)
     y -= 46
 
-    # The check table.
+    # The check table: each cell in Chinese, English beneath.
     x_cols = [MARGIN]
     for _heading, share in COLUMNS:
         x_cols.append(x_cols[-1] + width * share)
@@ -382,39 +453,37 @@ def certificate_pdf(data: CertificateData) -> bytes:
     bottom_limit = MARGIN + 96
     for check in data.checks:
         cells = [
-            f"{check.label_zh} {check.label}".strip(),
+            (check.label_zh or check.label, check.label),
             check.claimed,
             check.observed,
             check.rule,
         ]
         wrapped = [
-            _wrap(text or "—", width * share - 8, CELL_SIZE, 3)
+            _cell(text, width * share - 8)
             for text, (_h, share) in zip(cells, COLUMNS, strict=False)
         ]
         height = max(len(lines) for lines in wrapped) * LINE + 6
         if y - height < bottom_limit:  # never spill off the page
-            _text(
-                t,
-                MARGIN + 4,
-                y - LINE,
-                "… 更多检查项见验证页面 More checks on the verification page",
-                CELL_SIZE,
-                colour=MUTED,
-            )
+            _text(t, MARGIN + 4, y - LINE, MORE, CELL_SIZE, colour=MUTED)
             y -= LINE + 6
             break
         for lines, x in zip(wrapped, x_cols, strict=False):
-            for n, line in enumerate(lines):
-                _text(t, x + 4, y - LINE - n * LINE, line, CELL_SIZE)
+            for n, (line, line_colour) in enumerate(lines):
+                _text(
+                    t, x + 4, y - LINE - n * LINE, line, CELL_SIZE, colour=line_colour
+                )
         verdict_colour = VERDICT_COLOURS.get(check.verdict, INK)
-        _text(
-            t,
-            x_cols[4] + 4,
-            y - LINE,
-            VERDICT_WORDS.get(check.verdict, check.verdict),
-            CELL_SIZE + 0.5,
-            colour=verdict_colour,
-        )
+        for n, word in enumerate(
+            VERDICT_WORDS.get(check.verdict, check.verdict).split(" ", 1)
+        ):
+            _text(
+                t,
+                x_cols[4] + 4,
+                y - LINE - n * LINE,
+                word,
+                CELL_SIZE + 0.5,
+                colour=verdict_colour,
+            )
         y -= height
         c.setStrokeColor(RULE)
         c.setLineWidth(0.5)
@@ -422,27 +491,12 @@ def certificate_pdf(data: CertificateData) -> bytes:
 
     # Inspectors and footer.
     y -= 22
-    _text(t, MARGIN, y, "质检员 Inspected and signed by", 8, colour=MUTED)
+    _text(t, MARGIN, y, SIGNED, 8, colour=MUTED)
     _text(t, MARGIN + 150, y, ", ".join(data.inspectors) or "—", 9)
     c.setStrokeColor(RULE)
     c.line(MARGIN, MARGIN + 52, MARGIN + width, MARGIN + 52)
-    _text(
-        t,
-        MARGIN,
-        MARGIN + 38,
-        "本证书一物一证，以验证页面显示的状态为准；扫描二维码或凭证书编号与查询码核验。",  # noqa: RUF001,
-        7.5,
-        colour=MUTED,
-    )
-    _text(
-        t,
-        MARGIN,
-        MARGIN + 26,
-        "One item, one certificate. Valid only as the verification page shows: "
-        "scan the QR code, or enter the number and query code.",
-        7.5,
-        colour=MUTED,
-    )
+    _text(t, MARGIN, MARGIN + 38, FOOTER_ZH, 7.5, colour=MUTED)
+    _text(t, MARGIN, MARGIN + 26, FOOTER_EN, 7.5, colour=MUTED)
     _text(t, MARGIN, MARGIN + 12, data.verify_url, 7, colour=MUTED)
     c.drawText(t)
     c.showPage()

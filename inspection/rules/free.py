@@ -98,6 +98,11 @@ class FreeCheck:
         return check_result(verdict, MESSAGES, code)
 
     def describe(self, rule: Rule) -> str:
+        """The question, in Chinese when the reader reads Chinese and the
+        template gives it."""
+        language = translation.get_language() or ""
+        if language.startswith("zh") and rule.params.get("question_zh"):
+            return rule.params["question_zh"]
         return rule.params.get("question", "")
 
 

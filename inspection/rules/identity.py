@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from stdnum import imei as stdnum_imei
 
+from warehouse.claims import claim_name
+
 from .base import (
     FAIL,
     KEY_PATTERN,
@@ -90,7 +92,9 @@ class IdentityCheck:
         return check_result(PASS, MESSAGES, "identity_matches", {"field": name}, detail)
 
     def describe(self, rule: Rule) -> str:
-        return _("%(field)s equals the claim") % {"field": rule.params["field"]}
+        return _("%(field)s equals the claim") % {
+            "field": claim_name(rule.params["field"])
+        }
 
 
 IDENTITY = IdentityCheck()

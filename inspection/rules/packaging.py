@@ -143,7 +143,10 @@ class PackagingCheck:
 
     def describe(self, rule: Rule) -> str:
         return _("packaging %(states)s and of the claimed type") % {
-            "states": "/".join(rule.params["accepted_states"])
+            "states": "/".join(
+                _(STATE_NAMES[state]) if state in STATE_NAMES else state
+                for state in rule.params["accepted_states"]
+            )
         }
 
 

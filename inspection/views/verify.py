@@ -22,6 +22,7 @@ from warehouse.common.proxies import client_address
 
 from .. import services
 from ..models import Certificate
+from ..services.certificates import certificate_checks
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -80,7 +81,7 @@ def _public(certificate: Certificate, request=None) -> dict:
         "verdict": content["verdict"],
         "inspectors": content["inspectors"],
         "lot": content.get("lot"),
-        "checks": content["checks"],
+        "checks": certificate_checks(content),
         "photos": [
             reverse(
                 "verify-photo",

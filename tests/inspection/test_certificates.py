@@ -427,13 +427,24 @@ def test_a_genuine_pdf_verifies_and_a_tampered_one_does_not(client, world, qc):
 
 
 def forge(data: bytes, old: bytes, new: bytes) -> bytes:
-    """The PDF with ``old`` replaced by ``new`` in its page's (decompressed) text."""
+    """The PDF with ``new`` pasted over its page, where ``old`` was printed.
+
+    The page's text is drawn in embedded font subsets (its bytes are glyph
+    codes, not ``old``), so the forger covers the line and writes over it.
+    """
+    from reportlab.pdfgen.canvas import Canvas
+
     reader = PdfReader(io.BytesIO(data))
+    assert old.decode() in reader.pages[0].extract_text()
+    overlay = io.BytesIO()
+    canvas = Canvas(overlay, pagesize=reader.pages[0].mediabox[2:])
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(150, 300, 120, 12, stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.drawString(152, 302, new.decode())
+    canvas.save()
     writer = PdfWriter(clone_from=reader)
-    contents = writer.pages[0].get_contents()
-    assert old in contents.get_data()
-    contents.set_data(contents.get_data().replace(old, new))
-    writer.pages[0].replace_contents(contents)
+    writer.pages[0].merge_page(PdfReader(overlay).pages[0])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

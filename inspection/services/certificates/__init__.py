@@ -10,6 +10,7 @@
 # Reads, in inspection.selectors; the verify pages find them here too.
 from ...selectors import certificate_by_token, public_photos
 from .content import (
+    certificate_checks,
     certificate_content,
     certificate_document,
     claimed_text,
@@ -36,6 +37,7 @@ __all__ = [
     "CERTIFICATE_JOB",
     "canonical",
     "certificate_by_token",
+    "certificate_checks",
     "certificate_content",
     "certificate_document",
     "certificate_enqueue",

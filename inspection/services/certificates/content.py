@@ -1,27 +1,47 @@
 """What a certificate says: its signed content, the PDF made from it, stored.
 
-The content holds only public facts (no contact or buyer data); the PDF is
-rendered from the content and the item's warehouse, and stored with its hash,
-so every rendering ever handed out still verifies.
+The content holds only public facts (no contact or buyer data). Since
+content format 2 (:data:`CONTENT_FORMAT`) each check is stated as facts: its
+rule (kind and parameters), the raw claimed and observed values and the
+result's message code and params, never a sentence in the issuer's language;
+the PDF prints every line in Chinese and English from them
+(:func:`certificate_document`), the verification page in its reader's
+language (:func:`certificate_checks`). Content issued before (no ``format``)
+holds each check's texts as they were written and is shown as it is: the
+signature covers the content either way, so both verify.
+
+The PDF is rendered from the content and the item's warehouse, and stored
+with its hash, so every rendering ever handed out still verifies.
 """
 
 import datetime as dt
 import hashlib
 import io
+import json
 import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from warehouse.claims import claim_name
 from warehouse.models import Item
 
 from ... import rules
 from ...models import Certificate, CertificateFile, Inspection, Verdict
 from ...pdf import CertificateData, CheckLine, certificate_pdf
+from ...rules.material import READING_NAMES
+from ...rules.packaging import STATE_NAMES
+
+CONTENT_FORMAT = 2
+"""The content's shape: 2 states facts; without ``format``, texts (before)."""
+LANGUAGES = ("zh-hans", "en")
+"""The certificate's languages, in the order it prints them."""
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +61,15 @@ def value_text(value) -> str:
             return _grams(value["weight_mg"])
         if "material" in value:
             readings = ", ".join(
-                f"{k.replace('_', ' ')} {v}"
-                for k, v in value.items()
-                if k != "material"
+                f"{_value_name(k)} {v}" for k, v in value.items() if k != "material"
             )
             return value["material"] + (f" ({readings})" if readings else "")
+        if "state" in value:
+            state = value["state"]
+            words = [_(STATE_NAMES[state]) if state in STATE_NAMES else str(state)]
+            if value.get("type"):
+                words.append(str(value["type"]))
+            return ", ".join(words)
         if "present" in value:
             return ", ".join(value["present"])
         if "result" in value:
@@ -53,22 +77,36 @@ def value_text(value) -> str:
             return f"{answer}. {value['note']}" if value.get("note") else answer
         if "units" in value:
             return _("%(units)d sampled, %(fail)d failed, %(hold)d held") % value
-        return ", ".join(
-            f"{k.replace('_', ' ')} {value_text(v)}" for k, v in value.items()
-        )
+        return ", ".join(f"{_value_name(k)} {value_text(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _value_name(key: str) -> str:
+    """A value's key in the reader's language (a reading, a claim)."""
+    if key in READING_NAMES:
+        return _(READING_NAMES[key])
+    return claim_name(key)
 
 
 def _grams(mg: int) -> str:
     return f"{mg / 1000:.3f} g"
 
 
+def _claimed(kind: str, claimed) -> str:
+    if kind == "weight" and isinstance(claimed, int):
+        return _grams(claimed)
+    return value_text(claimed)
+
+
 def claimed_text(check) -> str:
-    if check.kind == "weight" and isinstance(check.claimed, int):
-        return _grams(check.claimed)
-    return value_text(check.claimed)
+    return _claimed(check.kind, check.claimed)
+
+
+def _facts(value):
+    """``value`` as the JSON it is stored as (dates as ISO text)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def _inspectors(inspection: Inspection) -> list[str]:
@@ -96,6 +134,7 @@ def certificate_content(
             "aql": str(inspection.template.aql),
         }
     return {
+        "format": CONTENT_FORMAT,
         "number": number,
         "item": item.code,
         "title": item.title,
@@ -111,16 +150,79 @@ def certificate_content(
         "checks": [
             {
                 "check": check.key,
+                "kind": check.kind,
                 "label": check.rule.get("label", ""),
                 "label_zh": check.rule.get("label_zh", ""),
-                "claimed": claimed_text(check),
-                "observed": value_text(check.observed),
-                "rule": rules.rule_describe(rules.rule_from_dict(check.rule)),
+                "rule": _facts(check.rule),
+                "claimed": _facts(check.claimed),
+                "observed": _facts(check.observed),
+                "code": check.code,
+                "params": _facts(check.params),
                 "verdict": check.verdict,
             }
             for check in inspection.checks.all()
         ],
     }
+
+
+def _rule_text(rule: dict) -> str:
+    try:
+        return rules.rule_describe(rules.rule_from_dict(rule))
+    except (rules.RuleError, KeyError, TypeError):  # a kind changed since
+        return ""
+
+
+def check_texts(content: dict, check: dict) -> dict:
+    """One check of ``content`` as text in the active language: its ``check``,
+    ``label``, ``label_zh``, ``claimed``, ``observed``, ``rule`` and
+    ``verdict``; a check stored as text (before format 2) as it was written."""
+    if not content.get("format"):
+        return check
+    return {
+        "check": check["check"],
+        "label": check["label"],
+        "label_zh": check["label_zh"],
+        "claimed": _claimed(check["kind"], check["claimed"]),
+        "observed": value_text(check["observed"]),
+        "rule": _rule_text(check["rule"]),
+        "verdict": check["verdict"],
+    }
+
+
+def certificate_checks(content: dict) -> list[dict]:
+    """The checks of a certificate's content in the reader's language."""
+    return [check_texts(content, check) for check in content["checks"]]
+
+
+def _both(render) -> tuple:
+    """``(Chinese, English)`` of ``render()``, called in each language."""
+    texts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts.append(render())
+    return tuple(texts)
+
+
+def _check_line(content: dict, check: dict) -> CheckLine:
+    """A row of the PDF's table: facts in both languages, old texts as stored."""
+    if not content.get("format"):
+        return CheckLine(
+            label=check["label"] or check["check"],
+            label_zh=check["label_zh"],
+            claimed=check["claimed"],
+            observed=check["observed"],
+            rule=check["rule"],
+            verdict=check["verdict"],
+        )
+    zh, en = _both(lambda: check_texts(content, check))
+    return CheckLine(
+        label=check["label"] or check["check"],
+        label_zh=check["label_zh"],
+        claimed=(zh["claimed"], en["claimed"]),
+        observed=(zh["observed"], en["observed"]),
+        rule=(zh["rule"], en["rule"]),
+        verdict=check["verdict"],
+    )
 
 
 def _thumbnail(inspection: Inspection) -> bytes | None:
@@ -145,13 +247,15 @@ def certificate_document(certificate: Certificate) -> CertificateData:
     item = certificate.item
     lot = ""
     if content.get("lot"):
-        lot = (
-            _(
-                "Sample of %(sample_size)d from a lot of %(lot_size)d: "
-                "%(nonconforming)d nonconforming (ISO 2859-1, AQL %(aql)s, "
-                "Ac %(accept)d, Re %(reject)d)"
+        lot = _both(
+            lambda: (
+                _(
+                    "Sample of %(sample_size)d from a lot of %(lot_size)d: "
+                    "%(nonconforming)d nonconforming (ISO 2859-1, AQL %(aql)s, "
+                    "Ac %(accept)d, Re %(reject)d)"
+                )
+                % content["lot"]
             )
-            % content["lot"]
         )
     return CertificateData(
         number=certificate.number,
@@ -164,17 +268,7 @@ def certificate_document(certificate: Certificate) -> CertificateData:
         title=content["title"],
         category=item.category.name,
         category_zh=item.category.name_zh,
-        checks=tuple(
-            CheckLine(
-                label=c["label"] or c["check"],
-                label_zh=c["label_zh"],
-                claimed=c["claimed"],
-                observed=c["observed"],
-                rule=c["rule"],
-                verdict=c["verdict"],
-            )
-            for c in content["checks"]
-        ),
+        checks=tuple(_check_line(content, check) for check in content["checks"]),
         inspectors=tuple(content["inspectors"]),
         issued_at=certificate.issued_at,
         time_zone=item.warehouse.time_zone,

@@ -1,0 +1,163 @@
+"""The fonts of every printed document, embedded so any viewer or printer shows them.
+
+Chinese is set in WenQuanYi Micro Hei (TrueType outlines; Apache License
+2.0, which allows redistribution and embedding), installed from PyPI as the
+``paperang-p2-fonts-cjk`` wheel (pinned in ``pyproject.toml``, so a fresh
+machine gets it with the project; :data:`CJK_SHA256` names the file we
+tested); so is Latin text, except bold Latin text, set in Bitstream Vera
+Sans Bold, which reportlab ships. Each PDF embeds only the glyphs it uses (reportlab's
+``TTFont`` subsets), and the ZPL labels draw Chinese as bitmaps rasterised
+from the same file (:func:`raster_font`).
+
+Fonts are loaded once per process, on first use (the CJK file is 5 MB and
+takes a few hundred milliseconds to read), not when the module is imported.
+
+Speed: building a subset's font program and compressing it is most of the
+cost of a page. A document first gives the characters that recur from page
+to page (its fixed labels, a template's texts) their codes, sorted, in
+subsets of their own (:func:`document_begin`); those subsets are then the
+same on every page and their compressed programs are kept per process
+(:data:`PROGRAM_CACHE_SIZE` of them). Only the characters of what changes
+(names, addresses) make a new subset.
+"""
+
+import string
+import zlib
+from collections import OrderedDict
+from functools import cache, lru_cache
+from importlib.resources import files
+from pathlib import Path
+from threading import Lock
+
+import reportlab
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
+
+CJK = "QCW-CJK"
+SANS_BOLD = "QCW-Sans-Bold"
+CJK_PACKAGE = "paperang_p2_fonts_cjk"
+CJK_FILE = "fonts/wqy-microhei.ttc"
+CJK_INDEX = 0  # the collection's proportional face (1 is its monospaced twin)
+CJK_SHA256 = "2420e8078af796b19a3f6ef13de527a1a91c1e7171eea115926c614ced1009b3"
+LATIN_DIR = Path(reportlab.__file__).parent / "fonts"
+
+
+def cjk_font_path() -> Path:
+    """The installed CJK font collection."""
+    return Path(str(files(CJK_PACKAGE).joinpath(CJK_FILE)))
+
+
+PROGRAM_CACHE_SIZE = 256
+DIGITS = "0123456789 .,:-()/"
+BOLD = string.ascii_uppercase + DIGITS + "#&"
+"""What bold text mostly is (numbers, codes, capitals): the bold font's subset 0."""
+
+
+class _Programs:
+    """Compressed subset programs by (font file, characters), bounded, shared."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, face, subset: list[int]) -> tuple[int, bytes]:
+        key = (face.filename, face.subfontNameX, tuple(subset))
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found
+        program = face.makeSubset(subset)
+        found = (len(program), zlib.compress(program))
+        with self.lock:
+            self.entries[key] = found
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return found
+
+
+PROGRAMS = _Programs(PROGRAM_CACHE_SIZE)
+
+
+def _subset_objects(face):
+    """``face.addSubsetObjects`` with the font program from :data:`PROGRAMS`."""
+
+    def add(doc, fontname, subset):
+        length, compressed = PROGRAMS.get(face, subset)
+        stream = pdfdoc.PDFStream(content=compressed)
+        stream.dictionary["Length1"] = length
+        stream.dictionary["Filter"] = pdfdoc.PDFArray(
+            [pdfdoc.PDFName("FlateDecode")]
+        )  # already compressed: reportlab applies no filter again
+        ref = doc.Reference(stream, f"fontFile:{face.filename}({fontname})")
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": ref,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+    return add
+
+
+@cache
+def pdf_fonts() -> tuple[TTFont, TTFont]:
+    """``(sans bold, cjk)``, registered with reportlab under their names."""
+    loaded = (
+        TTFont(SANS_BOLD, str(LATIN_DIR / "VeraBd.ttf"), asciiReadable=False),
+        # Not ASCII-readable: the CJK font's subsets hold only what it draws.
+        TTFont(CJK, str(cjk_font_path()), subfontIndex=CJK_INDEX, asciiReadable=False),
+    )
+    for font in loaded:
+        font.face.addSubsetObjects = _subset_objects(font.face)
+        pdfmetrics.registerFont(font)
+    return loaded
+
+
+def _close_subset(font: TTFont, doc) -> None:
+    """Characters given codes from now on go to a new subset."""
+    state = font._assignState(doc)
+    if state.nextCode & 0xFF:
+        state.nextCode = (state.nextCode | 0xFF) + 1
+
+
+def document_begin(canvas, recurring: str) -> None:
+    """Give this document's recurring characters their codes before it draws.
+
+    ``recurring``: the text that is the same on many pages (labels, a
+    template's texts). Its characters and the digits, sorted, fill the CJK
+    font's first subsets; the Latin bold font starts with :data:`BOLD`.
+    Every character drawn later and not among them goes to later subsets.
+    """
+    bold, cjk = pdf_fonts()
+    doc = canvas._doc
+    bold.splitString(BOLD, doc)
+    _close_subset(bold, doc)
+    cjk.splitString("".join(sorted(set(recurring + DIGITS))), doc)
+    _close_subset(cjk, doc)
+
+
+@cache
+def latin_chars() -> frozenset[int]:
+    """The code points the Latin bold font draws; every other one is the CJK font's."""
+    bold, _cjk = pdf_fonts()
+    return frozenset(bold.face.charToGlyph)
+
+
+@lru_cache(maxsize=32)
+def raster_font(size: int):
+    """The CJK font for Pillow at ``size`` pixels (bitmaps for thermal printers)."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(cjk_font_path()), size=size, index=CJK_INDEX)
