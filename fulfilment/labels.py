@@ -7,16 +7,27 @@ the item code as Code128, the certificate's QR code, order and date in the
 warehouse's time zone, and a banner on returns. The same data gives the same
 bytes. :func:`label_zpl` writes the same label for 203 dpi thermal printers;
 user text goes through ``^FH`` hex escapes so an address cannot inject ZPL
-commands. Printing Chinese on a thermal printer needs a CJK font loaded on
-it (``^CW``); the ZPL names it ``E:SIMSUN.FNT``.
+commands.
+
+Chinese on a thermal printer: by default every field that is not plain
+ASCII is drawn as a bitmap (``^GF``), rasterised with the PDF's CJK font
+(:func:`inspection.fonts.raster_font`), so any Zebra-compatible printer
+prints it, one without a CJK font too. A printer that has a CJK font can be
+given its name (``printer_font``, e.g. ``E:SIMSUN.FNT``): such fields are
+then sent as UTF-8 text in that font (``^CI28``, ``^A@``), which is smaller.
+Which printer a station has is not configured anywhere yet; the stored
+label is the default one.
 """
 
 import datetime as dt
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
+from PIL import Image, ImageDraw
 from reportlab.lib.colors import HexColor, white
 
+from inspection.fonts import raster_font
 from inspection.pdf import (
     draw_code128,
     draw_qr,
@@ -133,16 +144,84 @@ def _fh(text: str) -> str:
     )
 
 
-def _field(x: int, y: int, text: str, height: int = 30, font: str = "0") -> str:
-    return f"^FO{x},{y}^A{font}N,{height},{height}^FH^FD{_fh(text)}^FS"
+def _ascii(text: str) -> bool:
+    return all(" " <= char <= "~" for char in text)
 
 
-def label_zpl(data: LabelData) -> str:
-    """The same label in ZPL II for a 203 dpi 4x6 in printer (812 x 1218 dots)."""
+@lru_cache(maxsize=256)
+def text_bitmap(text: str, height: int) -> tuple[int, int, bytes]:
+    """``text`` rasterised ``height`` dots tall: ``(bytes per row, rows, bits)``,
+    one bit a dot, 1 black, each row padded to whole bytes (as ``^GF`` takes)."""
+    font = raster_font(height)
+    ascent, descent = font.getmetrics()
+    width = max(1, int(font.getlength(text)) + 1)
+    image = Image.new("L", (width, ascent + descent), 0)
+    ImageDraw.Draw(image).text((0, 0), text, fill=255, font=font)
+    bits = image.point(lambda v: 255 if v >= 128 else 0).convert("1")
+    return (width + 7) // 8, ascent + descent, bits.tobytes()
+
+
+def _graphic(x: int, y: int, text: str, height: int, reverse: bool = False) -> str:
+    """``text`` as a ``^GF`` bitmap field: prints on any printer."""
+    per_row, _rows, bits = text_bitmap(text, height)
+    size = len(bits)
+    flip = "^FR" if reverse else ""
+    return f"^FO{x},{y}{flip}^GFA,{size},{size},{per_row},{bits.hex().upper()}^FS"
+
+
+def _field(
+    x: int,
+    y: int,
+    text: str,
+    height: int = 30,
+    *,
+    printer_font: str = "",
+    reverse: bool = False,
+) -> str:
+    """A text field: ASCII in the printer's own font 0; anything else as a
+    bitmap, or in ``printer_font`` when the printer has a CJK font."""
+    flip = "^FR" if reverse else ""
+    if _ascii(text):
+        return f"^FO{x},{y}{flip}^A0N,{height},{height}^FH^FD{_fh(text)}^FS"
+    if printer_font:
+        return (
+            f"^FO{x},{y}{flip}^A@N,{height},{height},{printer_font}^FH^FD{_fh(text)}^FS"
+        )
+    return _graphic(x, y, text, height, reverse)
+
+
+def _wrap_dots(text: str, height: int, width: int, max_lines: int) -> list[str]:
+    """Lines of ``text`` at ``height`` dots no wider than ``width`` dots."""
+    font = raster_font(height)
+    lines: list[str] = []
+    line = ""
+    for char in " ".join(text.split()):
+        if line and font.getlength(line + char) > width:
+            lines.append(line)
+            line = char.lstrip()
+            if len(lines) == max_lines:
+                break
+        else:
+            line += char
+    else:
+        if line:
+            lines.append(line)
+    return lines[:max_lines]
+
+
+def label_zpl(data: LabelData, *, printer_font: str = "") -> str:
+    """The same label in ZPL II for a 203 dpi 4x6 in printer (812 x 1218 dots).
+
+    ``printer_font``: the name of a CJK font the printer has (e.g.
+    ``E:SIMSUN.FNT``); without one, Chinese is drawn as bitmaps.
+    """
+
+    def field(x, y, text, height=30, **kw):
+        return _field(x, y, text, height, printer_font=printer_font, **kw)
+
     lines = [
         "^XA",
         "^CI28",  # field data is UTF-8
-        "^CW1,E:SIMSUN.FNT",  # font 1: the printer's CJK font
         "^PW812",
         "^LL1218",
         "^LH0,0",
@@ -150,35 +229,45 @@ def label_zpl(data: LabelData) -> str:
     y = 20
     if data.kind == "return":
         lines.append("^FO0,0^GB812,60,60^FS")
-        lines.append("^FO20,12^FR^A0N,40,40^FDRETURN TO MERCHANT^FS")
+        lines.append(field(20, 10, RETURN, 40, reverse=True))
         y = 80
+    recipient, sender = data.recipient, data.sender
     lines += [
-        _field(20, y, data.carrier_name, 50, "1"),
-        _field(520, y, data.sort_code, 50),
+        field(20, y, data.carrier_name, 50),
+        field(520, y, data.sort_code, 50),
         f"^FO20,{y + 70}^GB772,3,3^FS",
         f"^FO40,{y + 90}^BY3^BCN,180,Y,N,N^FH^FD{_fh(data.tracking_number)}^FS",
         f"^FO20,{y + 320}^GB772,3,3^FS",
-        _field(20, y + 340, "TO", 24),
-        _field(90, y + 340, f"{data.recipient.name} {data.recipient.phone}", 36, "1"),
+        field(20, y + 340, TO, 24),
+        field(110, y + 336, f"{recipient.name} {recipient.phone}", 36),
     ]
-    line_y = y + 390
-    for line in _address_lines(data.recipient)[:3]:
-        lines.append(_field(90, line_y, line[:40], 30, "1"))
-        line_y += 38
+    line_y = y + 384
+    for line in _address_lines(recipient)[:3]:
+        for part in _wrap_dots(line, 28, 680, 2):
+            if line_y > y + 500:
+                break
+            lines.append(field(110, line_y, part, 28))
+            line_y += 34
     lines += [
         f"^FO20,{y + 520}^GB772,3,3^FS",
-        _field(20, y + 535, "FROM", 20),
-        _field(
-            110, y + 535, f"{data.sender.name} {data.sender.phone}".strip(), 24, "1"
-        ),
+        field(20, y + 532, FROM, 20),
+        field(110, y + 530, f"{sender.name} {sender.phone}".strip(), 24),
+    ]
+    for i, line in enumerate(_address_lines(sender)[:2]):
+        part = _wrap_dots(line, 20, 680, 1)
+        if part:
+            lines.append(field(110, y + 558 + 20 * i, part[0], 20))
+    lines += [
         f"^FO20,{y + 600}^GB772,3,3^FS",
         f"^FO20,{y + 620}^BY2^BCN,100,Y,N,N^FH^FD{_fh(data.item_code)}^FS",
+        field(20, y + 770, f"{ITEM} {data.item_code}", 26),
     ]
     if data.order_ref:
-        lines.append(_field(20, y + 770, f"Order {data.order_ref}", 26))
+        lines.append(field(20, y + 806, f"{ORDER} {data.order_ref}", 24))
+    lines.append(field(20, y + 840, local_time(data.created_at, data.time_zone), 20))
     if data.certificate_url:
         lines.append(f"^FO560,{y + 610}^BQN,2,5^FH^FDMA,{_fh(data.certificate_url)}^FS")
-        lines.append(_field(560, y + 860, "Scan to verify", 22))
+        lines.append(field(540, y + 860, VERIFY, 22))
     lines.append("^PQ1")
     lines.append("^XZ")
     return "\n".join(lines) + "\n"

@@ -2,13 +2,14 @@
 
 import datetime as dt
 import io
+import re
 
 import pypdfium2
 import zxingcpp
 from pypdf import PdfReader
 
 from fulfilment.carriers import Address
-from fulfilment.labels import LabelData, label_pdf, label_zpl
+from fulfilment.labels import LabelData, label_pdf, label_zpl, text_bitmap
 from fulfilment.pdf import ManifestData, ManifestLine, manifest_pdf
 
 VERIFY = "https://qc.example.com/verify/Zq3l0c9nW4r8mJ2kX7yB1vT6pQ5sD0aE"
@@ -80,6 +81,49 @@ def test_zpl_has_the_barcodes_and_escapes_user_text():
     assert f"^BQN,2,5^FH^FDMA,{VERIFY}^FS" in zpl
     assert zpl.count("^XZ") == 1 and "~JA" not in zpl
     assert "_5EXZ_7EJA evil" in zpl and "_5EFDx_5Fy_7E" in zpl
+
+
+GRAPHIC = re.compile(r"\^GFA,(\d+),(\d+),(\d+),([0-9A-F]*)\^FS")
+
+
+def test_zpl_draws_chinese_as_bitmaps_any_printer_prints():
+    """No printer font is assumed: outside the ^GF bitmaps the label is ASCII,
+    and each bitmap holds exactly rows x bytes-per-row bytes of dots."""
+    zpl = label_zpl(data(kind="return"))
+    fields = GRAPHIC.findall(zpl)
+    assert len(fields) >= 8
+    outside = GRAPHIC.sub("", zpl)
+    assert all(" " <= char <= "~" for char in outside.replace("\n", ""))
+    assert "^CW" not in zpl and "^A@" not in zpl
+    for total, again, per_row, dots in fields:
+        total, per_row = int(total), int(per_row)
+        assert total == int(again) == len(dots) // 2
+        assert total % per_row == 0
+        assert total // per_row in range(15, 70)  # rows: the field's height
+        assert set(dots) != {"0"}  # something is drawn
+
+
+def test_zpl_has_what_the_pdf_has_the_senders_address_too():
+    zpl = label_zpl(data())
+    for text, height in (
+        ("黄埔区 1 号", 20),  # the sender's address
+        ("广州质检仓 020-1234567", 24),
+        ("王小明 13800138000", 36),
+        ("南山区科技园路 1 号 2 栋 301", 28),
+        ("Item 物品 Q1234567890X", 26),
+        ("Scan to verify 扫码验证", 22),
+    ):
+        per_row, rows, bits = text_bitmap(text, height)
+        assert len(bits) == per_row * rows
+        assert f",{per_row},{bits.hex().upper()}^FS" in zpl, text
+    assert "2026-11-25 16:00" in zpl
+
+
+def test_a_printer_with_a_cjk_font_is_sent_the_text_in_that_font():
+    zpl = label_zpl(data(), printer_font="E:SIMSUN.FNT")
+    assert "^GF" not in zpl
+    assert zpl.splitlines()[1] == "^CI28"
+    assert "^A@N,36,36,E:SIMSUN.FNT^FH^FD王小明 13800138000^FS" in zpl
 
 
 def test_the_manifest_lists_every_parcel_over_pages():
