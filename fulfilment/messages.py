@@ -1,17 +1,40 @@
-"""Fulfilment's message codes: its API error codes, with their English words.
+"""Fulfilment's message codes: its timeline reasons and API errors.
 
-One :class:`~warehouse.messages.Catalogue`, as the warehouse keeps its own;
-the ``code`` of every domain error fulfilment raises (and every refusal its
-order and shipment tables name) is here or, for the warehouse's generic ones
-(``permission_denied``, ``item_not_found`` …), in ``warehouse.messages``.
-Item timeline reasons written by fulfilment (allocated, packed, handed to a
-carrier …) are codes of the warehouse's catalogue, beside the timeline.
+One :class:`~warehouse.common.messages.Catalogue`, registered by
+``fulfilment.wiring``: the item timeline's reasons fulfilment writes
+(allocated, packed, handed to a carrier …), the ``code`` of every domain
+error fulfilment raises (and every refusal its order and shipment tables
+name) beside the generic ones of ``warehouse.messages`` and the certificate
+ones of ``inspection.messages``.
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from warehouse.messages import Catalogue
-from warehouse.messages import Message as M
+from warehouse.common.messages import Catalogue
+from warehouse.common.messages import Message as M
+
+# The item timeline (ItemEvent.reason_code and its reason_params).
+ITEM_EVENTS = (
+    M("allocated_to_order", _("Allocated to order %(order)s."), ("order",)),
+    M(
+        "order_cancelled_held",
+        _("Order %(order)s was cancelled: held for the merchant."),
+        ("order",),
+    ),
+    M("order_cancelled_to_stock", _("Order %(order)s cancelled."), ("order",)),
+    M("kept_as_stock", _("Kept as stock.")),
+    M(
+        "packed_for_order",
+        _("Packed for order %(order)s in parcel %(ref)s."),
+        ("order", "ref"),
+    ),
+    M(
+        "handed_to_carrier",
+        _("Handed to %(carrier)s, tracking %(tracking)s."),
+        ("carrier", "tracking"),
+    ),
+    M("returning_to_merchant", _("Going back to the merchant.")),
+)
 
 ERRORS = (
     M("carrier_refused", _("The carrier refused the booking.")),
@@ -23,7 +46,6 @@ ERRORS = (
     M("no_label", _("The parcel has no label yet.")),
     M("no_return_address", _("The merchant has no return address.")),
     M("not_allocated", _("The order is not allocated.")),
-    M("not_certified", _("The item is not certified.")),
     M("not_returnable", _("The item cannot be returned.")),
     M("order_cancelled", _("The order is cancelled.")),
     M("order_dispatched", _("The order is already dispatched.")),
@@ -36,5 +58,5 @@ ERRORS = (
     M("wrong_warehouse", _("The item is in another warehouse.")),
 )
 
-CATALOGUE = Catalogue("fulfilment", ERRORS)
-message_render = CATALOGUE.render
+
+CATALOGUE = Catalogue("fulfilment", (*ITEM_EVENTS, *ERRORS))

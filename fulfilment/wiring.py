@@ -31,7 +31,7 @@ def wire() -> None:
     # The dock's scans.
     ext.scan_action_register("pack", services.item_pack_scan)
     ext.scan_action_register("release", services.release_scan)
-    # Its message codes: the station's scan history renders its refusals.
+    # Its message codes: its timeline reasons, refusals and e-mails.
     ext.message_catalogue_register(messages.CATALOGUE)
     for name, fn, queue, atomic in [
         ("fulfilment.item_certified", services.item_certified, "default", True),

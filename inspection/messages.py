@@ -1,7 +1,15 @@
-"""The inspection app's catalogue of check-result message codes.
+"""Inspection's message codes: check results, timeline reasons, API errors.
 
-A check's result is stored as a code and its raw facts (``params``: numbers in
-mg, dates ISO, vocabulary codes), never as a sentence; :func:`check_reason`
+:data:`CATALOGUE` (a :class:`~warehouse.common.messages.Catalogue`, registered
+by ``inspection.wiring``) holds the item timeline's reasons that inspection
+writes (an inspection opened, a verdict, a sign-off, an appeal, a decision, a
+certificate issued or revoked) and the ``code`` of every domain error
+inspection raises, beside the warehouse's generic ones (``item_not_found``,
+``invalid_transition`` … in ``warehouse.messages``).
+
+A check's result (:data:`MESSAGES`) is stored as a code and its raw facts
+(``params``: numbers in mg, dates ISO, vocabulary codes), never as a
+sentence; :func:`check_reason`
 renders it in the reader's language when it is shown (pages, the API by
 ``Accept-Language``). Each code's English source string is its gettext msgid.
 
@@ -13,7 +21,10 @@ sentence stored before results were facts that could not be read back.
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from warehouse.common.messages import Catalogue
+from warehouse.common.messages import Message as M
 
 from .rules.free import NOTE
 from .rules.registry import MESSAGES as RULE_MESSAGES
@@ -49,3 +60,99 @@ def check_reason(code: str, params: dict | None, language: str | None = None) ->
     if code == LOT_SUMMARY:
         return _(MESSAGES[code]) % params
     return reason_render(code, params)
+
+
+# --- the catalogue: timeline reasons and API errors ---------------------------
+
+_l = gettext_lazy
+
+# Words for stored values that the timeline's reasons name.
+VERDICT_LABELS = {
+    "pass": _l("pass"),
+    "fail": _l("fail"),
+    "hold": _l("hold"),
+}
+DECISION_LABELS = {**VERDICT_LABELS, "reinspect": _l("re-inspect")}
+
+# The item timeline (ItemEvent.reason_code and its reason_params).
+ITEM_EVENTS = (
+    M("inspection_opened", _l("Inspection #%(number)d opened."), ("number",)),
+    M(
+        "inspection_awaiting_signoff",
+        _l(
+            "Inspection #%(number)d: verdict %(verdict)s, awaiting a second "
+            "inspector's sign-off."
+        ),
+        ("number", "verdict"),
+        {"verdict": VERDICT_LABELS},
+    ),
+    M(
+        "inspection_verdict",
+        _l("Inspection #%(number)d: %(verdict)s."),
+        ("number", "verdict"),
+        {"verdict": VERDICT_LABELS},
+    ),
+    M(
+        "signoff_disputed",
+        _l(
+            "Inspection #%(number)d: sign-off disputed the %(verdict)s "
+            "verdict: %(note)s"
+        ),
+        ("number", "verdict", "note"),
+        {"verdict": VERDICT_LABELS},
+    ),
+    M("merchant_appealed", _l("Merchant appealed: %(reason)s"), ("reason",)),
+    M(
+        "supervisor_decided",
+        _l("Supervisor decided %(decision)s: %(reason)s"),
+        ("decision", "reason"),
+        {"decision": DECISION_LABELS},
+    ),
+    M("certificate_issued", _l("Certificate %(number)s issued."), ("number",)),
+    # Also the code of the certificate guard's refusal (a revoked certificate).
+    M(
+        "certificate_revoked",
+        _l("Certificate %(number)s revoked: %(reason)s"),
+        ("number", "reason"),
+    ),
+)
+
+# The API error codes inspection raises (its own; the generic ones are the
+# warehouse's).
+ERRORS = (
+    M("already_appealed", _l("The verdict was already appealed.")),
+    M("already_revoked", _l("The certificate is already revoked.")),
+    M(
+        "appeal_needs_other_inspector",
+        _l("A different inspector must re-inspect an appealed verdict."),
+    ),
+    M("category_not_found", _l("No such category.")),
+    M("certificate_not_found", _l("No such certificate.")),
+    M(
+        "certificate_valid",
+        _l("The item's certificate is valid; revoke it before re-inspecting."),
+    ),
+    M("inspection_closed", _l("The inspection is closed.")),
+    M("inspection_in_progress", _l("An inspection of the item is in progress.")),
+    M("inspection_not_found", _l("No such inspection.")),
+    M("inspection_not_open", _l("The inspection is not open.")),
+    M("invalid_image", _l("The photo is not a JPEG, PNG or WebP image.")),
+    M("invalid_observation", _l("An observation is not valid.")),
+    M("lot_needs_units", _l("A lot is inspected by sample: record each unit.")),
+    M("missing_observation", _l("Mandatory checks are not observed yet.")),
+    M("no_open_inspection", _l("The item has no open inspection.")),
+    M("no_template", _l("The category has no inspection template yet.")),
+    M("no_weight_check", _l("The template has no weight check.")),
+    M("not_a_lot", _l("The item is a single item, not a lot.")),
+    M("not_awaiting_signoff", _l("The inspection is not awaiting sign-off.")),
+    # Also raised by fulfilment, which reads inspection's certificates.
+    M("not_certified", _l("The item is not certified.")),
+    M("photo_not_found", _l("No such photo.")),
+    M("same_inspector", _l("A second inspector must sign the inspection off.")),
+    M("sample_incomplete", _l("Not every sampled unit is recorded yet.")),
+    M("template_not_found", _l("No such inspection template.")),
+    M("unit_recorded", _l("The unit is already recorded.")),
+    M("wrong_station_kind", _l("This is not an inspection station.")),
+)
+
+CATALOGUE = Catalogue("inspection", (*ITEM_EVENTS, *ERRORS))

@@ -13,6 +13,7 @@ def wire() -> None:
     from warehouse import extensions as ext
     from warehouse.models import ItemState as S
 
+    from . import messages
     from .demo import demo_templates_seed
     from .services import (
         CERTIFICATE_JOB,
@@ -28,6 +29,8 @@ def wire() -> None:
     # The item detail shows the item's current certificate.
     ext.item_certificate_provider_register(certificate_summary)
     ext.demo_seeder_register(demo_templates_seed)
+    # Its message codes: its timeline reasons and refusals, in any language.
+    ext.message_catalogue_register(messages.CATALOGUE)
     # Rendering and storing the PDF happen inside the job's transaction
     # (atomic): the job is done exactly when the certificate commits, and
     # a failed or killed run leaves no row and no file behind.

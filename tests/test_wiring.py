@@ -20,6 +20,7 @@ from warehouse.demo import demo_seeders
 from warehouse.lifecycle import transition_guards, transition_observers
 from warehouse.serializers import item_certificate_provider
 from warehouse.services.scans import scan_action_handlers
+from warehouse.wiring import wire as warehouse_wire
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("warehouse", "inspection", "fulfilment")
@@ -88,7 +89,7 @@ WIRING = {
     "claim_checker_providers": ["inspection.services.claim_checkers"],
     "item_certificate_provider": "inspection.services.certificate_summary",
     "demo_seeders": ["inspection.demo.demo_templates_seed"],
-    "message_catalogues": ["warehouse", "fulfilment"],
+    "message_catalogues": ["warehouse", "inspection", "fulfilment"],
 }
 
 CHANGED = (
@@ -105,6 +106,7 @@ def test_the_apps_are_wired_as_reviewed():
 
 
 def test_wiring_an_app_again_changes_nothing():
+    warehouse_wire()
     inspection_wire()
     fulfilment_wire()
 

@@ -247,6 +247,7 @@ class ScanLogAdmin(ReadOnlyAdmin):
         "barcode",
         "outcome",
         "error_code",
+        "refusal",
         "item",
         "client_address",
     ]
@@ -254,6 +255,11 @@ class ScanLogAdmin(ReadOnlyAdmin):
     search_fields = ["barcode", "=item__code"]
     date_hierarchy = "at"
     list_select_related = ["station", "item"]
+
+    @admin.display(description=_("refusal"))
+    def refusal(self, scan):
+        """The refusal in the reader's language, from its code and params."""
+        return scan.message_text if scan.outcome != ScanLog.Outcome.ACCEPTED else ""
 
 
 @admin.register(IdempotencyKey)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class WarehouseConfig(AppConfig):
     name = "warehouse"
     verbose_name = _("Warehouse")
+
+    def ready(self):
+        from .wiring import wire
+
+        wire()

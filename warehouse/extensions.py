@@ -20,6 +20,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Protocol
 
 from warehouse.common.jobs import job_handler_register, job_handlers
+from warehouse.common.messages import message_catalogue_register, message_catalogues
 
 from .claims import claim_checker_providers, claim_checkers_register
 from .demo import demo_seeder_register, demo_seeders
@@ -29,7 +30,6 @@ from .lifecycle import (
     transition_observer_register,
     transition_observers,
 )
-from .messages import message_catalogue_register, message_catalogues
 from .serializers import item_certificate_provider, item_certificate_provider_register
 from .services.scans import scan_action_handlers, scan_action_register
 
@@ -225,23 +225,28 @@ class DemoSeeder(Protocol):
     def __call__(self, summary: dict, /) -> None: ...
 
 
-# --- message codes (warehouse.messages) ---------------------------------------
+# --- message codes (warehouse.common.messages) --------------------------------
 
 
 class MessageCatalogue(Protocol):
-    """An app's message codes: a :class:`warehouse.messages.Catalogue`.
+    """An app's message codes: a :class:`warehouse.common.messages.Catalogue`.
 
     Connected with ``message_catalogue_register(catalogue)``; one per app (a
     second registration of the same app replaces the first). The warehouse's
-    own comes first. :func:`warehouse.messages.error_render` asks the
-    catalogues in turn for a stored error code's words in the reader's
-    language (the station's scan history); ``render`` must not touch the
-    database and returns the code itself for a code it does not have.
+    own is registered first (``warehouse.wiring``). Each catalogue holds the
+    codes its app writes (timeline reasons, API error codes, e-mails); no
+    code is in two. :func:`warehouse.common.messages.message_render` asks the
+    catalogues in turn for a stored code's words in the reader's language
+    (the item timeline, the station's scan history, e-mails); ``render`` and
+    ``fits`` must not touch the database; ``render`` returns the code itself
+    for a code it does not have.
     """
 
     app: str
 
     def __contains__(self, code: str, /) -> bool: ...
+
+    def fits(self, code: str, params: dict | None, /) -> bool: ...
 
     def render(
         self, code: str, params: dict | None = None, *, language: str | None = None

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .messages import error_render, event_reason
+from .common.messages import message_render
+from .messages import event_reason
 
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{0,15}$", _("Use capital letters, digits and dashes.")
@@ -512,6 +513,9 @@ class ScanLog(models.Model):
     action = models.CharField(_("action"), max_length=16)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    # The refusal's facts, which its code's words name (DomainError.params).
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
+    # What the station was answered, in the language it asked in.
     message = models.CharField(_("message"), max_length=300, blank=True)
     item = models.ForeignKey(
         Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -536,10 +540,11 @@ class ScanLog(models.Model):
     @property
     def message_text(self) -> str:
         """A refusal in the active language: its error code's words from the
-        catalogues; the stored message (as the station was answered) for a
-        code no catalogue has."""
+        catalogues, with its params; the stored message (as the station was
+        answered) for a code no catalogue has, or a row whose params do not
+        hold what the code's words name (logged before params were)."""
         if self.error_code:
-            words = error_render(self.error_code)
+            words = message_render(self.error_code, self.error_params, strict=True)
             if words is not None:
                 return words
         return self.message

@@ -1,9 +1,10 @@
 """Facts, not prose: item events store a code with params, rendered for the reader.
 
 The same rows read in English by an English reader and in Chinese by a
-Chinese reader, on the item page and in the API; the catalogues name every
-API error code and translate every message; old sentences are read back into
-codes by the data migration.
+Chinese reader, on the item page and in the API; the apps' catalogues name
+every API error code each app raises and translate every message; the scan
+log keeps a refusal's params and shows it in the reader's language. (The
+machinery: tests/warehouse/common/test_messages.py.)
 """
 
 import ast
@@ -17,19 +18,28 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from fulfilment import messages as fulfilment_messages
+from inspection import messages as inspection_messages
 from tests.conftest import api_client
 from tests.warehouse import factories as f
 from tests.warehouse.test_station_pages import CHOOSE, HOME
 from warehouse import lifecycle
 from warehouse import messages as warehouse_messages
 from warehouse.common import exceptions
+from warehouse.common.access import principal_of
 from warehouse.models import ItemEvent, ScanLog
+from warehouse.services import scan_process
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CATALOGUES = {
     "warehouse": (warehouse_messages.CATALOGUE,),
-    # fulfilment raises the warehouse's generic codes too (permission_denied …)
-    "fulfilment": (fulfilment_messages.CATALOGUE, warehouse_messages.CATALOGUE),
+    # inspection raises the warehouse's generic codes too (item_not_found …)
+    "inspection": (inspection_messages.CATALOGUE, warehouse_messages.CATALOGUE),
+    # fulfilment also the generic ones and the certificate's (not_certified)
+    "fulfilment": (
+        fulfilment_messages.CATALOGUE,
+        inspection_messages.CATALOGUE,
+        warehouse_messages.CATALOGUE,
+    ),
 }
 
 
@@ -140,7 +150,11 @@ def _placeholders(text: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "catalogue",
-    [warehouse_messages.CATALOGUE, fulfilment_messages.CATALOGUE],
+    [
+        warehouse_messages.CATALOGUE,
+        inspection_messages.CATALOGUE,
+        fulfilment_messages.CATALOGUE,
+    ],
     ids=lambda c: c.app,
 )
 def test_every_message_names_its_params_and_has_a_chinese_translation(catalogue):
@@ -156,12 +170,44 @@ def test_every_message_names_its_params_and_has_a_chinese_translation(catalogue)
     assert mismatched == []
 
 
-def test_an_unknown_code_renders_as_itself_and_bad_params_do_not_fail():
-    render = warehouse_messages.message_render
-    assert render("no_such_code", {}) == "no_such_code"
-    assert render("inspection_opened", {"number": "x"}, language="en") == (
-        "Inspection #%(number)d opened."
-    )
+def test_each_app_catalogues_the_timeline_reasons_it_writes():
+    """The timeline's codes are in the catalogue of the app whose services
+    write them, and an event renders from whichever catalogue has its code."""
+    written = {
+        "inspection": _reason_codes("inspection"),
+        "fulfilment": _reason_codes("fulfilment"),
+    }
+    assert len(written["inspection"]) >= 7
+    assert len(written["fulfilment"]) >= 6
+    for app, codes in written.items():
+        assert codes <= CATALOGUES[app][0].codes(), app
+    event = ItemEvent(reason_code="handed_to_carrier", reason_params={})
+    event.reason_params = {"carrier": "sf", "tracking": "SF1"}
+    with translation.override("en"):
+        assert event.reason_text == "Handed to sf, tracking SF1."
+    assert warehouse_messages.event_reason("no_such_code", {}) == "no_such_code"
+    assert warehouse_messages.event_reason("", {}, "typed") == "typed"
+
+
+def _reason_codes(app: str) -> set[str]:
+    """Every ``reason_code`` a string constant is given to in the app's code."""
+    found = set()
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            pairs = []
+            if isinstance(node, ast.Call):
+                pairs = [(k.arg, k.value) for k in node.keywords]
+            elif isinstance(node, ast.Dict):
+                pairs = [
+                    (getattr(k, "value", None), v)
+                    for k, v in zip(node.keys, node.values, strict=True)
+                ]
+            for name, value in pairs:
+                if name == "reason_code" and isinstance(value, ast.Constant):
+                    found.add(value.value)
+    return found
 
 
 def _domain_error_names() -> set[str]:
@@ -271,12 +317,46 @@ def test_the_scan_history_renders_refusals_in_the_readers_language(
     assert sorted(shown) == sorted(words)
 
 
-def test_error_codes_render_from_the_registered_catalogues():
-    assert warehouse_messages.error_render("no_label", language="en") == (
-        "The parcel has no label yet."
+def test_a_scan_refusal_keeps_its_params_and_renders_them_for_the_reader(world):
+    """A refusal recorded while the station spoke Chinese is read by an English
+    reader in English, with its facts (the state, the move, the allowed moves)."""
+    notice = f.NoticeFactory(merchant=world.merchant, warehouse=world.gz)
+    item = f.ItemFactory(notice=notice, category=world.jade, line=0)
+    lifecycle.item_receive(item=item, actor=world.station)
+    with translation.override("zh-hans"), pytest.raises(exceptions.TransitionRefused):
+        scan_process(
+            principal=principal_of(world.station), barcode=item.code, action="receive"
+        )
+    log = ScanLog.objects.get(outcome=ScanLog.Outcome.REFUSED)
+    assert log.error_code == "invalid_transition"
+    assert log.error_params == {
+        "state": "received",
+        "target": "received",
+        "allowed": ["inspecting"],
+    }
+    assert "cannot become" not in log.message  # answered in Chinese
+    with translation.override("en"):
+        assert log.message_text == (
+            "The item is received and cannot become received; allowed next: inspecting."
+        )
+    with translation.override("zh-hans"):
+        assert log.message_text == CHINESE_REFUSAL
+
+
+CHINESE_REFUSAL = "货品当前状态为 已收货，不能变为 已收货；允许的下一状态：质检中。"  # noqa: RUF001
+
+
+def test_a_refusal_logged_without_params_shows_what_the_station_was_answered(world):
+    """A row logged before refusals carried params (or whose error names
+    none) shows its stored message rather than words missing their facts."""
+    log = ScanLog(
+        outcome=ScanLog.Outcome.REFUSED,
+        error_code="invalid_transition",
+        message="Item QX-1 is packed and cannot become packed.",
     )
-    assert warehouse_messages.error_render("tag_used", language="zh-hans") == (
-        "该标签已绑定货品。"
-    )
-    assert warehouse_messages.error_render("made_up_code") is None
-    assert [c.app for c in warehouse_messages.message_catalogues()][:1] == ["warehouse"]
+    assert log.message_text == "Item QX-1 is packed and cannot become packed."
+    log.error_params = {"state": "packed", "target": "allocated", "allowed": []}
+    with translation.override("en"):
+        assert log.message_text == (
+            "The item is packed and cannot become allocated; allowed next: none."
+        )

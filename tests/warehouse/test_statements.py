@@ -181,6 +181,7 @@ def test_scan_log_statement_equals_the_orm(world, monkeypatch, refused):
         "action": "receive",
         "outcome": ScanLog.Outcome.REFUSED if refused else ScanLog.Outcome.ACCEPTED,
         "error_code": "item_not_found" if refused else "",
+        "error_params": {"barcode": "QX-1", "seen": ["a", 1]} if refused else {},
         "message": "No item for barcode QX-1." if refused else "",
         "item": None if refused else item,
         "client_address": None if refused else "2001:db8::7",

@@ -160,6 +160,7 @@ SCAN_LOG_FIELDS = (
     "action",
     "outcome",
     "error_code",
+    "error_params",
     "message",
     "item",
     "at",

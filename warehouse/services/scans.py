@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,13 +67,15 @@ def item_resolve(*, barcode: Barcode, principal: Principal, lock: bool = False) 
             barcode,
         )
         if item and barcode.gtin and item.gtin and item.gtin != barcode.gtin:
+            facts = {"scanned": barcode.gtin, "announced": item.gtin}
             raise Conflict(
                 _(
                     "The barcode's GTIN %(scanned)s differs from the announced "
                     "%(announced)s."
                 )
-                % {"scanned": barcode.gtin, "announced": item.gtin},
+                % facts,
                 code="gtin_mismatch",
+                params=facts,
             )
     else:
         tag = (
@@ -104,10 +107,12 @@ def item_resolve(*, barcode: Barcode, principal: Principal, lock: bool = False) 
 def _one(queryset, barcode: Barcode) -> Item | None:
     found = list(queryset.exclude(state__in=ITEM_GONE_STATES)[:2])
     if len(found) > 1:
+        facts = {"serial": barcode.serial or barcode.value}
         raise Conflict(
             _("Serial %(serial)s matches several items; scan the item code instead.")
-            % {"serial": barcode.serial or barcode.value},
+            % facts,
             code="ambiguous_barcode",
+            params=facts,
         )
     return found[0] if found else None
 
@@ -268,6 +273,7 @@ def scan_process(
             outcome=ScanLog.Outcome.REFUSED,
             item=item,
             error_code=exc.code,
+            error_params=exc.params,
             message=exc.message,
             client_address=client_address,
         )
@@ -326,6 +332,7 @@ def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
             _("Tag %(tag)s is already bound to another item; use a new tag.")
             % {"tag": value},
             code="tag_used",
+            params={"tag": value},
         ) from None
 
 
@@ -333,6 +340,20 @@ def _storable(value) -> str:
     """``value`` as text PostgreSQL can store: a NUL (sent by a broken or
     hostile scanner) becomes U+FFFD instead of failing the log's INSERT."""
     return str(value).replace("\x00", "\ufffd")
+
+
+def _storable_facts(value):
+    """A refusal's params as JSON PostgreSQL can store (no NUL in a string)."""
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        return {_storable(key): _storable_facts(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable_facts(item) for item in value]
+    return value
+
+
+_JSON = DjangoJSONEncoder  # a lazy string or a date among the facts is written as text
 
 
 def scan_log_write(
@@ -343,10 +364,15 @@ def scan_log_write(
     outcome: str,
     item: Item | None = None,
     error_code: str = "",
+    error_params: dict | None = None,
     message: str = "",
     client_address: str | None = None,
 ) -> None:
     """Record a scan, accepted or refused, in the scan log and the ``qcw.scans`` log.
+
+    A refusal is its ``error_code`` with its ``error_params`` (the domain
+    error's facts, which the station's scan history renders in the reader's
+    language) and the ``message`` the station was answered.
 
     ``client_address`` is where the scan came from
     (:func:`warehouse.common.proxies.client_address` of its request).
@@ -363,6 +389,7 @@ def scan_log_write(
         _storable(action)[:16],
         outcome,
         error_code,
+        connection.ops.adapt_json_value(_storable_facts(error_params or {}), _JSON),
         _storable(message)[:300],
         item.pk if item else None,
         connection.ops.adapt_datetimefield_value(timezone.now()),
