@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warehouse.models import Category, Item, Station
 
-from .messages import check_reason
+from ..messages import check_reason
 
 
 class Verdict(models.TextChoices):
