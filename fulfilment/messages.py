@@ -1,17 +1,22 @@
-"""Fulfilment's message codes: its timeline reasons and API errors.
+"""Fulfilment's message codes: its timeline reasons, API errors and e-mails.
 
 One :class:`~warehouse.common.messages.Catalogue`, registered by
 ``fulfilment.wiring``: the item timeline's reasons fulfilment writes
 (allocated, packed, handed to a carrier …), the ``code`` of every domain
 error fulfilment raises (and every refusal its order and shipment tables
 name) beside the generic ones of ``warehouse.messages`` and the certificate
-ones of ``inspection.messages``.
+ones of ``inspection.messages``, and the e-mails it sends (:data:`EMAILS`).
 """
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from warehouse.common.messages import Catalogue
+from warehouse.common.messages import Catalogue, Message
 from warehouse.common.messages import Message as M
+from warehouse.messages import event_reason, item_state_labels
 
 # The item timeline (ItemEvent.reason_code and its reason_params).
 ITEM_EVENTS = (
@@ -59,4 +64,109 @@ ERRORS = (
 )
 
 
-CATALOGUE = Catalogue("fulfilment", (*ITEM_EVENTS, *ERRORS))
+@dataclass(frozen=True)
+class Email:
+    """An e-mail fulfilment sends: its code (stored in the job) and its words."""
+
+    code: str
+    subject: Message
+    body: Message
+
+
+_STATE = {"state": item_state_labels}
+
+EMAILS = {
+    email.code: email
+    for email in (
+        # To the merchant, on a verdict; ``reason`` is the event's reason as
+        # a fact ({"code", "params", "text"}), rendered with the e-mail.
+        Email(
+            "item_verdict",
+            M(
+                "email_item_verdict_subject",
+                _("Item %(code)s: %(state)s"),
+                ("code", "state"),
+                _STATE,
+            ),
+            M(
+                "email_item_verdict_body",
+                _("Your item %(code)s (%(title)s) is now %(state)s.\n%(reason)s"),
+                ("code", "title", "state", "reason"),
+                _STATE,
+            ),
+        ),
+        # To the buyer, when the parcel leaves.
+        Email(
+            "order_on_its_way",
+            M(
+                "email_order_on_its_way_subject",
+                _("Your order %(order)s is on its way"),
+                ("order",),
+            ),
+            M(
+                "email_order_on_its_way_body",
+                _(
+                    "Your order %(order)s left our inspection warehouse with "
+                    "%(carrier)s, tracking number %(tracking)s.\n"
+                    "Check its certificate: %(links)s"
+                ),
+                ("order", "carrier", "tracking", "links"),
+            ),
+        ),
+        # To the merchant, when an item is sent back.
+        Email(
+            "item_returning",
+            M(
+                "email_item_returning_subject",
+                _("Item %(code)s is coming back to you"),
+                ("code",),
+            ),
+            M(
+                "email_item_returning_body",
+                _(
+                    "Your item %(code)s (%(title)s) is being returned to you with "
+                    "%(carrier)s; the tracking number follows once the label is "
+                    "printed."
+                ),
+                ("code", "title", "carrier"),
+            ),
+        ),
+    )
+}
+"""The e-mails by code: what an ``email_send`` job names with its params."""
+
+CATALOGUE = Catalogue(
+    "fulfilment",
+    (
+        *ITEM_EVENTS,
+        *ERRORS,
+        *(m for e in EMAILS.values() for m in (e.subject, e.body)),
+    ),
+)
+
+
+def email_render(
+    code: str, params: Mapping, languages: Sequence[str]
+) -> tuple[str, str]:
+    """The subject and body of e-mail ``code``, in each of ``languages`` in turn.
+
+    A param that is itself a fact (``{"code", "params", "text"}``: an item
+    event's reason) is rendered first, in the same language. With several
+    languages the subjects are joined by `` / `` and the bodies follow each
+    other, so a reader of either finds theirs.
+    """
+    email = EMAILS[code]
+    subjects, bodies = [], []
+    for language in languages:
+        with translation.override(language):
+            values = {
+                name: event_reason(
+                    value.get("code", ""), value.get("params"), value.get("text", "")
+                )
+                if isinstance(value, Mapping)
+                else value
+                for name, value in params.items()
+            }
+            subjects.append(CATALOGUE.render(email.subject.code, values))
+            bodies.append(CATALOGUE.render(email.body.code, values))
+    return " / ".join(subjects), "\n\n".join(bodies)

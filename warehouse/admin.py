@@ -67,8 +67,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Merchant)
 class MerchantAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "contact_email", "contact_phone", "is_active"]
-    list_filter = ["is_active"]
+    list_display = [
+        "code",
+        "name",
+        "contact_email",
+        "contact_phone",
+        "language",
+        "is_active",
+    ]
+    list_filter = ["is_active", "language"]
     search_fields = ["code", "name", "contact_email", "contact_phone"]
     inlines = [MembershipInline]
 

@@ -7,7 +7,11 @@ The drain sends due messages in order over one keep-alive connection, logs
 every attempt, and reschedules failures with exponential backoff and full
 jitter; a beat sweep starts drains for endpoints with due messages, which
 covers retries and any message recorded while a drain was finishing.
-Email goes through Django's email API as a job.
+Email goes through Django's email API as a job that stores what to say, not
+the words: the e-mail's code (``fulfilment.messages.EMAILS``), its params and
+the recipient's languages, rendered when it is sent (a merchant's in their
+``language``; a buyer's, whose language no order names, in every language
+the product speaks: Chinese, then English).
 """
 
 import logging
@@ -38,6 +42,7 @@ from warehouse.models import (
     Warehouse,
 )
 
+from ..messages import email_render
 from ..models import Order, Shipment, WebhookAttempt, WebhookEndpoint, WebhookMessage
 from ..webhooks import (
     WEBHOOK_MAX_ATTEMPTS,
@@ -140,17 +145,19 @@ def on_item_transition(item: Item, event: ItemEvent) -> None:
     if event.to_state in VERDICT_STATES:
         merchant = CACHES[Merchant].get(item.merchant_id)
         if merchant.contact_email:
-            state = ItemState(event.to_state).label  # 合格, not "passed"
             email_record(
                 to=merchant.contact_email,
-                subject=_("Item %(code)s: %(state)s")
-                % {"code": item.code, "state": state},
-                body=_("Your item %(code)s (%(title)s) is now %(state)s.\n%(reason)s")
-                % {
+                languages=[merchant.language],
+                message="item_verdict",
+                params={
                     "code": item.code,
                     "title": item.title,
-                    "state": state,
-                    "reason": event.reason_text,
+                    "state": event.to_state,  # shown as its name: 合格, passed
+                    "reason": {
+                        "code": event.reason_code,
+                        "params": event.reason_params,
+                        "text": event.reason,
+                    },
                 },
             )
 
@@ -215,14 +222,9 @@ def order_dispatched(order: Order, shipment: Shipment) -> None:
     if order.buyer_email:
         email_record(
             to=order.buyer_email,
-            subject=_("Your order %(order)s is on its way")
-            % {"order": order.external_id},
-            body=_(
-                "Your order %(order)s left our inspection warehouse with "
-                "%(carrier)s, tracking number %(tracking)s.\n"
-                "Check its certificate: %(links)s"
-            )
-            % {
+            languages=BUYER_LANGUAGES,
+            message="order_on_its_way",
+            params={
                 "order": order.external_id,
                 "carrier": shipment.carrier,
                 "tracking": shipment.tracking_number,
@@ -235,27 +237,56 @@ def merchant_return_notice(item: Item, shipment: Shipment) -> None:
     if item.merchant.contact_email:
         email_record(
             to=item.merchant.contact_email,
-            subject=_("Item %(code)s is coming back to you") % {"code": item.code},
-            body=_(
-                "Your item %(code)s (%(title)s) is being returned to you with "
-                "%(carrier)s; the tracking number follows once the label is printed."
-            )
-            % {"code": item.code, "title": item.title, "carrier": shipment.carrier},
+            languages=[item.merchant.language],
+            message="item_returning",
+            params={
+                "code": item.code,
+                "title": item.title,
+                "carrier": shipment.carrier,
+            },
         )
 
 
 # --- email --------------------------------------------------------------------
 
+# A buyer's e-mails: the order names no language, so every one the product
+# speaks, in settings order (Chinese, then English).
+BUYER_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
-def email_record(*, to: str, subject: str, body: str) -> None:
+
+def email_record(*, to: str, languages: list[str], message: str, params: dict) -> None:
+    """Record an e-mail to send: its code of ``fulfilment.messages.EMAILS`` and
+    its params (plain data), rendered in ``languages`` when it is sent."""
     job_record(
         name="fulfilment.email_send",
-        args={"to": to, "subject": subject, "body": body},
+        args={
+            "to": to,
+            "languages": list(languages),
+            "message": message,
+            "params": params,
+        },
     )
 
 
-def email_send(*, to: str, subject: str, body: str) -> None:
-    """Job: send one email (at least once: a crash after sending resends it)."""
+def email_send(
+    *,
+    to: str,
+    languages: list[str] | None = None,
+    message: str = "",
+    params: dict | None = None,
+    subject: str = "",
+    body: str = "",
+) -> None:
+    """Job: send one email (at least once: a crash after sending resends it).
+
+    Its words are rendered now, in the recipient's ``languages``
+    (:func:`fulfilment.messages.email_render`); a job recorded before e-mails
+    were codes carries its ``subject`` and ``body`` and is sent as written.
+    """
+    if message:
+        subject, body = email_render(
+            message, params or {}, languages or [settings.LANGUAGE_CODE]
+        )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
