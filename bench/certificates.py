@@ -2,8 +2,9 @@
 
     python bench/certificates.py [--count 500]
 
-Renders realistic certificates (eight checks in Chinese and English, a photo
-thumbnail, a QR code and a Code128 barcode) with the product's renderer,
+Renders realistic certificates (eight checks, each cell in Chinese with
+English beneath, fonts embedded as subsets, a photo thumbnail, a QR code and
+a Code128 barcode) with the product's renderer,
 ``inspection.pdf.certificate_pdf``, and reports PDFs per CPU-second of this
 process (one core) and per wall-clock second, and the size of one PDF.
 """
@@ -31,8 +32,11 @@ def sample_certificate(n: int = 0):
             "Material",
             "材质",
             "nephrite jade",
-            "和田玉 (refractive index 1.61)",
-            "same material as claimed (accepted synonyms count)",
+            ("和田玉 (折射率 1.61)", "和田玉 (refractive index 1.61)"),
+            (
+                "材质与申报相同（认可同义名称）",  # noqa: RUF001
+                "same material as claimed (accepted synonyms count)",
+            ),
             "pass",
         ),
         CheckLine(
@@ -40,23 +44,26 @@ def sample_certificate(n: int = 0):
             "克重",
             "52.310 g",
             "52.350 g",
-            "within ±50 mg or ±0.2 %, whichever is larger",
+            (
+                "在 ±50 mg 或 ±0.2 % 以内，取较大者",  # noqa: RUF001
+                "within ±50 mg or ±0.2 %, whichever is larger",
+            ),
             "pass",
         ),
         CheckLine(
             "No cracks, chips or repairs",
             "无裂纹、缺损或修补",
             "—",
-            "yes",
-            "No cracks, chips or repairs are visible.",
+            ("是", "yes"),
+            ("无可见裂纹、缺损或修补。", "No cracks, chips or repairs are visible."),
             "pass",
         ),
         CheckLine(
             "Packaging",
             "外包装",
             "gift box",
-            "intact",
-            "packaging intact and of the claimed type",
+            ("完好", "intact"),
+            ("包装 完好 且类型与申报一致", "packaging intact and of the claimed type"),
             "pass",
         ),
         CheckLine(
@@ -64,7 +71,10 @@ def sample_certificate(n: int = 0):
             "保质期",
             "2029-08-31",
             "2029-08-31",
-            "dates as claimed; ≥ 180 days left at receipt",
+            (
+                "日期与申报一致; 入库时剩余 ≥ 180 天",
+                "dates as claimed; ≥ 180 days left at receipt",
+            ),
             "pass",
         ),
         CheckLine(
@@ -72,7 +82,7 @@ def sample_certificate(n: int = 0):
             "标签标识",
             "name, net content",
             "name, net_content, producer",
-            "markings present: name, producer",
+            ("须有标识：name, producer", "markings present: name, producer"),  # noqa: RUF001
             "pass",
         ),
         CheckLine(
@@ -80,11 +90,16 @@ def sample_certificate(n: int = 0):
             "IMEI 串号",
             "356938035643809",
             "356938035643809",
-            "imei equals the claim",
+            ("IMEI 与申报一致", "IMEI equals the claim"),
             "pass",
         ),
         CheckLine(
-            "Cosmetic grade", "成色", "A", "yes", "The grade matches.", "skipped"
+            "Cosmetic grade",
+            "成色",
+            "A",
+            ("是", "yes"),
+            ("成色相符。", "The grade matches."),
+            "skipped",
         ),
     )
     return CertificateData(

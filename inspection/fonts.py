@@ -121,8 +121,24 @@ def pdf_fonts() -> tuple[TTFont, TTFont]:
     )
     for font in loaded:
         font.face.addSubsetObjects = _subset_objects(font.face)
+        font.face.get_table = _glyf_kept(font.face.get_table)
         pdfmetrics.registerFont(font)
     return loaded
+
+
+def _glyf_kept(get_table):
+    """``face.get_table`` that reads the outlines table once: a subset copies
+    it otherwise (3.5 MB of the CJK font) every time it is made."""
+    kept = {}
+
+    def get(tag):
+        if tag != "glyf":
+            return get_table(tag)
+        if tag not in kept:
+            kept[tag] = get_table(tag)
+        return kept[tag]
+
+    return get
 
 
 def _close_subset(font: TTFont, doc) -> None:

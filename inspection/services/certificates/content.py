@@ -59,6 +59,8 @@ def value_text(value) -> str:
     if isinstance(value, dict):
         if "weight_mg" in value:
             return _grams(value["weight_mg"])
+        if set(value) == {"value"}:  # an identity: the serial, IMEI … itself
+            return value_text(value["value"])
         if "material" in value:
             readings = ", ".join(
                 f"{_value_name(k)} {v}" for k, v in value.items() if k != "material"
