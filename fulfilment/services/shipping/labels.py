@@ -1,0 +1,150 @@
+"""The carrier's booking and the parcel's labels (jobs), the labels waiting
+to be printed, and cancelling the bookings of an order's parcels."""
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from inspection.services.certificates import certificate_valid_link
+from warehouse.common.access import Principal, tenant_scope
+from warehouse.common.exceptions import DomainError
+from warehouse.common.jobs import job_record
+from warehouse.models import Item
+
+from ...carriers import (
+    CARRIERS,
+    Address,
+    CarrierError,
+    CarrierRefused,
+    ShipmentRequest,
+    carrier_adapter_get,
+)
+from ...labels import LabelData, label_pdf, label_zpl
+from ...lifecycle import SHIPMENTS, shipment_transition
+from ...models import Order, Shipment
+from .dock import dock_required
+
+
+def _warehouse_address(order_or_item) -> dict:
+    warehouse = order_or_item.warehouse
+    return {
+        "name": warehouse.name,
+        "phone": "",
+        "lines": warehouse.address or warehouse.city,
+        "city": warehouse.city,
+    }
+
+
+def _label_data(shipment: Shipment, item: Item | None) -> LabelData:
+    certificate_link = ""
+    if shipment.kind == Shipment.Kind.ORDER and item is not None:
+        certificate_link = certificate_valid_link(item)
+    carrier = CARRIERS[shipment.carrier]
+    return LabelData(
+        carrier_code=shipment.carrier,
+        carrier_name=f"{carrier.name} {carrier.name_zh}",
+        tracking_number=shipment.tracking_number,
+        sort_code=shipment.sort_code,
+        sender=Address(**_warehouse_address(shipment)),
+        recipient=Address(**shipment.recipient),
+        item_code=item.code if item else "",
+        order_ref=shipment.order.external_id if shipment.order_id else "",
+        certificate_url=certificate_link,
+        created_at=shipment.booked_at or timezone.now(),
+        time_zone=shipment.warehouse.time_zone,
+        kind=shipment.kind,
+    )
+
+
+def shipment_label(*, shipment_id: int) -> None:
+    """Job: book the parcel with its carrier and render its labels, once.
+
+    The booking uses the shipment's reference as the carrier's idempotency
+    key, so a job that died after booking books the same number again. A
+    carrier's transient error is raised (the job is retried with backoff); a
+    refusal is a domain error (the job fails and the parcel waits for staff).
+    """
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("warehouse", "order")
+        .get(pk=shipment_id)
+    )
+    if shipment.status != Shipment.Status.BOOKING:
+        return  # booked already: the job ran before
+    content = shipment.contents.select_related("item").first()
+    try:
+        booking = carrier_adapter_get(shipment.carrier).book(
+            ShipmentRequest(
+                reference=shipment.reference,
+                carrier=shipment.carrier,
+                sender=Address(**_warehouse_address(shipment)),
+                recipient=Address(**shipment.recipient),
+                weight_mg=int((content.item.claim or {}).get("weight_mg") or 0)
+                if content
+                else 0,
+                item_code=content.item.code if content else "",
+            )
+        )
+    except CarrierRefused as exc:
+        raise DomainError(str(exc), code="carrier_refused") from exc
+    except CarrierError:
+        raise
+    booked = {
+        "tracking_number": booking.tracking_number,
+        "sort_code": booking.sort_code,
+        "booked_at": booking.booked_at,
+    }
+    for name, value in booked.items():  # what the label shows
+        setattr(shipment, name, value)
+    data = _label_data(shipment, content.item if content else None)
+    shipment.label_pdf.save(
+        f"{shipment.reference}.pdf", ContentFile(label_pdf(data)), save=False
+    )
+    shipment_transition(
+        shipment=shipment,
+        to=Shipment.Status.LABELLED,
+        changes={
+            **booked,
+            "label_zpl": label_zpl(data),
+            "label_pdf": shipment.label_pdf,
+        },
+        locked=True,
+    )
+
+
+def labels_pending(*, principal: Principal):
+    """Labels ready to print at the caller's warehouse, oldest first."""
+    dock_required(principal)
+    return tenant_scope(
+        Shipment.objects.filter(status=Shipment.Status.LABELLED, printed_at=None),
+        principal,
+    ).order_by("booked_at", "id")
+
+
+def label_printed(*, principal: Principal, shipment: Shipment) -> Shipment:
+    dock_required(principal)
+    Shipment.objects.filter(pk=shipment.pk, printed_at=None).update(
+        printed_at=timezone.now()
+    )
+    shipment.refresh_from_db()
+    return shipment
+
+
+def shipments_cancel(order: Order, *, actor=None) -> None:
+    """Cancel an order's parcels that have not left (in the caller's transaction)."""
+    cancellable = SHIPMENTS.sources(Shipment.Status.CANCELLED)
+    for shipment in order.shipments.select_for_update().filter(status__in=cancellable):
+        shipment_transition(
+            shipment=shipment, to=Shipment.Status.CANCELLED, actor=actor, locked=True
+        )
+        if shipment.tracking_number:
+            job_record(
+                name="fulfilment.booking_cancel",
+                args={
+                    "carrier": shipment.carrier,
+                    "tracking": shipment.tracking_number,
+                },
+            )
+
+
+def booking_cancel(*, carrier: str, tracking: str) -> None:
+    """Job: tell the carrier a booked parcel will not be handed over."""

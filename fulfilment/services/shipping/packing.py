@@ -1,0 +1,126 @@
+"""Packing an order into its parcel, from the dock's page, API or ``pack`` scan.
+
+The parcel is created with its contents and a label job
+(``fulfilment.shipment_label``, :mod:`.labels`).
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from inspection.services.certificates import valid_certificate_required
+from warehouse import lifecycle
+from warehouse.common.access import Principal
+from warehouse.common.exceptions import Conflict
+from warehouse.common.jobs import job_record
+from warehouse.models import Item, ItemState
+
+from ...lifecycle import order_transition
+from ...models import Allocation, Order, Shipment, ShipmentItem
+from ...selectors import related_known, shipment_list_for
+from .dock import dock_required, shipment_reference, warehouse_required
+
+S = ItemState
+
+
+def _buyer_address(order: Order) -> dict:
+    return {
+        "name": order.buyer_name,
+        "phone": order.buyer_phone,
+        "lines": order.buyer_address,
+        "city": order.buyer_city,
+        "province": order.buyer_province,
+        "postcode": order.buyer_postcode,
+    }
+
+
+def order_pack(*, principal: Principal, order: Order) -> Shipment:
+    """Pack a fully allocated order into one parcel and queue its label.
+
+    Order-first items move ``allocated → packed`` (their guard checks the
+    certificate again); lot units are recorded as the parcel's contents. Packing
+    an order already packed answers its shipment.
+    """
+    dock_required(principal)
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("warehouse")
+            .get(pk=order.pk)
+        )
+        warehouse_required(principal, order.warehouse_id)
+        if order.status == Order.Status.PACKED:  # packing twice: its parcel
+            return (
+                shipment_list_for(principal)
+                .filter(order=order)
+                .exclude(status=Shipment.Status.CANCELLED)
+                .get()
+            )
+        # Only an allocated order is packed: the table refuses the rest
+        # (not_allocated, order_cancelled).
+        order_transition(
+            order=order,
+            to=Order.Status.PACKED,
+            actor=principal.user,
+            station=principal.station,
+            locked=True,
+        )
+        shipment = Shipment.objects.create(
+            reference=shipment_reference(),
+            kind=Shipment.Kind.ORDER,
+            order=order,
+            merchant_id=order.merchant_id,
+            warehouse=order.warehouse,
+            carrier=order.carrier,
+            recipient=_buyer_address(order),
+        )
+        allocations = (
+            Allocation.objects.filter(line__order=order, cancelled_at=None)
+            .select_related("item")
+            .order_by("item_id")
+        )
+        contents = []
+        for allocation in allocations:
+            item = allocation.item
+            if item.state == S.ALLOCATED:
+                lifecycle.item_pack(
+                    item=item,
+                    actor=principal.user,
+                    station=principal.station,
+                    reason_code="packed_for_order",
+                    reason_params={
+                        "order": order.external_id,
+                        "ref": shipment.reference,
+                    },
+                )
+            else:  # lot units: the lot stays certified on the shelf; the
+                # parcel's contents record them (see stock.py)
+                valid_certificate_required(item)
+            contents.append(
+                ShipmentItem(shipment=shipment, item=item, quantity=allocation.quantity)
+            )
+        ShipmentItem.objects.bulk_create(contents)
+        related_known(shipment, "contents", contents)
+        # The shipment is new: no other label job can exist for it.
+        job_record(name="fulfilment.shipment_label", args={"shipment_id": shipment.pk})
+    return shipment
+
+
+def item_pack_scan(principal: Principal, barcode) -> Item:
+    """The ``pack`` scan: an order-first item's code packs its order."""
+    from warehouse.services import item_resolve
+
+    item = item_resolve(barcode=barcode, principal=principal)
+    allocation = (
+        Allocation.objects.select_related("line__order")
+        .filter(item=item, cancelled_at=None)
+        .first()
+    )
+    if allocation is None or item.quantity > 1:
+        raise Conflict(
+            _("Item %(code)s is not allocated to an order of its own.")
+            % {"code": item.code},
+            code="not_allocated",
+        )
+    order_pack(principal=principal, order=allocation.line.order)
+    item.refresh_from_db()
+    return item
