@@ -31,7 +31,13 @@ from threading import Lock
 
 import reportlab
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    makeToUnicodeCMap,
+)
 
 CJK = "QCW-CJK"
 SANS_BOLD = "QCW-Sans-Bold"
@@ -53,23 +59,23 @@ BOLD = string.ascii_uppercase + DIGITS + "#&"
 """What bold text mostly is (numbers, codes, capitals): the bold font's subset 0."""
 
 
-class _Programs:
-    """Compressed subset programs by (font file, characters), bounded, shared."""
+class _Kept:
+    """What a subset needs in a PDF (its compressed program, its widths and
+    its ToUnicode map, formatted) by font and characters: bounded, shared by
+    the threads of a process."""
 
     def __init__(self, size: int):
         self.size = size
         self.entries: OrderedDict = OrderedDict()
         self.lock = Lock()
 
-    def get(self, face, subset: list[int]) -> tuple[int, bytes]:
-        key = (face.filename, face.subfontNameX, tuple(subset))
+    def get(self, key, make):
         with self.lock:
             found = self.entries.get(key)
             if found is not None:
                 self.entries.move_to_end(key)
                 return found
-        program = face.makeSubset(subset)
-        found = (len(program), zlib.compress(program))
+        found = make()
         with self.lock:
             self.entries[key] = found
             while len(self.entries) > self.size:
@@ -77,14 +83,34 @@ class _Programs:
         return found
 
 
-PROGRAMS = _Programs(PROGRAM_CACHE_SIZE)
+PROGRAMS = _Kept(PROGRAM_CACHE_SIZE)
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF object formatted once (a subset's widths)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document):
+        return self.data
+
+
+def _program(face, subset: list[int]) -> tuple[int, bytes]:
+    """The subset's font program: its length and its compressed bytes."""
+
+    def make():
+        program = face.makeSubset(subset)
+        return len(program), zlib.compress(program)
+
+    return PROGRAMS.get(("program", face.filename, face.subfontNameX, *subset), make)
 
 
 def _subset_objects(face):
     """``face.addSubsetObjects`` with the font program from :data:`PROGRAMS`."""
 
     def add(doc, fontname, subset):
-        length, compressed = PROGRAMS.get(face, subset)
+        length, compressed = _program(face, subset)
         stream = pdfdoc.PDFStream(content=compressed)
         stream.dictionary["Length1"] = length
         stream.dictionary["Filter"] = pdfdoc.PDFArray(
@@ -111,6 +137,47 @@ def _subset_objects(face):
     return add
 
 
+def _font_objects(font: TTFont):
+    """``font.addObjects``: reportlab's, with each subset's widths and
+    ToUnicode map made once per process (:data:`PROGRAMS`)."""
+
+    def add(doc):
+        state = font._assignState(doc)
+        state.frozen = 1
+        face = font.face
+        for n, subset in enumerate(state.subsets):
+            internal = font.getSubsetInternalName(n, doc)[1:]
+            base = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode(
+                "pdfdoc"
+            )
+
+            def make(subset=subset, base=base):
+                widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset)))
+                cmap = makeToUnicodeCMap(base, subset).encode("latin-1")
+                return widths.format(doc), zlib.compress(cmap)
+
+            key = ("objects", face.filename, face.subfontNameX, base, *subset)
+            widths, cmap = PROGRAMS.get(key, make)
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
+            pdf_font.Name = internal
+            pdf_font.BaseFont = base
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = _Formatted(widths)
+            stream = pdfdoc.PDFStream(content=cmap)
+            stream.dictionary["Filter"] = pdfdoc.PDFArray(
+                [pdfdoc.PDFName("FlateDecode")]
+            )
+            pdf_font.ToUnicode = doc.Reference(stream, "toUnicodeCMap:" + base)
+            pdf_font.FontDescriptor = face.addSubsetObjects(doc, base, subset)
+            doc.Reference(pdf_font, internal)
+            doc.idToObject["BasicFonts"].dict[internal] = pdf_font
+        del font.state[doc]
+
+    return add
+
+
 @cache
 def pdf_fonts() -> tuple[TTFont, TTFont]:
     """``(sans bold, cjk)``, registered with reportlab under their names."""
@@ -122,6 +189,7 @@ def pdf_fonts() -> tuple[TTFont, TTFont]:
     for font in loaded:
         font.face.addSubsetObjects = _subset_objects(font.face)
         font.face.get_table = _glyf_kept(font.face.get_table)
+        font.addObjects = _font_objects(font)
         pdfmetrics.registerFont(font)
     return loaded
 

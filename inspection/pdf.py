@@ -315,23 +315,9 @@ FOOTER_EN = (
     "One item, one certificate. Valid only as the verification page shows: "
     "scan the QR code, or enter the number and query code."
 )
+LABELS = (TITLE_ZH, SCAN, NUMBER, QUERY, ITEM_CODE, MERCHANT, ITEM, CATEGORY, ISSUED)
 RECURRING = "".join(
-    (
-        TITLE_ZH,
-        SCAN,
-        NUMBER,
-        QUERY,
-        ITEM_CODE,
-        MERCHANT,
-        ITEM,
-        CATEGORY,
-        ISSUED,
-        MORE,
-        SIGNED,
-        FOOTER_ZH,
-        *(heading for heading, _share in COLUMNS),
-        *VERDICT_WORDS.values(),
-    )
+    (*LABELS, MORE, SIGNED, FOOTER_ZH, *VERDICT_WORDS.values(), *dict(COLUMNS))
 )
 
 
