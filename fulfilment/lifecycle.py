@@ -1,8 +1,9 @@
 """The order, shipment and manifest state machines: the only code that changes
 their ``status``.
 
-What :mod:`warehouse.lifecycle` is for items, this is for the rest: per entity
-a table of allowed moves (:data:`ORDER_MOVES`, :data:`SHIPMENT_MOVES`,
+What :mod:`warehouse.lifecycle` is for items, this is for the rest, in the
+same form (:class:`warehouse.common.statemachine.StateMachine`): per entity a
+table of allowed moves (:data:`ORDER_MOVES`, :data:`SHIPMENT_MOVES`,
 :data:`MANIFEST_MOVES`) and one transition function (:func:`order_transition`,
 :func:`shipment_transition`, :func:`manifest_transition`). A transition, in the
 caller's transaction:
@@ -30,202 +31,52 @@ than in a table of its own: a move then costs the one UPDATE it always cost
 and no INSERT beside it (a burst of 10,000 orders makes three moves each).
 """
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
-from django.db import models, transaction
-from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from warehouse.common import statemachine
 from warehouse.common.exceptions import DomainError, TransitionRefused
+from warehouse.common.statemachine import ANY, Refusal, StateMachine
 
 from .models import Manifest, Order, Shipment
 
-ANY = "*"  # a refusal for a target from any state the table has no move from
-
 
 @dataclass(frozen=True)
-class Move:
-    source: str
-    target: str
-    action: str  # the verb for it
+class Move(statemachine.Move):
     # The webhook event type the platform is sent for this move ("" none).
     message: str = ""
     # Shipments: only parcels of these kinds send the message (empty: all).
     kinds: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """The REST contract's code and words for a move the table refuses."""
+def _history(row, move: Move, at: datetime, facts: dict) -> dict:
+    """The move's entry, appended to the row's ``history`` in the same save."""
+    entry = {
+        "from": str(move.source),
+        "to": str(move.target),
+        "at": at.isoformat(),
+        "actor": getattr(facts.get("actor"), "pk", None),
+    }
+    if facts.get("station") is not None:
+        entry["station"] = facts["station"].pk
+    if facts.get("reason"):
+        entry["reason"] = facts["reason"]
+    if facts.get("payload"):
+        entry["payload"] = facts["payload"]
+    return {"history": [*(row.history or []), entry]}
 
-    code: str
-    describe: Callable[[Any], str]
 
+def _telling(tell):
+    """A record hook that sends the move's webhook message, if the table names
+    one for this kind of row, through ``tell(row, move, facts)``."""
 
-Guard = Callable[[Any], None]
-Tell = Callable[[Any, Move, dict], None]
+    def record(row, move: Move, at: datetime, facts: dict) -> None:
+        if move.message and (not move.kinds or row.kind in move.kinds):
+            tell(row, move, facts)
 
-
-class StateMachine:
-    """One model's ``status``: its table of moves and the one way to make them."""
-
-    def __init__(
-        self,
-        *,
-        model: type[models.Model],
-        name_field: str,
-        moves: Iterable[Move],
-        refusals: dict[tuple[str, str], Refusal] | None = None,
-        related: tuple[str, ...] = (),
-        tell: Tell | None = None,
-    ):
-        self.model = model
-        self.name_field = name_field
-        self.moves = tuple(moves)
-        self.refusals = refusals or {}
-        self.related = related  # read with the row when the transition re-reads it
-        self.tell = tell
-        self.allowed: dict[str, dict[str, Move]] = defaultdict(dict)
-        for move in self.moves:
-            if move.target in self.allowed[move.source]:
-                raise ValueError(f"{move.source} → {move.target} is listed twice.")
-            self.allowed[move.source][move.target] = move
-        self.guards: dict[tuple[str, str], list[Guard]] = defaultdict(list)
-
-    def guard_register(self, *, source: str, target: str, guard: Guard) -> None:
-        """Add a rule to one move: ``guard(obj)`` raises a domain error to refuse."""
-        if target not in self.allowed.get(source, {}):
-            raise ValueError(f"No transition {source} → {target} to guard.")
-        if guard not in self.guards[(source, target)]:
-            self.guards[(source, target)].append(guard)
-
-    def allowed_next(self, obj) -> list[Move]:
-        """The moves the table allows from ``obj``'s status (guards not run)."""
-        return list(self.allowed.get(obj.status, {}).values())
-
-    def sources(self, target: str) -> list[str]:
-        """The statuses from which the table allows a move to ``target``."""
-        return [m.source for m in self.moves if m.target == target]
-
-    def refusal(self, obj, to: str) -> DomainError | None:
-        """Why ``obj`` may not move to ``to``, or None: the table, then the guards.
-
-        Reads ``obj`` as given and changes nothing.
-        """
-        if to not in self.allowed.get(obj.status, {}):
-            return self._refused(obj, to)
-        for guard in self.guards.get((obj.status, to), ()):
-            try:
-                guard(obj)
-            except DomainError as exc:
-                return exc
-        return None
-
-    def _refused(self, obj, to: str) -> TransitionRefused:
-        allowed = [str(target) for target in self.allowed.get(obj.status, {})]
-        fields = {"status": obj.status, "allowed": allowed, "target": to}
-        known = self.refusals.get((obj.status, to)) or self.refusals.get((ANY, to))
-        if known is not None:
-            return TransitionRefused(
-                known.describe(obj), code=known.code, fields=fields
-            )
-        facts = {
-            "what": capfirst(self.model._meta.verbose_name),
-            "name": getattr(obj, self.name_field),
-            "status": obj.status,
-            "target": to,
-            "allowed": ", ".join(allowed),
-        }
-        if allowed:
-            message = (
-                _(
-                    "%(what)s %(name)s is %(status)s and cannot become %(target)s; "
-                    "allowed next: %(allowed)s."
-                )
-                % facts
-            )
-        else:
-            message = (
-                _("%(what)s %(name)s is %(status)s, a final state; it cannot change.")
-                % facts
-            )
-        return TransitionRefused(message, fields=fields)
-
-    def transition(
-        self,
-        *,
-        obj,
-        to: str,
-        actor=None,
-        station=None,
-        reason: str = "",
-        payload: dict | None = None,
-        changes: dict | None = None,
-        stamp: tuple[str, ...] = (),
-        locked: bool = False,
-        context: dict | None = None,
-    ):
-        """Move ``obj`` to status ``to``, record it, tell the platform; return ``obj``.
-
-        ``changes`` sets other fields in the same save; the fields named in
-        ``stamp`` get the move's time. ``locked=True`` says the caller already
-        holds the row (read ``FOR UPDATE``, or created, in the current
-        transaction): it is used as read. ``context`` is handed to the message.
-        Raises :class:`TransitionRefused` (or a guard's error) and changes
-        nothing when the move is not allowed from the row's current status.
-        """
-        # As item_transition: joins the caller's transaction without a
-        # savepoint; a refusal spoils an enclosing transaction, as any error.
-        held = locked and transaction.get_connection().in_atomic_block
-        with transaction.atomic(savepoint=False):
-            if held:
-                current = obj
-            else:
-                current = (
-                    self.model.objects.select_for_update(of=("self",))
-                    .select_related(*self.related)
-                    .get(pk=obj.pk)
-                )
-            refusal = self.refusal(current, to)
-            if refusal is not None:
-                raise refusal
-            move = self.allowed[current.status][to]
-            now = timezone.now()
-            entry = {
-                "from": current.status,
-                "to": to,
-                "at": now.isoformat(),
-                "actor": getattr(actor, "pk", None),
-            }
-            if station is not None:
-                entry["station"] = station.pk
-            if reason:
-                entry["reason"] = reason
-            if payload:
-                entry["payload"] = payload
-            fields = {
-                "status": to,
-                "history": [*(current.history or []), entry],
-                **(changes or {}),
-            }
-            fields.update(dict.fromkeys(stamp, now))
-            for name, value in fields.items():
-                setattr(current, name, value)
-            current.save(update_fields=list(fields))
-            if (
-                move.message
-                and self.tell is not None
-                and (not move.kinds or current.kind in move.kinds)
-            ):
-                self.tell(current, move, context or {})
-        # Keep the caller's instance (with its loaded relations) in step.
-        for name, value in fields.items():
-            setattr(obj, name, value)
-        return obj
+    return record
 
 
 # --- orders -----------------------------------------------------------------------
@@ -263,22 +114,23 @@ ORDER_REFUSALS: dict[tuple[str, str], Refusal] = {
 }
 
 
-def _order_tell(order: Order, move: Move, context: dict) -> None:
+def _order_tell(order: Order, move: Move, facts: dict) -> None:
     from .services.notify import order_dispatched, order_event
 
     if move.target == OS.DISPATCHED:  # with tracking and certificate links
-        order_dispatched(order, context["shipment"])
+        order_dispatched(order, facts["shipment"])
     else:
         order_event(order, move.message)
 
 
 ORDERS = StateMachine(
     model=Order,
-    name_field="external_id",
     moves=ORDER_MOVES,
+    name_field="external_id",
     refusals=ORDER_REFUSALS,
     related=("merchant", "warehouse"),
-    tell=_order_tell,
+    journal=_history,
+    record=_telling(_order_tell),
 )
 
 
@@ -303,14 +155,14 @@ def order_transition(
     return ORDERS.transition(
         obj=order,
         to=to,
+        changes=changes,
+        stamp=stamp,
+        locked=locked,
         actor=actor,
         station=station,
         reason=reason,
         payload=payload,
-        changes=changes,
-        stamp=stamp,
-        locked=locked,
-        context={"shipment": shipment},
+        shipment=shipment,
     )
 
 
@@ -369,7 +221,7 @@ def _tracking_number_required(shipment: Shipment) -> None:
         raise TransitionRefused(_no_label(shipment), code="no_label")
 
 
-def _shipment_tell(shipment: Shipment, move: Move, context: dict) -> None:
+def _shipment_tell(shipment: Shipment, move: Move, facts: dict) -> None:
     from .services.notify import shipment_event
 
     shipment_event(shipment, move.message)
@@ -377,11 +229,12 @@ def _shipment_tell(shipment: Shipment, move: Move, context: dict) -> None:
 
 SHIPMENTS = StateMachine(
     model=Shipment,
-    name_field="reference",
     moves=SHIPMENT_MOVES,
+    name_field="reference",
     refusals=SHIPMENT_REFUSALS,
     related=("order",),
-    tell=_shipment_tell,
+    journal=_history,
+    record=_telling(_shipment_tell),
 )
 SHIPMENTS.guard_register(
     source=SS.LABELLED, target=SS.RELEASED, guard=_tracking_number_required
@@ -408,13 +261,13 @@ def shipment_transition(
     return SHIPMENTS.transition(
         obj=shipment,
         to=to,
+        changes=changes,
+        stamp=stamp,
+        locked=locked,
         actor=actor,
         station=station,
         reason=reason,
         payload=payload,
-        changes=changes,
-        stamp=stamp,
-        locked=locked,
     )
 
 
@@ -429,7 +282,9 @@ MANIFEST_MOVES: tuple[Move, ...] = (
     Move(Manifest.Status.OPEN, Manifest.Status.CLOSED, "close"),
 )
 
-MANIFESTS = StateMachine(model=Manifest, name_field="number", moves=MANIFEST_MOVES)
+MANIFESTS = StateMachine(
+    model=Manifest, moves=MANIFEST_MOVES, name_field="number", journal=_history
+)
 
 
 def manifest_transition(
@@ -447,10 +302,10 @@ def manifest_transition(
     return MANIFESTS.transition(
         obj=manifest,
         to=to,
-        actor=actor,
-        station=station,
-        reason=reason,
         changes=changes,
         stamp=stamp,
         locked=locked,
+        actor=actor,
+        station=station,
+        reason=reason,
     )
