@@ -1,10 +1,14 @@
 """The Item state machine: the only code that changes ``Item.state``.
 
-The table :data:`TRANSITIONS` lists every allowed move (DESIGN.md section 3).
+The table :data:`TRANSITIONS` lists every allowed move (DESIGN.md section 3);
+:data:`ITEMS` is the one :class:`~warehouse.common.statemachine.StateMachine`
+that holds it, as ``fulfilment.lifecycle`` holds the order's and the parcel's.
 :func:`item_transition` makes one move: in one transaction it re-reads the item
 with ``SELECT … FOR UPDATE``, refuses a move the table does not allow (naming
 the allowed ones), runs the guards other apps registered for that move, saves
-with ``update_fields`` and writes exactly one :class:`~warehouse.models.ItemEvent`.
+with ``update_fields`` and writes exactly one :class:`~warehouse.models.ItemEvent`,
+then tells the observers. :func:`item_refusal` is the same judge, asked
+without moving.
 
 There is one named function per transition (``item_receive``, ``item_pass`` …).
 Domain services decide *why* and call them; the lifecycle never sends mail,
@@ -12,16 +16,14 @@ prints or enqueues. Apps that build on it add rules through
 :func:`transition_guard_register`, not by editing this table's callers.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from warehouse.common.exceptions import DomainError, TransitionRefused
+from warehouse.common.exceptions import DomainError
+from warehouse.common.statemachine import Move, StateMachine
 
 from .models import Item, ItemEvent, ItemState, Location, Station
 
@@ -32,11 +34,8 @@ if TYPE_CHECKING:
 S = ItemState
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    action: str  # the verb stations and pages show for it
+# A move of the table: source, target and the verb stations and pages show.
+Transition = Move
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -85,10 +84,6 @@ ACTION_LABELS = {
     "return_complete": gettext_lazy("Returned to merchant"),
 }
 
-ALLOWED: dict[str, dict[str, Transition]] = defaultdict(dict)
-for _t in TRANSITIONS:
-    ALLOWED[_t.source][_t.target] = _t
-
 # One colour per state, shared by the pages, the admin and the dashboards.
 STATE_COLOURS: dict[str, str] = {
     S.ANNOUNCED: "#6b7280",
@@ -105,8 +100,65 @@ STATE_COLOURS: dict[str, str] = {
     S.RETURNED_TO_MERCHANT: "#78350f",
 }
 
+
+def _words(item: Item, to: str, allowed: list[str]) -> str:
+    """A table refusal's sentence, naming the item by its code."""
+    if allowed:
+        return _(
+            "Item %(code)s is %(state)s and cannot become %(target)s; allowed next: "
+            "%(allowed)s."
+        ) % {
+            "code": item.code,
+            "state": item.state,
+            "target": to,
+            "allowed": ", ".join(allowed),
+        }
+    return _("Item %(code)s is %(state)s, a final state; it cannot change.") % {
+        "code": item.code,
+        "state": item.state,
+    }
+
+
+def _event(item: Item, source: str, at, facts: dict) -> ItemEvent:
+    """Write one ``ItemEvent`` (a move's, or a step's with ``source`` unchanged)."""
+    actor = facts.get("actor")
+    reason = facts.get("reason", "")
+    return ItemEvent.objects.create(
+        item=item,
+        from_state=source,
+        to_state=item.state,
+        actor=actor if getattr(actor, "pk", None) else None,
+        station=facts.get("station"),
+        at=at,
+        reason_code=facts.get("reason_code", ""),
+        reason_params=facts.get("reason_params") or {},
+        reason=reason,
+        reason_lang=_language(reason, facts.get("reason_lang", "")),
+        payload=facts.get("payload") or {},
+    )
+
+
+def _record(item: Item, move: Move, at, facts: dict) -> None:
+    """After the save: the move's one event, then the observers."""
+    event = _event(item, move.source, at, facts)
+    for observer in _observers:
+        observer(item, event)
+
+
+ITEMS = StateMachine(
+    model=Item,
+    moves=TRANSITIONS,
+    field="state",
+    name_field="code",
+    words=_words,
+    stamp=("state_changed_at",),
+    record=_record,
+)
+# The table read by source: {source: {target: Transition}}.
+ALLOWED: dict[str, dict[str, Transition]] = ITEMS.allowed
+
 # Extension points (their contracts: warehouse.extensions).
-_guards: dict[tuple[str, str], list["Guard"]] = defaultdict(list)
+_guards: dict[tuple[str, str], list["Guard"]] = ITEMS.guards
 _observers: list["Observer"] = []
 
 
@@ -116,10 +168,7 @@ def transition_guard_register(*, source: str, target: str, guard: "Guard") -> No
     Guards run with the item row locked, after the table allowed the move
     (:class:`~warehouse.extensions.TransitionGuard`).
     """
-    if target not in ALLOWED.get(source, {}):
-        raise ValueError(f"No transition {source} → {target} to guard.")
-    if guard not in _guards[(source, target)]:
-        _guards[(source, target)].append(guard)
+    ITEMS.guard_register(source=source, target=target, guard=guard)
 
 
 def transition_observer_register(observer: "Observer") -> None:
@@ -145,55 +194,26 @@ def transition_observers() -> tuple["Observer", ...]:
 
 def item_allowed_next(item: Item) -> list[Transition]:
     """The moves the table allows from the item's state (guards not run)."""
-    return list(ALLOWED.get(item.state, {}).values())
+    return ITEMS.allowed_next(item)
 
 
 def item_allowed_actions(item: Item) -> list[str]:
     """Station/page verbs for the allowed moves, without repeats, in table order."""
-    return list(dict.fromkeys(t.action for t in item_allowed_next(item)))
-
-
-def _refusal(item: Item, target: str) -> TransitionRefused:
-    allowed = ALLOWED.get(item.state, {})
-    if allowed:
-        message = _(
-            "Item %(code)s is %(state)s and cannot become %(target)s; allowed next: "
-            "%(allowed)s."
-        ) % {
-            "code": item.code,
-            "state": item.state,
-            "target": target,
-            "allowed": ", ".join(allowed),
-        }
-    else:
-        message = _("Item %(code)s is %(state)s, a final state; it cannot change.") % {
-            "code": item.code,
-            "state": item.state,
-        }
-    return TransitionRefused(
-        message,
-        fields={"state": item.state, "allowed": list(allowed), "target": target},
-    )
+    return list(dict.fromkeys(t.action for t in ITEMS.allowed_next(item)))
 
 
 def item_refusal(item: Item, to: str) -> DomainError | None:
     """Why ``item`` may not move to ``to``, or None if it may.
 
     The one judge of a move, as :func:`item_transition` applies it: the table
-    (a :class:`TransitionRefused` naming the allowed moves), then the guards
-    other apps registered for the move (their own domain error, e.g. the
-    certificate rule). It reads ``item`` as given and changes nothing; a
-    caller whose decision must hold locks the row first. Any 409 about an
-    item's state takes its reason from here, never from a check of its own.
+    (a :class:`~warehouse.common.exceptions.TransitionRefused` naming the
+    allowed moves), then the guards other apps registered for the move (their
+    own domain error, e.g. the certificate rule). It reads ``item`` as given
+    and changes nothing; a caller whose decision must hold locks the row
+    first. Any 409 about an item's state takes its reason from here, never
+    from a check of its own.
     """
-    if to not in ALLOWED.get(item.state, {}):
-        return _refusal(item, to)
-    for guard in _guards.get((item.state, to), ()):
-        try:
-            guard(item)
-        except DomainError as exc:
-            return exc
-    return None
+    return ITEMS.refusal(item, to)
 
 
 def item_transition(
@@ -219,49 +239,28 @@ def item_transition(
     typed with its language ``reason_lang`` (the active language if not given).
 
     ``changes`` sets other fields of the item in the same save; the fields
-    named in ``stamp`` get the transition's time (e.g. ``received_at``).
-    Raises :class:`TransitionRefused` when the move is not allowed from the
-    item's current (locked, re-read) state. ``locked=True`` says the caller
-    already read ``item`` ``SELECT … FOR UPDATE`` in the current transaction:
-    it is used as read, without a second read.
+    named in ``stamp`` get the transition's time (e.g. ``received_at``), as
+    ``state_changed_at`` always does. Raises :class:`TransitionRefused` when
+    the move is not allowed from the item's current (locked, re-read) state,
+    or a guard's domain error. ``locked=True`` says the caller already read
+    ``item`` ``SELECT … FOR UPDATE`` in the current transaction: it is used
+    as read, without a second read. It joins the caller's transaction without
+    a savepoint (:meth:`~warehouse.common.statemachine.StateMachine.transition`).
     """
-    # Joins the caller's transaction without a savepoint (two round trips less
-    # on the scan path). A refusal therefore spoils an enclosing transaction,
-    # as any database error would: a caller that wants to carry on after one
-    # wraps the call in its own ``atomic()``.
-    # A lock only lasts as long as the transaction that took it.
-    held = locked and transaction.get_connection().in_atomic_block
-    with transaction.atomic(savepoint=False):
-        current = item if held else Item.objects.select_for_update().get(pk=item.pk)
-        refusal = item_refusal(current, to)
-        if refusal is not None:
-            raise refusal
-        now = timezone.now()
-        source = current.state
-        fields = {"state": to, "state_changed_at": now, **(changes or {})}
-        fields.update(dict.fromkeys(stamp, now))
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.save(update_fields=list(fields))
-        event = ItemEvent.objects.create(
-            item=current,
-            from_state=source,
-            to_state=to,
-            actor=actor if getattr(actor, "pk", None) else None,
-            station=station,
-            at=now,
-            reason_code=reason_code,
-            reason_params=reason_params or {},
-            reason=reason,
-            reason_lang=_language(reason, reason_lang),
-            payload=payload or {},
-        )
-        for observer in _observers:
-            observer(current, event)
-    # Keep the caller's instance (with its loaded relations) in step.
-    for name, value in fields.items():
-        setattr(item, name, value)
-    return item
+    return ITEMS.transition(
+        obj=item,
+        to=to,
+        changes=changes,
+        stamp=stamp,
+        locked=locked,
+        actor=actor,
+        station=station,
+        reason=reason,
+        reason_code=reason_code,
+        reason_params=reason_params,
+        reason_lang=reason_lang,
+        payload=payload,
+    )
 
 
 def item_event_record(
@@ -281,17 +280,19 @@ def item_event_record(
     ``from_state`` and ``to_state`` are both the item's current state. The
     reason is given as in :func:`item_transition`.
     """
-    return ItemEvent.objects.create(
-        item=item,
-        from_state=item.state,
-        to_state=item.state,
-        actor=actor if getattr(actor, "pk", None) else None,
-        station=station,
-        reason_code=reason_code,
-        reason_params=reason_params or {},
-        reason=reason,
-        reason_lang=_language(reason, reason_lang),
-        payload=payload or {},
+    return _event(
+        item,
+        item.state,
+        timezone.now(),
+        {
+            "actor": actor,
+            "station": station,
+            "reason": reason,
+            "reason_code": reason_code,
+            "reason_params": reason_params,
+            "reason_lang": reason_lang,
+            "payload": payload,
+        },
     )
 
 

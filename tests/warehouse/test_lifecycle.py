@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from warehouse import lifecycle
 from warehouse.common.exceptions import Conflict, TransitionRefused
+from warehouse.common.statemachine import StateMachine
 from warehouse.models import Item, ItemEvent, ItemState
 
 from . import factories as f
@@ -177,6 +178,18 @@ def test_transition_table_is_the_designed_one():
     """TRANSITIONS holds exactly the moves DESIGN.md section 3 draws, no more."""
     assert set(ALLOWED_PAIRS) == DESIGN_MOVES
     assert len(ALLOWED_PAIRS) == len(lifecycle.TRANSITIONS), "a move is listed twice"
+
+
+def test_the_item_machine_is_the_common_form():
+    """The lifecycle is a ``StateMachine`` over ``Item.state``: its table is
+    TRANSITIONS, its guards are the registry apps connect to, every move
+    stamps ``state_changed_at``."""
+    machine = lifecycle.ITEMS
+    assert isinstance(machine, StateMachine)
+    assert (machine.model, machine.field) == (Item, "state")
+    assert machine.moves == lifecycle.TRANSITIONS
+    assert lifecycle._guards is machine.guards
+    assert machine.stamp == ("state_changed_at",)
 
 
 def test_every_state_is_reachable_from_announced():
