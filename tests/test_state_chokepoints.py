@@ -1,12 +1,18 @@
-"""Every state machine has its chokepoint: no code but the transition modules
+"""Every state machine has its chokepoint: no code but the one state machine
 changes the ``state`` of an Item or the ``status`` of an Order, a Shipment or
 a Manifest.
 
-The app modules are read as source (migrations and the transition modules
-aside) and every write of such a field is reported with its place: an
-assignment (``x.status = …``, ``setattr(x, "state", …)``), a queryset
-``update(status=…)``/``bulk_update(…, ["state"])``, or raw SQL that sets it.
-Creating a row in its first state is not a change and is not reported.
+Each of these fields is held by one
+:class:`~warehouse.common.statemachine.StateMachine`, declared in its
+lifecycle module (``warehouse.lifecycle.ITEMS``, ``fulfilment.lifecycle``'s
+``ORDERS``, ``SHIPMENTS``, ``MANIFESTS``), whose ``transition`` is the one
+code that writes the field. The app modules are read as source (migrations
+and ``warehouse/common/statemachine.py`` aside; the lifecycle modules only
+declare tables and hooks, and are read too) and every write of such a field
+is reported with its place: an assignment (``x.status = …``,
+``setattr(x, "state", …)``), a queryset ``update(status=…)``/
+``bulk_update(…, ["state"])``, or raw SQL that sets it. Creating a row in its
+first state is not a change and is not reported.
 """
 
 import ast
@@ -17,9 +23,30 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
+from fulfilment import lifecycle as fulfilment_lifecycle
+from fulfilment.models import Manifest, Order, Shipment
+from warehouse import lifecycle as item_lifecycle
+from warehouse.common.statemachine import StateMachine
+from warehouse.models import Item
+
 ROOT = Path(settings.BASE_DIR).resolve()
-# The only modules that may change these fields.
-TRANSITION_MODULES = {"warehouse/lifecycle.py", "fulfilment/lifecycle.py"}
+# The only module that may change these fields: the machine's transition.
+TRANSITION_MODULES = {"warehouse/common/statemachine.py"}
+# Where each guarded field's machine is declared, and under which name.
+MACHINES = {
+    (Item, "state"): ("warehouse/lifecycle.py", item_lifecycle, "ITEMS"),
+    (Order, "status"): ("fulfilment/lifecycle.py", fulfilment_lifecycle, "ORDERS"),
+    (Shipment, "status"): (
+        "fulfilment/lifecycle.py",
+        fulfilment_lifecycle,
+        "SHIPMENTS",
+    ),
+    (Manifest, "status"): (
+        "fulfilment/lifecycle.py",
+        fulfilment_lifecycle,
+        "MANIFESTS",
+    ),
+}
 FIELDS = {"state", "status"}
 # The guarded models, their state enums, and the words naming their rows.
 MODELS = {"Item", "Order", "Shipment", "Manifest"}
@@ -147,9 +174,12 @@ def state_writes(source: str, filename: str = "<source>") -> list[str]:
 
 
 def test_no_state_is_changed_outside_its_transition():
-    """Item.state and Order/Shipment/Manifest.status change only in
-    warehouse.lifecycle and fulfilment.lifecycle."""
+    """Item.state and Order/Shipment/Manifest.status change only in the state
+    machine's transition: not in the services, not in the lifecycle modules,
+    which declare the tables and hooks."""
     modules = app_modules()
+    relative = {p.relative_to(ROOT).as_posix() for p in modules}
+    assert {"warehouse/lifecycle.py", "fulfilment/lifecycle.py"} <= relative
     assert any(
         p.as_posix().endswith("fulfilment/services/shipping/release.py")
         for p in modules
@@ -158,6 +188,43 @@ def test_no_state_is_changed_outside_its_transition():
     for path in modules:
         found += state_writes(path.read_text(), path.relative_to(ROOT).as_posix())
     assert found == [], "change these through their transition:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("model", "field"), sorted(MACHINES, key=lambda key: key[0].__name__)
+)
+def test_each_guarded_field_has_one_machine_in_its_lifecycle_module(model, field):
+    """Item.state, Order/Shipment/Manifest.status: each is held by one
+    ``StateMachine``, declared in its app's lifecycle module."""
+    path, module, name = MACHINES[(model, field)]
+    machine = getattr(module, name)
+    assert isinstance(machine, StateMachine)
+    assert (machine.model, machine.field) == (model, field)
+    assert module.__file__.endswith(path)
+    holders = [
+        other
+        for other in vars(module).values()
+        if isinstance(other, StateMachine) and other.model is model
+    ]
+    assert holders == [machine], f"{model.__name__} has one machine"
+
+
+def test_machines_are_declared_only_in_the_lifecycle_modules():
+    """A new state machine is one of the known ones: no module but the
+    lifecycle modules builds a ``StateMachine``."""
+    lifecycle_paths = {path for path, _module, _name in MACHINES.values()}
+    found = []
+    for path in app_modules():
+        relative = path.relative_to(ROOT).as_posix()
+        if relative in lifecycle_paths:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), relative)):
+            if (
+                isinstance(node, ast.Call)
+                and ast.unparse(node.func).split(".")[-1] == "StateMachine"
+            ):
+                found.append(f"{relative}:{node.lineno}")
+    assert found == [], "state machines declared elsewhere:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize(
