@@ -5,24 +5,24 @@ Fields, choices and constraints only; every write goes through
 new inspection (an appeal or a supervisor's re-inspection), never an edit of a
 closed one. Each check row keeps a copy of the rule it was judged by, so editing
 a template never changes a past result.
+
+One module per sub-domain: :mod:`.templates`, :mod:`.inspections` (checks,
+sampled units, photos, hold decisions and appeals), :mod:`.certificates`.
 """
 
+from .certificates import Certificate, CertificateFile
 from .inspections import (
     Appeal,
-    Certificate,
-    CertificateFile,
-    CheckKind,
     CheckVerdict,
     HoldDecision,
     Inspection,
     InspectionCheck,
     InspectionPhoto,
-    InspectionTemplate,
     SampleUnit,
-    TemplateCheck,
     Verdict,
     photo_upload_to,
 )
+from .templates import CheckKind, InspectionTemplate, TemplateCheck
 
 __all__ = [
     "Appeal",

@@ -1,11 +1,6 @@
-"""Inspection templates, inspections and their checks, photos, sign-off, appeals.
-
-Fields, choices and constraints only; every write goes through
-``inspection.services``. Inspections are append-only records: a correction is a
-new inspection (an appeal or a supervisor's re-inspection), never an edit of a
-closed one. Each check row keeps a copy of the rule it was judged by, so editing
-a template never changes a past result.
-"""
+"""Inspections and their checks, a lot's sampled units, photos, and what
+follows a hold (the supervisor's decision) or a failure (the merchant's
+appeal)."""
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -14,9 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from warehouse.models import Category, Item, Station
+from warehouse.models import Item, Station
 
 from ..messages import check_reason
+from .templates import CheckKind, InspectionTemplate
 
 
 class Verdict(models.TextChoices):
@@ -31,109 +27,6 @@ class CheckVerdict(models.TextChoices):
     HOLD = "hold", _("hold")
     SKIPPED = "skipped", _("not checked")
     PENDING = "pending", _("not yet observed")
-
-
-class CheckKind(models.TextChoices):
-    MATERIAL = "material", _("material")
-    WEIGHT = "weight", _("weight")
-    SHELF_LIFE = "shelf_life", _("shelf life")
-    PACKAGING = "packaging", _("packaging")
-    LABELS = "labels", _("labels and markings")
-    IDENTITY = "identity", _("identity")
-    FREE = "free", _("free check")
-
-
-class InspectionTemplate(models.Model):
-    """One version of a category's inspection template.
-
-    The version in force is the category's highest one. A version that any
-    inspection used is never changed again: editing makes a new version
-    (``inspection.services.template_publish``).
-    """
-
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="inspection_templates"
-    )
-    version = models.PositiveIntegerField(_("version"))
-    aql = models.DecimalField(
-        _("AQL for lots"),
-        max_digits=4,
-        decimal_places=2,
-        default="2.5",
-        help_text=_("ISO 2859-1 acceptance quality limit for sampled lots."),
-    )
-    signoff_above_value = models.DecimalField(
-        _("sign-off above declared value"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_(
-            "Items whose declared value is above this need a second inspector's "
-            "sign-off; empty: never for the value alone."
-        ),
-    )
-    notes = models.TextField(_("notes"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["category", "-version"]
-        verbose_name = _("inspection template")
-        verbose_name_plural = _("inspection templates")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["category", "version"], name="template_version_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.category.code} v{self.version}"
-
-
-class TemplateCheck(models.Model):
-    """One check of a template version: its kind and the rule's parameters."""
-
-    class OnFail(models.TextChoices):
-        FAIL = "fail", _("fails the item")
-        HOLD = "hold", _("holds the item")
-
-    template = models.ForeignKey(
-        InspectionTemplate, on_delete=models.CASCADE, related_name="checks"
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    key = models.SlugField(
-        _("key"),
-        max_length=32,
-        help_text=_("Unique in the template; also the key of its observation."),
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=CheckKind.choices)
-    label = models.CharField(_("label"), max_length=100)
-    label_zh = models.CharField(_("Chinese label"), max_length=100, blank=True)
-    mandatory = models.BooleanField(_("mandatory"), default=True)
-    on_fail = models.CharField(
-        _("when it fails"), max_length=8, choices=OnFail.choices, default=OnFail.FAIL
-    )
-    params = models.JSONField(_("rule parameters"), default=dict, blank=True)
-
-    class Meta:
-        ordering = ["template", "position", "id"]
-        verbose_name = _("template check")
-        verbose_name_plural = _("template checks")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["template", "key"], name="template_check_key_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.template} {self.key}"
 
 
 class Inspection(models.Model):
@@ -426,80 +319,3 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"appeal {self.item_id}"
-
-
-class Certificate(models.Model):
-    """One item, one certificate: what a buyer verifies.
-
-    ``content`` is the certificate's canonical content (public facts only);
-    ``signature`` is HMAC-SHA256 over it with the key named by ``key_id``, so
-    keys can rotate while old certificates still verify. Each rendering of
-    the PDF is a :class:`CertificateFile` whose SHA-256 identifies it.
-    """
-
-    class Status(models.TextChoices):
-        VALID = "valid", _("valid")
-        REVOKED = "revoked", _("revoked")
-
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    query_code = models.CharField(_("query code"), max_length=16)
-    token = models.CharField(_("verification token"), max_length=64, unique=True)
-    item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="certificates"
-    )
-    inspection = models.OneToOneField(
-        Inspection, on_delete=models.PROTECT, related_name="certificate"
-    )
-    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
-    content = models.JSONField(_("signed content"))
-    signature = models.CharField(_("signature"), max_length=128)
-    key_id = models.CharField(_("signing key"), max_length=32)
-    pdf = models.FileField(_("PDF"), upload_to="certificates/%Y/%m/", max_length=200)
-    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.VALID
-    )
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    revoked_reason = models.TextField(_("reason for revocation"), blank=True)
-    replaced_by = models.OneToOneField(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="replaces",
-    )
-
-    class Meta:
-        ordering = ["-issued_at", "-id"]
-        verbose_name = _("certificate")
-        verbose_name_plural = _("certificates")
-        indexes = [models.Index(fields=["item", "issued_at"])]
-
-    def __str__(self):
-        return self.number
-
-
-class CertificateFile(models.Model):
-    """One rendering of a certificate's PDF; any of them verifies by its hash."""
-
-    certificate = models.ForeignKey(
-        Certificate, on_delete=models.PROTECT, related_name="files"
-    )
-    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
-    size = models.PositiveIntegerField(_("bytes"))
-    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["certificate", "rendered_at"]
-        verbose_name = _("certificate file")
-        verbose_name_plural = _("certificate files")
-
-    def __str__(self):
-        return f"{self.certificate} {self.sha256[:12]}"
