@@ -119,28 +119,38 @@ def _words(item: Item, to: str, allowed: list[str]) -> str:
     }
 
 
-def _event(item: Item, source: str, at, facts: dict) -> ItemEvent:
+def _event(
+    item: Item,
+    source: str,
+    at,
+    *,
+    actor=None,
+    station: Station | None = None,
+    reason: str = "",
+    reason_code: str = "",
+    reason_params: dict | None = None,
+    reason_lang: str = "",
+    payload: dict | None = None,
+) -> ItemEvent:
     """Write one ``ItemEvent`` (a move's, or a step's with ``source`` unchanged)."""
-    actor = facts.get("actor")
-    reason = facts.get("reason", "")
     return ItemEvent.objects.create(
         item=item,
         from_state=source,
         to_state=item.state,
         actor=actor if getattr(actor, "pk", None) else None,
-        station=facts.get("station"),
+        station=station,
         at=at,
-        reason_code=facts.get("reason_code", ""),
-        reason_params=facts.get("reason_params") or {},
+        reason_code=reason_code,
+        reason_params=reason_params or {},
         reason=reason,
-        reason_lang=_language(reason, facts.get("reason_lang", "")),
-        payload=facts.get("payload") or {},
+        reason_lang=_language(reason, reason_lang),
+        payload=payload or {},
     )
 
 
 def _record(item: Item, move: Move, at, facts: dict) -> None:
     """After the save: the move's one event, then the observers."""
-    event = _event(item, move.source, at, facts)
+    event = _event(item, move.source, at, **facts)
     for observer in _observers:
         observer(item, event)
 
@@ -284,15 +294,13 @@ def item_event_record(
         item,
         item.state,
         timezone.now(),
-        {
-            "actor": actor,
-            "station": station,
-            "reason": reason,
-            "reason_code": reason_code,
-            "reason_params": reason_params,
-            "reason_lang": reason_lang,
-            "payload": payload,
-        },
+        actor=actor,
+        station=station,
+        reason=reason,
+        reason_code=reason_code,
+        reason_params=reason_params,
+        reason_lang=reason_lang,
+        payload=payload,
     )
 
 

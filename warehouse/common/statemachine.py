@@ -245,12 +245,14 @@ class StateMachine:
             move = self.allowed[getattr(current, self.field)][to]
             now = timezone.now()
             fields = {self.field: to}
-            fields.update(dict.fromkeys(self.stamp, now))
+            for name in self.stamp:
+                fields[name] = now
             if self.journal is not None:
                 fields.update(self.journal(current, move, now, facts))
             if changes:
                 fields.update(changes)
-            fields.update(dict.fromkeys(stamp, now))
+            for name in stamp:
+                fields[name] = now
             for name, value in fields.items():
                 setattr(current, name, value)
             current.save(update_fields=list(fields))
