@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .common.messages import message_render
-from .messages import event_reason
+from ..common.messages import message_render
+from ..messages import event_reason
 
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{0,15}$", _("Use capital letters, digits and dashes.")
@@ -559,4 +559,4 @@ class ScanLog(models.Model):
 
 # Cross-cutting models live in warehouse.common; importing them here registers
 # them with this app (their tables and migrations stay the warehouse's).
-from .common.models import IdempotencyKey, Job  # noqa: E402, F401
+from ..common.models import IdempotencyKey, Job  # noqa: E402, F401

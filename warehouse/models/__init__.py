@@ -1,0 +1,35 @@
+"""Warehouses, merchants, stations, inbound notices, and the Item with its history.
+
+Fields, choices and constraints only. Every write goes through
+``warehouse.services``; every change of ``Item.state`` through
+``warehouse.lifecycle``. One module per sub-domain, every model re-exported
+here: ``tenancy`` (warehouses, locations, categories, merchants, their
+people, platform accounts, stations), ``items`` (notices, items, their
+events, tags) and ``scans`` (the scan log). The cross-cutting models (jobs,
+Idempotency-Key records) live in ``warehouse.common.models`` and are
+registered with this app by the import below.
+"""
+
+from .items import *  # noqa: F403
+from .items import (  # noqa: F401
+    Carrier,
+    Category,
+    CategoryFlow,
+    IdempotencyKey,
+    InboundNotice,
+    Item,
+    ItemEvent,
+    ItemState,
+    Job,
+    Location,
+    Merchant,
+    MerchantMembership,
+    PlatformAccount,
+    ScanLog,
+    StaffAssignment,
+    Station,
+    Tag,
+    Warehouse,
+    code_validator,
+    validate_time_zone,
+)
