@@ -10,26 +10,51 @@ Idempotency-Key records) live in ``warehouse.common.models`` and are
 registered with this app by the import below.
 """
 
-from .items import *  # noqa: F403
-from .items import (  # noqa: F401
+from ..common.models import IdempotencyKey, Job
+from .items import (
+    ITEM_GONE_STATES,
     Carrier,
-    Category,
-    CategoryFlow,
-    IdempotencyKey,
     InboundNotice,
     Item,
     ItemEvent,
     ItemState,
-    Job,
+    Tag,
+)
+from .scans import ScanLog
+from .tenancy import (
+    Category,
+    CategoryFlow,
     Location,
     Merchant,
     MerchantMembership,
     PlatformAccount,
-    ScanLog,
     StaffAssignment,
     Station,
-    Tag,
     Warehouse,
     code_validator,
     validate_time_zone,
 )
+
+__all__ = [
+    "ITEM_GONE_STATES",
+    "Carrier",
+    "Category",
+    "CategoryFlow",
+    "IdempotencyKey",
+    "InboundNotice",
+    "Item",
+    "ItemEvent",
+    "ItemState",
+    "Job",
+    "Location",
+    "Merchant",
+    "MerchantMembership",
+    "PlatformAccount",
+    "ScanLog",
+    "StaffAssignment",
+    "Station",
+    "Tag",
+    "Warehouse",
+    "code_validator",
+    "validate_time_zone",
+]
