@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, Protocol
 
-from warehouse.common.jobs import job_handler_register, job_handlers
+from warehouse.common.jobs import JobHandler, job_handler_register, job_handlers
 from warehouse.common.messages import message_catalogue_register, message_catalogues
 
 from .claims import claim_checker_providers, claim_checkers_register
@@ -137,28 +137,8 @@ class ScanActionHandler(Protocol):
 # --- the outbox (warehouse.common.jobs) ---------------------------------------
 
 
-class JobHandler(Protocol):
-    """Does the work of a recorded job: ``fn(**job.args)``.
-
-    Connected with ``job_handler_register(name, fn, queue=, max_attempts=,
-    atomic=)``; one handler per job name (``<app>.<service>``), a later
-    registration replaces the earlier; :func:`~warehouse.common.jobs.job_record` of
-    an unknown name is a ``ValueError``. Run by a Celery worker of ``queue``
-    (a queue a worker consumes: ``tests/test_deploy.py`` holds it) after the
-    recording transaction committed, and again by the dispatcher if its
-    message was lost.
-
-    It must be idempotent: it may run again after a crash. With ``atomic``
-    (the default) it runs inside the transaction that marks the job done,
-    with the job row locked, and its writes are undone if it raises;
-    ``atomic=False`` is for long work that commits in steps and is safe to
-    run concurrently (a drain). Raising a
-    :class:`~warehouse.common.exceptions.DomainError` fails the job for good; any
-    other exception is retried with backoff up to ``max_attempts``, then the
-    job is dead. Its return value is ignored.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> object: ...
+# Declared beside the outbox it plugs into (warehouse.common knows no domain
+# module); re-exported here with the other extension points.
 
 
 # --- claims of inbound notices (warehouse.claims) -----------------------------

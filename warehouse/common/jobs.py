@@ -23,8 +23,9 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -33,15 +34,36 @@ from django.utils import timezone
 from .exceptions import DomainError
 from .models import Job
 
-if TYPE_CHECKING:
-    from warehouse.extensions import JobHandler
-
 logger = logging.getLogger("qcw.jobs")
+
+
+class JobHandler(Protocol):
+    """Does the work of a recorded job: ``fn(**job.args)``.
+
+    Connected with ``job_handler_register(name, fn, queue=, max_attempts=,
+    atomic=)``; one handler per job name (``<app>.<service>``), a later
+    registration replaces the earlier; :func:`~warehouse.common.jobs.job_record` of
+    an unknown name is a ``ValueError``. Run by a Celery worker of ``queue``
+    (a queue a worker consumes: ``tests/test_deploy.py`` holds it) after the
+    recording transaction committed, and again by the dispatcher if its
+    message was lost.
+
+    It must be idempotent: it may run again after a crash. With ``atomic``
+    (the default) it runs inside the transaction that marks the job done,
+    with the job row locked, and its writes are undone if it raises;
+    ``atomic=False`` is for long work that commits in steps and is safe to
+    run concurrently (a drain). Raising a
+    :class:`~warehouse.common.exceptions.DomainError` fails the job for good; any
+    other exception is retried with backoff up to ``max_attempts``, then the
+    job is dead. Its return value is ignored.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> object: ...
 
 
 @dataclass(frozen=True)
 class Handler:
-    fn: "JobHandler"
+    fn: JobHandler
     queue: str
     max_attempts: int
     atomic: bool
@@ -52,7 +74,7 @@ _handlers: dict[str, Handler] = {}
 
 def job_handler_register(
     name: str,
-    fn: "JobHandler",
+    fn: JobHandler,
     *,
     queue: str = "default",
     max_attempts: int = 10,
@@ -64,7 +86,7 @@ def job_handler_register(
     ``atomic`` (the default) it runs in the transaction that marks the job
     done, with the job's row locked; ``atomic=False`` is for long jobs that
     commit in steps themselves and are safe to run concurrently (a drain).
-    The contract: :class:`~warehouse.extensions.JobHandler`.
+    The contract: :class:`JobHandler`.
     """
     _handlers[name] = Handler(
         fn=fn, queue=queue, max_attempts=max_attempts, atomic=atomic
@@ -122,8 +144,6 @@ def _keyed_job_get_or_create(key: str, fields: dict) -> tuple[Job, bool]:
 
 
 def _send(job: Job) -> bool:
-    from .tasks import job_run_task
-
     try:
         job_run_task.apply_async(args=[job.pk], queue=_handlers[job.name].queue)
     except Exception:  # broker down: the dispatcher sends it later
@@ -233,3 +253,16 @@ def jobs_dispatch(*, limit: int = 5000, now=None) -> int:
             break
         sent += 1
     return sent
+
+
+@shared_task(
+    # The name is what the broker holds: it stays as it was registered.
+    name="warehouse.tasks.job_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def job_run_task(job_id: int) -> str:
+    """The worker's side of the outbox: run one recorded job; safe twice."""
+    return job_run(job_id)

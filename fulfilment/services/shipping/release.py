@@ -146,16 +146,14 @@ def shipment_release(
                 "parcel": shipment.reference,
             }
             station = principal.station
-            if member.state == S.PACKED:
-                lifecycle.item_release(
-                    item=member,
-                    actor=principal.user,
-                    station=station,
-                    payload=payload,
-                    **reason,
-                )
-            elif member.state == S.RETURNING:
-                lifecycle.item_return_complete(
+            # A sold item is released; one going back to its merchant has
+            # finished its return.
+            move = {
+                S.PACKED: lifecycle.item_release,
+                S.RETURNING: lifecycle.item_return_complete,
+            }.get(member.state)
+            if move is not None:
+                move(
                     item=member,
                     actor=principal.user,
                     station=station,
