@@ -42,6 +42,17 @@ class ShipmentAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "tracking_number", "contents__item__code"]
 
 
+@admin.register(models.StationPrinter)
+class StationPrinterAdmin(admin.ModelAdmin):
+    """The CJK font of a station's label printer: labels of parcels packed
+    there are rendered for it from then on."""
+
+    list_display = ["station", "cjk_font"]
+    list_select_related = ["station__warehouse"]
+    autocomplete_fields = ["station"]
+    search_fields = ["station__code", "cjk_font"]
+
+
 @admin.register(models.Manifest)
 class ManifestAdmin(ReadOnlyAdmin):
     list_display = ["number", "warehouse", "carrier", "status", "opened_at"]

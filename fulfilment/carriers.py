@@ -12,6 +12,14 @@ The sandbox issues tracking numbers in each carrier's real public format,
 derived from the shipment's reference, so the same parcel always gets the
 same number (a job that runs twice books once) and tests and the demo are
 repeatable.
+
+A privacy waybill (隐私面单): a parcel to a buyer is booked with
+``privacy=True``; the carrier gets the recipient whole (it delivers with it)
+and may answer a virtual number (虚拟号) that relays a courier's call to the
+buyer, which the label prints beside the buyer's masked number (the label
+masks the name and the phone: :func:`fulfilment.masking.recipient_on_label`).
+The sandbox answers one for every such booking, a function of the reference
+too: a 170 number and a 4-digit extension, ``17012345678-1234``.
 """
 
 import datetime as dt
@@ -54,6 +62,8 @@ class ShipmentRequest:
     weight_mg: int
     item_code: str
     service: str = "standard"
+    # A privacy waybill: ask the carrier for a virtual number for the recipient.
+    privacy: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,9 @@ class Booking:
     tracking_number: str
     sort_code: str
     booked_at: dt.datetime
+    # The carrier's virtual number for the recipient ("" none): printed on
+    # the label beside the recipient's masked phone.
+    virtual_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,11 +138,17 @@ class SandboxAdapter(CarrierAdapter):
         digits = str(number % 10**self.info.digits).zfill(self.info.digits)
         city = (recipient.city or recipient.province or "000")[:3]
         sort_code = f"{digest[16] % 900 + 100}-{digest[17] % 90 + 10} {city}"
+        virtual = ""
+        if request.privacy:
+            line = int.from_bytes(digest[18:26], "big") % 10**8
+            extension = int.from_bytes(digest[26:28], "big") % 10**4
+            virtual = f"170{line:08d}-{extension:04d}"
         return Booking(
             carrier=self.code,
             tracking_number=self.info.prefix + digits,
             sort_code=sort_code,
             booked_at=dt.datetime.now(dt.UTC),
+            virtual_number=virtual,
         )
 
     def cancel(self, tracking_number: str) -> None:

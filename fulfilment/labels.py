@@ -5,8 +5,11 @@ embedded as the certificate's are, :mod:`inspection.fonts`):
 carrier and sort code, the tracking number as Code128, recipient and sender,
 the item code as Code128, the certificate's QR code, order and date in the
 warehouse's time zone, and a banner on returns. The same data gives the same
-bytes. :func:`label_zpl` writes the same label for 203 dpi thermal printers;
-user text goes through ``^FH`` hex escapes so an address cannot inject ZPL
+bytes. The label prints what it is given: the labels service gives it a
+buyer's name and phone masked and the carrier's virtual number, if any (a
+privacy waybill, :func:`fulfilment.masking.recipient_on_label`).
+:func:`label_zpl` writes the same label for 203 dpi thermal printers; user
+text goes through ``^FH`` hex escapes so an address cannot inject ZPL
 commands.
 
 Chinese on a thermal printer: by default every field that is not plain
@@ -15,8 +18,9 @@ ASCII is drawn as a bitmap (``^GF``), rasterised with the PDF's CJK font
 prints it, one without a CJK font too. A printer that has a CJK font can be
 given its name (``printer_font``, e.g. ``E:SIMSUN.FNT``): such fields are
 then sent as UTF-8 text in that font (``^CI28``, ``^A@``), which is smaller.
-Which printer a station has is not configured anywhere yet; the stored
-label is the default one.
+A station names its printer's font in :class:`fulfilment.models.StationPrinter`;
+the labels service renders a parcel's stored label for the printer of the
+station that packed it.
 """
 
 import datetime as dt
@@ -50,7 +54,8 @@ RETURN = "RETURN TO MERCHANT 退回商家"
 TO, FROM = "收 TO", "寄 FROM"
 ITEM, ORDER = "Item 物品", "Order 订单"
 VERIFY = "Scan to verify 扫码验证"
-RECURRING = "".join((RETURN, TO, FROM, ITEM, ORDER, VERIFY))
+VIRTUAL = "Virtual no. 虚拟号"
+RECURRING = "".join((RETURN, TO, FROM, ITEM, ORDER, VERIFY, VIRTUAL))
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,9 @@ class LabelData:
     created_at: dt.datetime
     time_zone: str
     kind: str = "order"  # or "return"
+    # The carrier's virtual number for the recipient ("" none): the courier
+    # calls it instead of the recipient's phone, which the label masks.
+    virtual_number: str = ""
 
 
 def _address_lines(address: Address) -> list[str]:
@@ -100,6 +108,9 @@ def label_pdf(data: LabelData) -> bytes:
     recipient = data.recipient
     draw_text(t, M + 30, y - 14, f"{recipient.name}  {recipient.phone}", 12, bold=True)
     line_y = y - 30
+    if data.virtual_number:
+        draw_text(t, M + 30, y - 27, f"{VIRTUAL} {data.virtual_number}", 9, bold=True)
+        line_y = y - 40
     for line in _address_lines(recipient)[:3]:
         for part in wrap_text(line, W - 2 * M - 30, 10, 2):
             draw_text(t, M + 30, line_y, part, 10)
@@ -242,6 +253,9 @@ def label_zpl(data: LabelData, *, printer_font: str = "") -> str:
         field(110, y + 336, f"{recipient.name} {recipient.phone}", 36),
     ]
     line_y = y + 384
+    if data.virtual_number:
+        lines.append(field(110, y + 380, f"{VIRTUAL} {data.virtual_number}", 26))
+        line_y = y + 414
     for line in _address_lines(recipient)[:3]:
         for part in _wrap_dots(line, 28, 680, 2):
             if line_y > y + 500:

@@ -10,8 +10,14 @@ supervisor                     everything: sorts out delivery problems with
                                the carrier and the platform
 merchant, inspector, station   masked name, phone and address; province and
                                city whole; no e-mail, no postcode
-the parcel's label             name, phone and the whole address: the
-                               carrier needs them
+the carrier's booking          name, phone and the whole address, no
+                               e-mail: the carrier delivers with them
+a buyer's parcel label         masked name and phone (a privacy waybill,
+                               隐私面单), the carrier's virtual number when
+                               the booking gives one, the whole address:
+                               the carrier's sorting reads it
+a return label                 the merchant whole: a merchant is not a
+                               buyer, and its own parcel comes back to it
 a carrier manifest             the masked name and the city (the tracking
                                number names the parcel)
 the public verify page         nothing of the buyer
@@ -119,3 +125,16 @@ def recipient_name_shown(shipment) -> str:
     if shipment.kind == shipment.Kind.RETURN:
         return name
     return mask_name(name)
+
+
+def recipient_on_label(shipment) -> dict:
+    """The recipient as the parcel's label prints it: a buyer's name and phone
+    masked and the address whole (the privacy waybill, 隐私面单, as Chinese
+    carriers print it); a return parcel's merchant whole. The carrier's
+    booking is sent ``shipment.recipient`` itself, whole."""
+    recipient = dict(shipment.recipient or {})
+    if shipment.kind == shipment.Kind.RETURN:
+        return recipient
+    recipient["name"] = mask_name(recipient.get("name", ""))
+    recipient["phone"] = mask_phone(recipient.get("phone", ""))
+    return recipient

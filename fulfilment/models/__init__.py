@@ -7,7 +7,7 @@ through ``fulfilment.lifecycle`` (which keeps its ``history``).
 
 One module per sub-domain: :mod:`.orders` (with allocations and the items
 held after a cancellation), :mod:`.shipments` (parcels and manifests),
-:mod:`.webhooks`, :mod:`.stock`.
+:mod:`.webhooks`, :mod:`.stock`, :mod:`.printers` (a station's label printer).
 """
 
 from .orders import (
@@ -20,6 +20,7 @@ from .orders import (
     Promise,
     PromiseState,
 )
+from .printers import StationPrinter
 from .shipments import Manifest, Shipment, ShipmentItem
 from .stock import StockLot
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
@@ -36,6 +37,7 @@ __all__ = [
     "PromiseState",
     "Shipment",
     "ShipmentItem",
+    "StationPrinter",
     "StockLot",
     "WebhookAttempt",
     "WebhookEndpoint",

@@ -93,6 +93,9 @@ class Shipment(models.Model):
     history = models.JSONField(_("history"), default=list, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     sort_code = models.CharField(_("sort code"), max_length=40, blank=True)
+    # The carrier's virtual number for the recipient (虚拟号), when its booking
+    # gives one: the label prints it beside the masked phone.
+    virtual_number = models.CharField(_("virtual number"), max_length=40, blank=True)
     label_pdf = models.FileField(
         _("label (PDF)"), upload_to="labels/%Y/%m/", blank=True
     )

@@ -53,6 +53,22 @@ def test_sandbox_numbers_have_each_carriers_format_and_are_repeatable(code, exam
     assert not tracking_number_valid(code, "123")
 
 
+def test_a_privacy_waybill_is_booked_with_a_virtual_number():
+    """Asked for a privacy waybill, the sandbox answers a virtual number (a
+    170 line and an extension), the same for the same parcel; otherwise none."""
+    import dataclasses
+    import re
+
+    adapter = carrier_adapter_get("zto")
+    private = dataclasses.replace(request("zto"), privacy=True)
+    one = adapter.book(private)
+    assert re.fullmatch(r"170\d{8}-\d{4}", one.virtual_number)
+    assert adapter.book(private).virtual_number == one.virtual_number
+    other = dataclasses.replace(private, reference="SOTHER")
+    assert adapter.book(other).virtual_number != one.virtual_number
+    assert adapter.book(request("zto")).virtual_number == ""
+
+
 def test_the_sandbox_refuses_a_parcel_without_address_or_phone():
     with pytest.raises(CarrierRefused):
         carrier_adapter_get("sf").book(

@@ -1,16 +1,25 @@
-"""Labels: a 4x6 in PDF whose barcodes decode, and ZPL that cannot be injected."""
+"""Labels: a 4x6 in PDF whose barcodes decode, and ZPL that cannot be injected;
+the privacy waybill (the buyer masked, the carrier's virtual number) and the
+station printer's font."""
 
 import datetime as dt
 import io
 import re
 
 import pypdfium2
+import pytest
 import zxingcpp
+from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
-from fulfilment.carriers import Address
+from fulfilment import carriers
+from fulfilment.carriers import CARRIERS, Address, SandboxAdapter
 from fulfilment.labels import LabelData, label_pdf, label_zpl, text_bitmap
+from fulfilment.models import Shipment, StationPrinter
 from fulfilment.pdf import ManifestData, ManifestLine, manifest_pdf
+from tests.conftest import api_client
+
+from .conftest import failed, run_jobs
 
 VERIFY = "https://qc.example.com/verify/Zq3l0c9nW4r8mJ2kX7yB1vT6pQ5sD0aE"
 
@@ -160,3 +169,164 @@ def test_the_manifest_lists_every_parcel_over_pages():
     assert len(pdf.pages) == 2
     assert all(line.tracking_number in text for line in lines)
     assert "Parcels 件数: 60" in text
+
+
+# --- the privacy waybill (隐私面单) ---------------------------------------------
+
+VIRTUAL = "17012345678-1234"
+
+
+def pdf_text(pdf: bytes) -> str:
+    return PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def bitmap_in(zpl: str, text: str, height: int) -> bool:
+    """Whether ``zpl`` draws ``text`` ``height`` dots tall as a ^GF bitmap."""
+    per_row, _rows, bits = text_bitmap(text, height)
+    return f",{per_row},{bits.hex().upper()}^FS" in zpl
+
+
+def test_the_virtual_number_is_printed_on_the_pdf_and_the_zpl():
+    masked = Address(
+        name="王**", phone="138****8000", lines="南山区科技园路 1 号", city="深圳市"
+    )
+    label = data(recipient=masked, virtual_number=VIRTUAL)
+    text = pdf_text(label_pdf(label))
+    assert "王**" in text and "138****8000" in text
+    assert f"Virtual no. 虚拟号 {VIRTUAL}" in text
+    assert "南山区科技园路 1 号" in text
+    zpl = label_zpl(label)
+    assert bitmap_in(zpl, "王** 138****8000", 36)
+    assert bitmap_in(zpl, f"Virtual no. 虚拟号 {VIRTUAL}", 26)
+    assert bitmap_in(zpl, "南山区科技园路 1 号", 28)
+    font = label_zpl(label, printer_font="E:SIMSUN.FNT")
+    assert f"^A@N,26,26,E:SIMSUN.FNT^FH^FDVirtual no. 虚拟号 {VIRTUAL}^FS" in font
+
+
+def test_without_a_virtual_number_the_label_has_no_such_line():
+    assert "Virtual no." not in pdf_text(label_pdf(data()))
+    assert "Virtual" not in label_zpl(data(), printer_font="E:SIMSUN.FNT")
+
+
+class Remembering(SandboxAdapter):
+    """The sandbox, remembering what it was asked to book."""
+
+    requests: list = []
+
+    def book(self, request):
+        Remembering.requests.append(request)
+        return super().book(request)
+
+
+@pytest.fixture
+def bookings(settings):
+    settings.FULFILMENT_CARRIER_ADAPTERS = {
+        code: f"{__name__}.Remembering" for code in CARRIERS
+    }
+    Remembering.requests.clear()
+    yield Remembering.requests
+    carriers._adapter.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_buyers_label_is_a_privacy_waybill_and_the_booking_is_whole(
+    world, qc, bookings
+):
+    from tests.fulfilment.test_dock_pages import packed
+
+    shipment = packed(world)
+
+    (booked,) = bookings
+    assert booked.privacy is True
+    assert (booked.recipient.name, booked.recipient.phone) == ("王小明", "13800138000")
+    assert booked.recipient.lines == "南山区科技园路 1 号 2 栋 301"
+    assert shipment.recipient["name"] == "王小明"  # the parcel keeps it whole
+    assert re.fullmatch(r"170\d{8}-\d{4}", shipment.virtual_number)
+
+    answer = api_client(world.station).get(
+        f"/api/v1/shipments/{shipment.reference}/label.pdf"
+    )
+    text = pdf_text(b"".join(answer.streaming_content))
+    assert "王**" in text and "138****8000" in text
+    assert "王小明" not in text and "13800138000" not in text
+    assert f"Virtual no. 虚拟号 {shipment.virtual_number}" in text
+    assert "南山区科技园路 1 号 2 栋 301" in text  # the sorting reads it whole
+
+    zpl = shipment.label_zpl  # its bitmaps cannot be read: compare them
+    assert bitmap_in(zpl, "王** 138****8000", 36)
+    assert not bitmap_in(zpl, "王小明 13800138000", 36)
+    assert bitmap_in(zpl, f"Virtual no. 虚拟号 {shipment.virtual_number}", 26)
+    assert bitmap_in(zpl, "南山区科技园路 1 号 2 栋 301", 28)
+
+
+@pytest.mark.django_db
+def test_a_return_label_shows_the_merchant_whole(world, qc, bookings):
+    item = failed(world, qc)
+    world.merchant.return_address = "佛山市顺德区 某路 8 号"
+    world.merchant.contact_phone = "13900139000"
+    world.merchant.save()
+    back = api_client(world.merchant_user).post(
+        f"/api/v1/items/{item.code}/return/", format="json"
+    )
+    assert back.status_code == 201, back.content
+    run_jobs()
+    shipment = Shipment.objects.get(reference=back.json()["reference"])
+
+    (booked,) = bookings
+    assert booked.privacy is False
+    assert shipment.virtual_number == ""
+    text = pdf_text(shipment.label_pdf.open("rb").read())
+    assert world.merchant.name in text and "13900139000" in text
+    assert "Virtual no." not in text
+    whole = f"{world.merchant.name} 13900139000"
+    assert f"^FD{whole}^FS" in shipment.label_zpl or bitmap_in(
+        shipment.label_zpl, whole, 36
+    )
+
+
+# --- the printer's font, per station -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_label_is_rendered_for_the_font_of_the_packing_stations_printer(world, qc):
+    from tests.fulfilment.test_dock_pages import packed
+
+    StationPrinter.objects.create(
+        station=world.station.station, cjk_font="E:SIMSUN.FNT"
+    )
+    shipment = packed(world)
+
+    zpl = shipment.label_zpl
+    assert "^GF" not in zpl
+    assert "^A@N,36,36,E:SIMSUN.FNT^FH^FD王** 138****8000^FS" in zpl
+    assert "王小明" not in zpl and "13800138000" not in zpl
+    assert "^FD南山区科技园路 1 号 2 栋 301^FS" in zpl
+
+
+@pytest.mark.django_db
+def test_a_station_without_a_printer_font_gets_bitmaps(world, qc):
+    from tests.fulfilment.test_dock_pages import packed
+
+    other = world.station_sih.station  # another station's font is not this one's
+    StationPrinter.objects.create(station=other, cjk_font="E:SIMSUN.FNT")
+    StationPrinter.objects.create(station=world.station.station, cjk_font="")
+    zpl = packed(world).label_zpl
+    assert "^A@" not in zpl and "SIMSUN" not in zpl
+    assert bitmap_in(zpl, "王** 138****8000", 36)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "font",
+    ["E:SIMSUN.FNT^XZ", "E:SIMSUN.FNT,x", "SIMSUN.FNT", "E:SIM~SUN.TTF", "E:.FNT"],
+)
+def test_a_printer_font_is_a_font_name_and_nothing_else(world, font):
+    printer = StationPrinter(station=world.station.station, cjk_font=font)
+    with pytest.raises(ValidationError):
+        printer.full_clean()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("font", ["E:SIMSUN.FNT", "e:anmdj.ttf", "R:MSUNG_24.TTE", ""])
+def test_printer_font_names_as_zebra_writes_them_are_taken(world, font):
+    StationPrinter(station=world.station.station, cjk_font=font).full_clean()

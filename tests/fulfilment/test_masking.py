@@ -10,7 +10,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from fulfilment.masking import mask_address, mask_name, mask_phone
+from fulfilment.masking import (
+    mask_address,
+    mask_name,
+    mask_phone,
+    recipient_on_label,
+)
+from fulfilment.models import Shipment
 from tests.conftest import api_client
 from tests.warehouse import factories as f
 
@@ -176,8 +182,32 @@ def test_each_role_sees_the_buyer_as_the_table_says(world, order_id, who, sees):
     assert [o["buyer"] for o in listed.json()["results"]] == [sees]
 
 
+def test_a_buyers_label_masks_name_and_phone_and_keeps_the_address():
+    buyer = {
+        "name": "王小明",
+        "phone": "+86 138 0013 8000",
+        "lines": "南山区科技园路 1 号 2 栋 301",
+        "city": "深圳市",
+        "province": "广东省",
+        "postcode": "518000",
+    }
+    shipment = Shipment(kind=Shipment.Kind.ORDER, recipient=buyer)
+    assert recipient_on_label(shipment) == {
+        **buyer,
+        "name": "王**",
+        "phone": "+86 138****8000",
+    }
+    assert shipment.recipient == buyer  # the booking's copy stays whole
+
+
+def test_a_return_label_shows_its_merchant_whole():
+    merchant = {"name": "翠玉坊", "phone": "13900139000", "lines": "佛山市顺德区"}
+    shipment = Shipment(kind=Shipment.Kind.RETURN, recipient=merchant)
+    assert recipient_on_label(shipment) == merchant
+
+
 @pytest.mark.django_db
-def test_the_label_carries_the_whole_address_and_the_manifest_masks_the_name(world, qc):
+def test_the_label_masks_the_buyer_but_not_the_address_nor_does_the_manifest(world, qc):
     from tests.fulfilment.test_dock_pages import client_for, operator_of, released
 
     shipment = released(world)
@@ -186,8 +216,9 @@ def test_the_label_carries_the_whole_address_and_the_manifest_masks_the_name(wor
     )
     text = PdfReader(io.BytesIO(b"".join(label.streaming_content))).pages[0]
     text = text.extract_text()
-    assert "王小明" in text and "13800138000" in text
-    assert "南山区科技园路" in text  # the carrier needs the whole address
+    assert "王**" in text and "138****8000" in text  # a privacy waybill
+    assert "王小明" not in text and "13800138000" not in text
+    assert "南山区科技园路" in text  # the carrier's sorting needs the whole address
 
     dock = f.StationFactory(code="GZ-DOCK-01", warehouse=world.gz, kind="dock")
     client = client_for(operator_of(world.gz, "operator"))

@@ -20,7 +20,8 @@ from ...carriers import (
 )
 from ...labels import LabelData, label_pdf, label_zpl
 from ...lifecycle import SHIPMENTS, shipment_transition
-from ...models import Order, Shipment
+from ...masking import recipient_on_label
+from ...models import Order, Shipment, StationPrinter
 from .dock import dock_required
 
 
@@ -35,6 +36,8 @@ def _warehouse_address(order_or_item) -> dict:
 
 
 def _label_data(shipment: Shipment, item: Item | None) -> LabelData:
+    """What the parcel's label prints: a privacy waybill, the buyer's name and
+    phone masked, the carrier's virtual number if it gave one."""
     certificate_link = ""
     if shipment.kind == Shipment.Kind.ORDER and item is not None:
         certificate_link = certificate_valid_link(item)
@@ -45,21 +48,40 @@ def _label_data(shipment: Shipment, item: Item | None) -> LabelData:
         tracking_number=shipment.tracking_number,
         sort_code=shipment.sort_code,
         sender=Address(**_warehouse_address(shipment)),
-        recipient=Address(**shipment.recipient),
+        recipient=Address(**recipient_on_label(shipment)),
         item_code=item.code if item else "",
         order_ref=shipment.order.external_id if shipment.order_id else "",
         certificate_url=certificate_link,
         created_at=shipment.booked_at or timezone.now(),
         time_zone=shipment.warehouse.time_zone,
         kind=shipment.kind,
+        virtual_number=shipment.virtual_number,
     )
+
+
+def _printer_font(shipment: Shipment) -> str:
+    """The CJK font of the printer at the station that packed the parcel, if
+    its :class:`StationPrinter` names one; "" (Chinese as bitmaps, which every
+    printer prints) for a parcel packed elsewhere or a return."""
+    history = shipment.order.history if shipment.order_id else []
+    station_id = next(
+        (e.get("station") for e in reversed(history) if e["to"] == "packed"), None
+    )
+    if station_id is None:
+        return ""
+    fonts = StationPrinter.objects.filter(station_id=station_id)
+    return fonts.values_list("cjk_font", flat=True).first() or ""
 
 
 def shipment_label(*, shipment_id: int) -> None:
     """Job: book the parcel with its carrier and render its labels, once.
 
     The booking uses the shipment's reference as the carrier's idempotency
-    key, so a job that died after booking books the same number again. A
+    key, so a job that died after booking books the same number again. The
+    carrier gets the recipient whole; a parcel to a buyer asks for a privacy
+    waybill, whose label masks the buyer's name and phone and prints the
+    carrier's virtual number. The ZPL is rendered for the printer of the
+    station that packed the parcel (:func:`_printer_font`). A
     carrier's transient error is raised (the job is retried with backoff); a
     refusal is a domain error (the job fails and the parcel waits for staff).
     """
@@ -82,6 +104,7 @@ def shipment_label(*, shipment_id: int) -> None:
                 if content
                 else 0,
                 item_code=content.item.code if content else "",
+                privacy=shipment.kind == Shipment.Kind.ORDER,
             )
         )
     except CarrierRefused as exc:
@@ -92,6 +115,7 @@ def shipment_label(*, shipment_id: int) -> None:
         "tracking_number": booking.tracking_number,
         "sort_code": booking.sort_code,
         "booked_at": booking.booked_at,
+        "virtual_number": booking.virtual_number,
     }
     for name, value in booked.items():  # what the label shows
         setattr(shipment, name, value)
@@ -104,7 +128,7 @@ def shipment_label(*, shipment_id: int) -> None:
         to=Shipment.Status.LABELLED,
         changes={
             **booked,
-            "label_zpl": label_zpl(data),
+            "label_zpl": label_zpl(data, printer_font=_printer_font(shipment)),
             "label_pdf": shipment.label_pdf,
         },
         locked=True,
