@@ -102,20 +102,21 @@ STATE_COLOURS: dict[str, str] = {
 
 
 def _words(item: Item, to: str, allowed: list[str]) -> str:
-    """A table refusal's sentence, naming the item by its code."""
+    """A table refusal's sentence, naming the item by its code and the states
+    by their names in the reader's language (the error's fields keep codes)."""
     if allowed:
         return _(
             "Item %(code)s is %(state)s and cannot become %(target)s; allowed next: "
             "%(allowed)s."
         ) % {
             "code": item.code,
-            "state": item.state,
-            "target": to,
-            "allowed": ", ".join(allowed),
+            "state": ITEMS.label(item.state),
+            "target": ITEMS.label(to),
+            "allowed": ITEMS.labels(allowed),
         }
     return _("Item %(code)s is %(state)s, a final state; it cannot change.") % {
         "code": item.code,
-        "state": item.state,
+        "state": ITEMS.label(item.state),
     }
 
 

@@ -268,11 +268,13 @@ def test_item_transition_refused_pair_raises_and_changes_nothing(
     assert exc.code == "invalid_transition"
     assert isinstance(exc, Conflict), "a refused move is a conflict (HTTP 409)"
     assert item.code in exc.message
-    assert f"is {source}" in exc.message, exc.message
+    # The words name the states (in the reader's language), fields the codes.
+    label = lifecycle.ITEMS.label
+    assert f"is {label(source)}" in exc.message, exc.message
     if allowed:
-        assert f"cannot become {target}" in exc.message, exc.message
+        assert f"cannot become {label(target)}" in exc.message, exc.message
         for state in allowed:
-            assert state in exc.message.split("allowed next:")[1], exc.message
+            assert label(state) in exc.message.split("allowed next:")[1], exc.message
     else:
         assert "final state" in exc.message, exc.message
     assert sorted(exc.fields["allowed"]) == allowed
@@ -329,7 +331,7 @@ def test_named_move_is_refused_from_every_other_state(actor, name):
             with pytest.raises(TransitionRefused) as caught, transaction.atomic():
                 move(item=item, actor=actor)
             message = caught.value.message
-            assert f"is {state}" in message, message
+            assert f"is {lifecycle.ITEMS.label(state)}" in message, message
             assert caught.value.fields["target"] == target
             assert ItemEvent.objects.filter(item=item).count() == count, message
             assert _db_state(item) == state
@@ -417,7 +419,8 @@ def test_final_states_refuse_every_move(item, actor, final):
             lifecycle.item_transition(item=item, to=target, actor=actor)
         message = caught.value.message
         assert message == (
-            f"Item {item.code} is {final}, a final state; it cannot change."
+            f"Item {item.code} is {lifecycle.ITEMS.label(final)}, a final state; "
+            "it cannot change."
         ), message
         assert caught.value.fields["allowed"] == []
 

@@ -10,7 +10,9 @@ moves the table refuses. It answers two questions and makes one change:
   HTTP 409, whose ``fields`` name the current state, the ``target`` and the
   ``allowed`` moves, and whose words list them), then the move's guards (their
   own domain error). It reads the row as given and changes nothing; any 409
-  about a state takes its reason from here.
+  about a state takes its reason from here. Its words name the states by
+  their names in the reader's language (:meth:`StateMachine.label`), its
+  ``fields`` by their codes.
 - :meth:`StateMachine.allowed_next` / :meth:`StateMachine.sources`: the table
   read forwards and backwards (guards not run).
 - :meth:`StateMachine.transition`: in the caller's transaction, takes the row
@@ -136,6 +138,8 @@ class StateMachine:
                 raise ValueError(f"{move.source} → {move.target} is listed twice.")
             self.allowed[move.source][move.target] = move
         self.guards: dict[tuple[str, str], list[Guard]] = defaultdict(list)
+        # Each state's name (lazy: rendered in the reader's language).
+        self.names = dict(model._meta.get_field(field).flatchoices)
 
     # --- the table ---------------------------------------------------------------
 
@@ -158,6 +162,15 @@ class StateMachine:
     def sources(self, target: str) -> list[str]:
         """The states from which the table allows a move to ``target``."""
         return [m.source for m in self.moves if m.target == target]
+
+    def label(self, state: str) -> str:
+        """A state's name in the active language (the code if it has none):
+        what a refusal's words show; its ``fields`` keep the code."""
+        return str(self.names.get(state, state))
+
+    def labels(self, states: Iterable[str]) -> str:
+        """States' names in the active language, joined."""
+        return ", ".join(self.label(state) for state in states)
 
     # --- the judge ---------------------------------------------------------------
 
@@ -191,9 +204,9 @@ class StateMachine:
         facts = {
             "what": capfirst(self.model._meta.verbose_name),
             "name": getattr(row, self.name_field),
-            "status": getattr(row, self.field),
-            "target": to,
-            "allowed": ", ".join(allowed),
+            "status": self.label(getattr(row, self.field)),
+            "target": self.label(to),
+            "allowed": self.labels(allowed),
         }
         if allowed:
             return (

@@ -97,7 +97,7 @@ def certificate_revoke(
                         "Item %(code)s is %(state)s; only a certified item is "
                         "re-inspected here."
                     )
-                    % {"code": item.code, "state": item.state},
+                    % {"code": item.code, "state": item.get_state_display()},
                     code="invalid_transition",
                 )
             new = inspection_create(

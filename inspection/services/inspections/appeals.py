@@ -33,7 +33,7 @@ def appeal_create(*, principal: Principal, code: str, reason: str) -> Appeal:
         if item.state != S.FAILED:
             raise TransitionRefused(
                 _("Item %(code)s is %(state)s; only a failed verdict can be appealed.")
-                % {"code": item.code, "state": item.state},
+                % {"code": item.code, "state": item.get_state_display()},
                 fields={"state": item.state},
             )
         failed = inspection_last_closed(item)

@@ -40,7 +40,7 @@ def hold_decide(
         if item.state != S.HELD:
             raise TransitionRefused(
                 _("Item %(code)s is %(state)s, not held.")
-                % {"code": item.code, "state": item.state},
+                % {"code": item.code, "state": item.get_state_display()},
                 fields={"state": item.state},
             )
         held = inspection_last_closed(item)

@@ -108,7 +108,7 @@ def open_locked(*, item: Item, principal: Principal, notes: str) -> Inspection:
             )
         raise TransitionRefused(
             _("Item %(code)s is %(state)s; only a received item can be inspected.")
-            % {"code": item.code, "state": item.state},
+            % {"code": item.code, "state": item.get_state_display()},
             fields={"state": item.state, "target": S.INSPECTING},
         )
     inspection = inspection_create(
