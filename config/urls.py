@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Pages: sign-in and password reset, then one module per group of users.
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/", include(warehouse_urls.account_patterns)),
     path("portal/", include(warehouse_urls.portal_patterns)),
     path("station/", include(warehouse_urls.station_patterns)),
     path("", include(inspection_urls.inspect_patterns)),

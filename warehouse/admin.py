@@ -21,6 +21,7 @@ from .models import (
     StaffAssignment,
     Station,
     Tag,
+    UserPreference,
     Warehouse,
 )
 
@@ -92,6 +93,17 @@ class StaffAssignmentAdmin(admin.ModelAdmin):
 class PlatformAccountAdmin(admin.ModelAdmin):
     list_display = ["name", "user"]
     search_fields = ["name", "user__username"]
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    """A person's language (they set it on their account page); a change
+    made here applies at their next sign-in."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(Station)

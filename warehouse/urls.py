@@ -1,14 +1,15 @@
 """The warehouse app's URLs, one list per audience, each with its namespace.
 
 ``config/urls.py`` mounts them: the REST API at ``/api/v1/`` (``warehouse:``),
-the merchant portal at ``/portal/`` (``portal:``) and the station operator's
-pages at ``/station/`` (``station:``).
+the merchant portal at ``/portal/`` (``portal:``), the station operator's
+pages at ``/station/`` (``station:``) and every signed-in person's account
+page at ``/account/`` (``account:``).
 """
 
 from django.urls import path
 
 from .api import items, notices, scans
-from .views import portal, station
+from .views import account, portal, station
 
 api_patterns = (
     [
@@ -51,4 +52,9 @@ station_patterns = (
         path("scan/", station.station_scan, name="scan"),
     ],
     "station",
+)
+
+account_patterns = (
+    [path("", account.account_edit, name="edit")],
+    "account",
 )

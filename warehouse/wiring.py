@@ -11,9 +11,14 @@ def wire() -> None:
 
     Running it again changes nothing.
     """
+    from django.contrib.auth.signals import user_logged_in
+
     from warehouse import extensions as ext
+    from warehouse.common.languages import language_remember
 
     from . import messages
 
     # Its message codes: its refusals and the timeline's legacy reasons.
     ext.message_catalogue_register(messages.CATALOGUE)
+    # A person's language is kept in their session when they sign in.
+    user_logged_in.connect(language_remember, dispatch_uid="qcw-language")

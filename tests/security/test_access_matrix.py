@@ -346,6 +346,8 @@ ROUTES: dict[str, Route] = {
         "/accounts/reset/Mg/cz5z1a-0123456789abcdef0123456789abcdef/", "GET", "POST"
     ),
     "accounts/reset/done/": public("/accounts/reset/done/", "GET"),
+    # Every signed-in person's own page (their language; blank: the browser's).
+    "account/": page("/account/", body={"language": ""}, GET=SIGNED_IN, POST=SIGNED_IN),
     # --- the merchant portal ------------------------------------------------------
     "portal/items/": page("/portal/items/", GET=ONLY_M),
     "portal/shipments/": page("/portal/shipments/", GET=ONLY_M),

@@ -98,6 +98,7 @@ def test_who_evicts_what_is_pinned():
         "warehouse.PlatformAccount": ["API tokens"],
         "warehouse.StaffAssignment": ["API tokens"],
         "warehouse.Station": ["API tokens"],
+        "warehouse.UserPreference": ["API tokens"],
         "warehouse.Warehouse": ["warehouse.Warehouse rows"],
     }
 

@@ -7,9 +7,9 @@ caller on the hot path) is resolved in that one query.
 A scanner station sends the same token many times a second, so each process
 keeps a verified token (with its user and role) for ``API_TOKEN_CACHE_SECONDS``
 (30 s by default; 0 turns it off): that query was most of a scan's cost.
-Deleting a token, or saving its user, their station, staff role, merchant or
-membership, evicts it in this process at once; other processes notice within
-that many seconds.
+Deleting a token, or saving its user, their station, staff role, merchant,
+membership or language preference, evicts it in this process at once; other
+processes notice within that many seconds.
 """
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from warehouse.common.languages import language_activate, preference_language
 from warehouse.fastpath.cache import TTLCache, evict_on
 from warehouse.models import (
     Merchant,
@@ -25,6 +26,7 @@ from warehouse.models import (
     PlatformAccount,
     StaffAssignment,
     Station,
+    UserPreference,
 )
 
 MAX_CACHED_TOKENS = 10_000
@@ -39,6 +41,17 @@ TOKENS = TTLCache(
 class TokenAuthentication(authentication.TokenAuthentication):
     model = Token
 
+    def authenticate(self, request):
+        """The token's user; a request without ``Accept-Language`` is then
+        answered in the user's own language, if they chose one
+        (``warehouse.common.languages``; read with the token, no query)."""
+        answer = super().authenticate(request)
+        if answer is not None and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            language = preference_language(answer[0])
+            if language:
+                language_activate(request._request, language)
+        return answer
+
     def authenticate_credentials(self, key):
         hit = TOKENS.get(key)
         if hit is not None:
@@ -47,7 +60,11 @@ class TokenAuthentication(authentication.TokenAuthentication):
             # Stations call most often: their row comes in the same query. A
             # wider join (membership, merchant, platform) cost PostgreSQL ~5 ms
             # of planning per request; other roles load theirs lazily.
-            token = Token.objects.select_related("user", "user__station").get(key=key)
+            # The user's language preference comes with it (one left join):
+            # an API call without Accept-Language is answered in it.
+            token = Token.objects.select_related(
+                "user", "user__station", "user__preference"
+            ).get(key=key)
         except Token.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
@@ -66,6 +83,12 @@ def _of_role_holder(role, _key, cached) -> bool:
 
 evict_on(Token, TOKENS, key=lambda token: token.key)
 evict_on(get_user_model(), TOKENS, where=_of_user)
-for _model in (Station, MerchantMembership, PlatformAccount, StaffAssignment):
+for _model in (
+    Station,
+    MerchantMembership,
+    PlatformAccount,
+    StaffAssignment,
+    UserPreference,
+):
     evict_on(_model, TOKENS, where=_of_role_holder)
 evict_on(Merchant, TOKENS)  # rare: a merchant (de)activated or renamed

@@ -8,6 +8,7 @@ from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext as _
 
 from .api import error_body
+from .languages import language_activate, session_language
 
 # The only text encodings requests are read in: UTF-8 and its ASCII subset.
 READABLE_CHARSETS = {"utf-8", "ascii"}
@@ -82,4 +83,28 @@ class RejectUnreadableMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse(error_body("invalid", message), status=400)
             return HttpResponseBadRequest(message)
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Answer a signed-in person in the language they chose.
+
+    After ``LocaleMiddleware`` (which takes the cookie, then
+    ``Accept-Language``) and the session: a page for a session whose person
+    chose a language is answered in it, whatever the browser sends; an API
+    request that sends ``Accept-Language`` keeps it. Anonymous requests (the
+    sign-in page) are left as ``LocaleMiddleware`` decided. The language is
+    read from the session (``warehouse.common.languages``): no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (
+            request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" in request.META
+        ):
+            language = session_language(request)
+            if language:
+                language_activate(request, language)
         return self.get_response(request)

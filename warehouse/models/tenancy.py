@@ -262,3 +262,32 @@ class Station(models.Model):
 
     def __str__(self):
         return f"{self.code} ({self.warehouse.code})"
+
+
+class UserPreference(models.Model):
+    """A person's own settings: the language they read the product in.
+
+    Blank ``language``: follow the browser (``Accept-Language``). The pages,
+    the API without ``Accept-Language`` and the e-mails to the person use it
+    (``warehouse.common.languages``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Blank: the browser's language."),
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return f"{self.user} {self.language or '-'}"

@@ -1,12 +1,16 @@
-"""Template helpers for every page: lifecycle colours, verdicts, navigation.
+"""Template helpers for every page: lifecycle colours, verdicts, navigation,
+text a person typed (``typed``).
 
 One mapping gives each lifecycle state its colour (``STATE_TONES``); the
 stylesheet defines the tones, so a state looks the same on every page.
 """
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
+from warehouse.common.languages import recipient_language
+from warehouse.common.messages import message_render
 from warehouse.lifecycle import ACTION_LABELS
 from warehouse.models import ItemState
 
@@ -63,3 +67,59 @@ def get_item(mapping, key):
 def action_label(verb: str) -> str:
     """A lifecycle or scan verb (``pack``, ``lookup`` …) in the reader's language."""
     return str(ACTION_LABELS.get(verb, verb))
+
+
+@register.filter
+def typed(text, language: str = ""):
+    """Text a person typed, shown as typed and marked as data.
+
+    ``{{ note|typed }}`` or ``{{ event.reason|typed:event.reason_lang }}``:
+    the text in a ``<span data-typed translate="no">``, with ``lang`` when its
+    language is known, so screen readers read it in its language, browsers
+    do not translate it, and the language sweep tells it from the product's
+    own words. Empty text stays empty (``|typed|default:"—"`` works).
+    """
+    if text is None or text == "":
+        return ""
+    if language:
+        return format_html(
+            '<span lang="{}" translate="no" data-typed>{}</span>', language, text
+        )
+    return format_html('<span translate="no" data-typed>{}</span>', text)
+
+
+@register.filter
+def language_of(user) -> str:
+    """The language to write to ``user`` in (an e-mail's
+    ``{% language user|language_of %}``): their preference, else the
+    active one."""
+    return recipient_language(user)
+
+
+# Parameters of a stored message that hold what a person typed (an appeal's
+# or a hold decision's reason, an inspector's note, a legacy sentence).
+TYPED_PARAMS = ("reason", "note", "text")
+
+
+@register.simple_tag
+def event_reason(event):
+    """An item event's reason for the timeline: its code's words in the
+    reader's language with any typed parameter marked as :func:`typed`, or
+    the text a person typed, marked with its language."""
+    if not event.reason_code:
+        return typed(event.reason, event.reason_lang)
+    params = dict(event.reason_params or {})
+    marks = {}
+    for name in TYPED_PARAMS:
+        value = params.get(name)
+        if isinstance(value, str) and value:
+            token = f"\x00{name}\x00"
+            marks[token] = typed(value)
+            params[name] = token
+    words = message_render(event.reason_code, params)
+    if words is None:
+        return event.reason_code
+    html = conditional_escape(words)
+    for token, markup in marks.items():
+        html = html.replace(token, markup)
+    return mark_safe(html)  # noqa: S308 - escaped above, marks are format_html
