@@ -8,16 +8,18 @@ from warehouse.models import Category
 from .models import InspectionTemplate
 from .services import template_publish
 
-JADE_GOLD_VOCABULARY = {
-    "nephrite jade": ["和田玉", "软玉", "hetian jade", "nephrite"],
-    "jadeite A": ["翡翠A货", "A货翡翠", "jadeite type A", "天然翡翠"],
-    "jadeite B": ["翡翠B货", "B货翡翠", "jadeite type B"],
-    "18K gold": ["Au750", "18K金", "K金750", "750 gold"],
-    "24K gold": ["足金", "Au999", "千足金", "999 gold"],
-    "S925 silver": ["925银", "sterling silver", "S925"],
-    "Pt950 platinum": ["铂金950", "Pt950", "platinum 950"],
-    "glass": ["玻璃", "imitation"],
-}
+# Codes of warehouse.vocabularies.MATERIALS; their names and trade synonyms
+# in both languages are the vocabulary's.
+JADE_GOLD_VOCABULARY = [
+    "nephrite jade",
+    "jadeite A",
+    "jadeite B",
+    "18K gold",
+    "24K gold",
+    "S925 silver",
+    "Pt950 platinum",
+    "glass",
+]
 JADE_READINGS = {
     "nephrite jade": {
         "refractive_index": ["1.60", "1.64"],
@@ -29,6 +31,7 @@ JADE_READINGS = {
     },
 }
 
+# Codes of warehouse.vocabularies.MARKINGS.
 COSMETIC_LABELS = [
     "name",
     "net_content",

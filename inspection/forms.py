@@ -7,6 +7,13 @@ turns the posted values of some rows into the ``observed`` payload the
 services take (keyed like the claim, exactly as the REST API sends it), so
 the pages and the API are judged by the same code. Empty inputs are left out:
 a row that is not filled in yet records nothing.
+
+Materials, packaging states and types and markings are offered from their
+vocabularies (:mod:`warehouse.vocabularies`) by name in the reader's
+language: a material or a packaging type is typed or picked from a list of
+names (a ``<datalist>``, which the browser filters as one types), a state is
+chosen, markings are ticked. The rules read a name in either language, so
+what is posted is judged as the API's codes are.
 """
 
 from dataclasses import dataclass, field
@@ -14,13 +21,18 @@ from dataclasses import dataclass, field
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from warehouse.claims import claim_name
+from warehouse.vocabularies import (
+    MARKINGS,
+    MATERIALS,
+    PACKAGING_STATES,
+    PACKAGING_TYPES,
+)
+
 from . import rules
 from .models import InspectionCheck
-from .rules import packaging
+from .rules.labels import marking_code
 
-PACKAGING_STATE_LABELS = {
-    state: _(name) for state, name in packaging.STATE_NAMES.items()
-}
 READING_LABELS = {
     "refractive_index": _("Refractive index"),
     "specific_gravity": _("Specific gravity"),
@@ -38,7 +50,10 @@ class CheckRow:
     claimed: str
     observed: str
     prefix: str
-    options: list = field(default_factory=list)  # materials, states or markings
+    options: list = field(default_factory=list)  # (code, name): materials,
+    # states or markings
+    types: list = field(default_factory=list)  # (code, name): packaging types
+    field_label: str = ""  # an identity's claim, by its name
     values: dict = field(default_factory=dict)  # what the inputs show now
     error: str = ""
 
@@ -73,14 +88,19 @@ def check_rows(checks, *, errors: dict | None = None) -> list[CheckRow]:
         )
         params = rule.params
         if rule.kind == "material":
-            row.options = list(params.get("vocabulary", {}))
+            row.options = MATERIALS.choices(params.get("vocabulary") or None)
         elif rule.kind == "packaging":
-            row.options = [
-                (state, PACKAGING_STATE_LABELS.get(state, state))
-                for state in rules.PACKAGING_STATES
-            ]
+            row.options = PACKAGING_STATES.choices()
+            row.types = PACKAGING_TYPES.choices(params.get("types") or None)
         elif rule.kind == "labels":
-            row.options = list(params.get("required", []))
+            markings = list(params.get("required", []))
+            claimed = check.claimed if isinstance(check.claimed, list) else []
+            for name in claimed:
+                if marking_code(str(name)) not in markings:
+                    markings.append(marking_code(str(name)))
+            row.options = [(code, MARKINGS.name(code)) for code in markings]
+        elif rule.kind == "identity":
+            row.field_label = claim_name(params["field"])
         elif rule.kind == "free" and _chinese() and params.get("question_zh"):
             row.describe = params["question_zh"]
         row.values = _current_values(rule, check.observed or {})
@@ -94,13 +114,19 @@ def _current_values(rule: rules.Rule, observed: dict) -> dict:
     if kind == "weight" and "weight_mg" in observed:
         return {"weight_g": f"{observed['weight_mg'] / 1000:.3f}"}
     if kind == "material":
-        return {name: observed.get(name, "") for name in ("material", *rules.READINGS)}
+        values = {name: observed.get(name, "") for name in rules.READINGS}
+        material = observed.get("material")
+        return {**values, "material": MATERIALS.name(material) if material else ""}
     if kind == "shelf_life":
         return {
             name: observed.get(name, "") for name in ("expiry_date", "production_date")
         }
     if kind == "packaging":
-        return {"state": observed.get("state", ""), "type": observed.get("type", "")}
+        kind_of = observed.get("type")
+        return {
+            "state": observed.get("state", ""),
+            "type": PACKAGING_TYPES.name(kind_of) if kind_of else "",
+        }
     if kind == "labels":
         return {"present": observed.get("present", [])}
     if kind == "identity":

@@ -3,7 +3,10 @@
 A claim is a JSON object keyed by check (``material``, ``weight_g``,
 ``expiry_date`` …). :func:`claim_normalise` checks types and impossible values
 and returns the stored form: weights become integer milligrams under
-``weight_mg`` (1 g = 1000 mg, 1 ct = 200 mg), dates stay ISO strings. A
+``weight_mg`` (1 g = 1000 mg, 1 ct = 200 mg), dates stay ISO strings, and a
+material, a packaging type or a marking named in either language or a trade
+spelling becomes its vocabulary code (:mod:`warehouse.vocabularies`; text no
+term has is kept as written, for the category's template to judge). A
 category lists which claims it requires (:class:`~warehouse.models.Category`
 ``claim_fields``); :func:`claim_missing` names the ones absent.
 
@@ -19,6 +22,8 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum import imei as stdnum_imei
+
+from .vocabularies import MARKINGS, MATERIALS, PACKAGING_TYPES, Vocabulary
 
 if TYPE_CHECKING:
     from .extensions import ClaimChecker, ClaimCheckerProvider
@@ -113,10 +118,20 @@ def _text(field: str, value) -> str:
     return value.strip()
 
 
+def _term(vocabulary: Vocabulary) -> Callable:
+    """A text naming a term of ``vocabulary``: its code, or the text as written."""
+
+    def parse(field: str, value) -> str:
+        text = _text(field, value)
+        return vocabulary.find(text) or text
+
+    return parse
+
+
 def _labels(field: str, value) -> list[str]:
     if not isinstance(value, list) or not value:
         raise ClaimError(field, _("Enter a list of markings."))
-    return [_text(field, entry) for entry in value]
+    return [_term(MARKINGS)(field, entry) for entry in value]
 
 
 def _imei(field: str, value) -> str:
@@ -144,8 +159,8 @@ PARSERS: dict[str, tuple[str, Callable]] = {
     "production_date": ("production_date", _date),
     "shelf_life_days": ("shelf_life_days", _days),
     "declared_value": ("declared_value", _money),
-    "material": ("material", _text),
-    "packaging": ("packaging", _text),
+    "material": ("material", _term(MATERIALS)),
+    "packaging": ("packaging", _term(PACKAGING_TYPES)),
     "labels": ("labels", _labels),
     "imei": ("imei", _imei),
 }

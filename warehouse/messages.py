@@ -1,6 +1,7 @@
 """The warehouse's message codes: its catalogue (``warehouse.common.messages``).
 
 :data:`CATALOGUE` holds the codes the warehouse writes: its API error codes
+(among them ``unknown_<kind>`` of each vocabulary, ``warehouse.vocabularies``)
 and the item timeline's ``legacy_text`` (a reason stored as a sentence before
 reasons were codes). The timeline's other reasons are the codes of the app
 that writes them (``inspection.messages``, ``fulfilment.messages``);
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from warehouse.common.messages import Catalogue, message_render
 from warehouse.common.messages import Message as M
+
+from .vocabularies import VOCABULARIES
 
 
 def item_state_labels() -> Mapping:
@@ -76,7 +79,14 @@ ERRORS = (
     M("tag_used", _("The tag is already bound to an item.")),
 )
 
-CATALOGUE = Catalogue("warehouse", (*ITEM_EVENTS, *ERRORS))
+# A name no term of a vocabulary has (warehouse.vocabularies): the value
+# given and the codes it may be, shown by their names in the reader's language.
+VOCABULARY_ERRORS = tuple(
+    M(v.error_code, v.unknown, (v.value_param, "list"), {"list": v.labels})
+    for v in VOCABULARIES.values()
+)
+
+CATALOGUE = Catalogue("warehouse", (*ITEM_EVENTS, *ERRORS, *VOCABULARY_ERRORS))
 
 
 def event_reason(code: str, params: Mapping | None, text: str = "") -> str:

@@ -1,14 +1,19 @@
 """Labels: every required marking is present and legible.
 
 Parameters: ``required`` (the markings the category requires); a claim may
-name more (its ``labels``), which are then required too. Markings compare as
-keys (see :func:`inspection.rules.base.marking`).
+name more (its ``labels``), which are then required too. A marking is a code
+of :data:`warehouse.vocabularies.MARKINGS`, read from either language or a
+trade spelling (净含量, "net content"); one no term has compares as a key
+(see :func:`inspection.rules.base.marking`). Shown by name in the reader's
+language.
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from warehouse.vocabularies import MARKINGS
 
 from .base import (
     FAIL,
@@ -29,8 +34,13 @@ MESSAGES = {
 }
 
 
+def marking_code(text: str) -> str:
+    """A marking's code, or (no term has it) its key."""
+    return MARKINGS.find(text) or marking(text)
+
+
 def _listed(params: dict) -> dict:
-    return {"list": ", ".join(params["missing"])}
+    return {"list": MARKINGS.names(params["missing"])}
 
 
 DISPLAY = {"labels_missing": _listed}
@@ -42,7 +52,7 @@ class LabelsCheck:
     needs_claim: bool = False
 
     def params(self, params: dict) -> dict:
-        return {"required": [marking(m) for m in param_names(params, "required")]}
+        return {"required": [marking_code(m) for m in param_names(params, "required")]}
 
     def claimed(self, rule: Rule, claim: dict, *, serial: str = ""):
         return claim.get("labels")
@@ -65,7 +75,7 @@ class LabelsCheck:
             raise ObservationError(
                 "labels", _("List the markings present, or map each to true/false.")
             )
-        present = sorted({marking(clean_text("labels", name)) for name in value})
+        present = sorted({marking_code(clean_text("labels", name)) for name in value})
         return {"present": present}
 
     def judge(
@@ -73,8 +83,8 @@ class LabelsCheck:
     ) -> CheckResult:
         wanted = list(rule.params["required"])
         for name in claimed or []:
-            if marking(name) not in wanted:
-                wanted.append(marking(name))
+            if marking_code(name) not in wanted:
+                wanted.append(marking_code(name))
         missing = [name for name in wanted if name not in observation["present"]]
         detail = {"required": wanted, "missing": missing}
         if missing:
@@ -85,7 +95,7 @@ class LabelsCheck:
 
     def describe(self, rule: Rule) -> str:
         return _("markings present: %(list)s") % {
-            "list": ", ".join(rule.params["required"])
+            "list": MARKINGS.names(rule.params["required"])
         }
 
 

@@ -1,8 +1,16 @@
 """Material: the inspector's finding equals the claimed material or a synonym.
 
-Parameters: ``vocabulary`` (each material and its accepted synonyms) and
-``readings`` (per material, the instrument ranges of :data:`READINGS` that
-agree with it; a reading outside them holds the item for a person).
+Parameters: ``vocabulary`` (the materials the category accepts, as codes of
+:data:`warehouse.vocabularies.MATERIALS`; empty: any) and ``readings`` (per
+material, the instrument ranges of :data:`READINGS` that agree with it; a
+reading outside them holds the item for a person). A template stored before
+materials were codes maps each material to its synonyms: each material is
+read as the code it names, and the vocabulary's own synonyms count.
+
+A claim or a finding is read as the material it names in either language
+or a trade spelling (和田玉, "Nephrite", 软玉 …), if the template accepts
+it; anything else is compared as text. Results store codes, and name them
+in the reader's language when shown.
 """
 
 from dataclasses import dataclass
@@ -10,6 +18,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from warehouse.vocabularies import MATERIALS, UnknownTerm
 
 from .base import (
     FAIL,
@@ -45,12 +55,33 @@ MESSAGES = {
 }
 
 
+def _material(value: str) -> str:
+    """A stored material: a code by its name, text (no term the template
+    accepts) as it was found."""
+    return MATERIALS.name(value) if value in MATERIALS else value
+
+
 def _reading_name(params: dict) -> dict:
     name = params["name"]
-    return {**params, "name": _(READING_NAMES.get(name, name.replace("_", " ")))}
+    return {
+        **params,
+        "name": _(READING_NAMES.get(name, name.replace("_", " "))),
+        "material": _material(params["material"]),
+    }
 
 
-DISPLAY = {"material_reading_outside": _reading_name}
+def _material_names(*names: str):
+    def display(params: dict) -> dict:
+        return {**params, **{n: _material(params[n]) for n in names}}
+
+    return display
+
+
+DISPLAY = {
+    "material_reading_outside": _reading_name,
+    "material_mismatch": _material_names("found", "claimed"),
+    "material_as_claimed": _material_names("material"),
+}
 
 
 def _range(name: str, value) -> list[str]:
@@ -63,23 +94,18 @@ def _range(name: str, value) -> list[str]:
 
 
 def _canonical(rule: Rule, name: str) -> str | None:
-    wanted = norm(name)
-    for canonical, synonyms in rule.params.get("vocabulary", {}).items():
-        if wanted == norm(canonical) or any(wanted == norm(s) for s in synonyms):
-            return canonical
-    return None
+    """The code of the material ``name`` names, if the rule accepts it."""
+    code = MATERIALS.find(name)
+    accepted = rule.params.get("vocabulary")
+    if code is None or (accepted and code not in accepted):
+        return None
+    return code
 
 
-@dataclass(frozen=True)
-class MaterialCheck:
-    name: str = "material"
-    needs_claim: bool = True
-
-    def params(self, params: dict) -> dict:
-        vocabulary = params.get("vocabulary", {})
-        if not isinstance(vocabulary, dict):
-            raise RuleError("vocabulary", _("Map each material to its synonyms."))
-        clean: dict[str, list[str]] = {}
+def _codes(vocabulary) -> list[str]:
+    """The vocabulary's codes: a list of names, or (a template stored before
+    codes) a mapping of each name to synonyms, which must not name two."""
+    if isinstance(vocabulary, dict):
         seen: dict[str, str] = {}
         for canonical, synonyms in vocabulary.items():
             if not isinstance(canonical, str) or not canonical.strip():
@@ -93,16 +119,35 @@ class MaterialCheck:
                         _("%(name)s is listed under both %(a)s and %(b)s.")
                         % {"name": name, "a": other, "b": canonical},
                     )
-            clean[canonical.strip()] = names
+        vocabulary = list(vocabulary)
+    codes: list[str] = []
+    for name in param_names({"vocabulary": vocabulary}, "vocabulary"):
+        try:
+            code = MATERIALS.resolve(name, field="vocabulary")
+        except UnknownTerm as unknown:
+            raise RuleError("vocabulary", unknown.message) from None
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+@dataclass(frozen=True)
+class MaterialCheck:
+    name: str = "material"
+    needs_claim: bool = True
+
+    def params(self, params: dict) -> dict:
+        clean = _codes(params.get("vocabulary") or [])
         readings = params.get("readings", {})
         if not isinstance(readings, dict):
             raise RuleError("readings", _("Map materials to instrument ranges."))
         clean_readings: dict[str, dict] = {}
-        for material, ranges in readings.items():
+        for given, ranges in readings.items():
+            material = MATERIALS.find(given)
             if material not in clean:
                 raise RuleError(
                     "readings",
-                    _("%(name)s is not in the vocabulary.") % {"name": material},
+                    _("%(name)s is not in the vocabulary.") % {"name": given},
                 )
             if not isinstance(ranges, dict) or set(ranges) - set(READINGS):
                 raise RuleError(
@@ -124,14 +169,9 @@ class MaterialCheck:
         value = self.claimed(rule, claim)
         if value is None:
             return required(rule, value, "material")
-        if rule.params["vocabulary"] and _canonical(rule, value) is None:
-            return [
-                (
-                    "material",
-                    _("Unknown material %(value)s; use one of: %(list)s.")
-                    % {"value": value, "list": ", ".join(rule.params["vocabulary"])},
-                )
-            ]
+        accepted = rule.params["vocabulary"]
+        if accepted and _canonical(rule, value) is None:
+            return [("material", UnknownTerm(MATERIALS, value, accepted).message)]
         return []
 
     def observation_keys(self, rule: Rule) -> tuple[str, ...]:
@@ -157,7 +197,8 @@ class MaterialCheck:
                         )
                     readings[name] = str(number)
             value = value.get("value")
-        return {"material": clean_text("material", value), **readings}
+        text = clean_text("material", value)
+        return {"material": _canonical(rule, text) or text, **readings}
 
     def judge(
         self, rule: Rule, claimed, observation: dict, context: Context
@@ -173,6 +214,7 @@ class MaterialCheck:
                 "material_mismatch",
                 {"found": found_as, "claimed": claimed_as},
                 detail,
+                DISPLAY,
             )
         ranges = rule.params.get("readings", {}).get(claimed_as, {})
         for name, (low, high) in ranges.items():
@@ -195,7 +237,12 @@ class MaterialCheck:
                     DISPLAY,
                 )
         return check_result(
-            PASS, MESSAGES, "material_as_claimed", {"material": found_as}, detail
+            PASS,
+            MESSAGES,
+            "material_as_claimed",
+            {"material": found_as},
+            detail,
+            DISPLAY,
         )
 
     def describe(self, rule: Rule) -> str:

@@ -1,13 +1,19 @@
 """Packaging: intact (or another accepted state) and of the claimed type.
 
 Parameters: ``accepted_states`` (of :data:`PACKAGING_STATES`, ``intact`` by
-default) and ``types`` (the packaging types a claim may name; any when empty).
+default) and ``types`` (the packaging types a claim may name; any when
+empty). States and types are codes of :mod:`warehouse.vocabularies`
+(``PACKAGING_STATES``, ``PACKAGING_TYPES``), read from either language or a
+trade spelling; a type no term has is compared as text.
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from warehouse import vocabularies
+from warehouse.vocabularies import PACKAGING_TYPES, UnknownTerm
 
 from .base import (
     FAIL,
@@ -19,20 +25,14 @@ from .base import (
     RuleError,
     check_result,
     clean_text,
-    marking,
     norm,
     param_names,
     required,
 )
 
-PACKAGING_STATES = ("intact", "damaged", "opened", "missing_seal")
-STATE_NAMES = {
-    "intact": gettext_noop("intact"),
-    "damaged": gettext_noop("damaged"),
-    "opened": gettext_noop("opened"),
-    "missing_seal": gettext_noop("seal missing"),
-}
-"""Each packaging state's name, translated when shown."""
+STATES = vocabularies.PACKAGING_STATES
+PACKAGING_STATES = STATES.codes()
+"""The packaging states' codes (their names: :data:`STATES`)."""
 
 MESSAGES = {
     "packaging_state_refused": gettext_noop("Packaging is %(state)s."),
@@ -44,11 +44,23 @@ MESSAGES = {
 
 
 def _state_name(params: dict) -> dict:
-    state = params["state"]
-    return {"state": _(STATE_NAMES[state]) if state in STATE_NAMES else state}
+    return {"state": STATES.name(params["state"])}
 
 
-DISPLAY = {"packaging_state_refused": _state_name, "packaging_accepted": _state_name}
+def _type_names(params: dict) -> dict:
+    return {name: PACKAGING_TYPES.name(params[name]) for name in ("found", "claimed")}
+
+
+def _type(text: str) -> str:
+    """A packaging type's code, or its text as written when no term has it."""
+    return PACKAGING_TYPES.find(text) or text
+
+
+DISPLAY = {
+    "packaging_state_refused": _state_name,
+    "packaging_accepted": _state_name,
+    "packaging_type_mismatch": _type_names,
+}
 
 
 @dataclass(frozen=True)
@@ -57,15 +69,15 @@ class PackagingCheck:
     needs_claim: bool = False
 
     def params(self, params: dict) -> dict:
-        states = param_names(params, "accepted_states") or ["intact"]
-        unknown = [s for s in states if s not in PACKAGING_STATES]
-        if unknown:
-            raise RuleError(
-                "accepted_states",
-                _("Unknown state %(state)s; use: %(list)s.")
-                % {"state": unknown[0], "list": ", ".join(PACKAGING_STATES)},
-            )
-        return {"types": param_names(params, "types"), "accepted_states": states}
+        try:
+            states = [
+                STATES.resolve(s, field="accepted_states")
+                for s in param_names(params, "accepted_states") or ["intact"]
+            ]
+        except UnknownTerm as unknown:
+            raise RuleError("accepted_states", unknown.message) from None
+        types = [_type(t) for t in param_names(params, "types")]
+        return {"types": types, "accepted_states": states}
 
     def claimed(self, rule: Rule, claim: dict, *, serial: str = ""):
         return claim.get("packaging")
@@ -76,16 +88,9 @@ class PackagingCheck:
         value = self.claimed(rule, claim)
         if value is None:
             return required(rule, value, "packaging")
-        if rule.params["types"] and norm(value) not in {
-            norm(t) for t in rule.params["types"]
-        }:
-            return [
-                (
-                    "packaging",
-                    _("Unknown packaging %(value)s; use one of: %(list)s.")
-                    % {"value": value, "list": ", ".join(rule.params["types"])},
-                )
-            ]
+        types = rule.params["types"]
+        if types and norm(_type(value)) not in {norm(t) for t in types}:
+            return [("packaging", UnknownTerm(PACKAGING_TYPES, value, types).message)]
         return []
 
     def observation_keys(self, rule: Rule) -> tuple[str, ...]:
@@ -99,16 +104,13 @@ class PackagingCheck:
             raise ObservationError(
                 "packaging", _("Give the state, or an object of state and type.")
             )
-        state = marking(clean_text("packaging", value.get("state")))
-        if state not in PACKAGING_STATES:
-            raise ObservationError(
-                "packaging",
-                _("Unknown packaging state %(state)s; use: %(list)s.")
-                % {"state": value.get("state"), "list": ", ".join(PACKAGING_STATES)},
-            )
+        try:
+            state = STATES.resolve(clean_text("packaging", value.get("state")))
+        except UnknownTerm as unknown:
+            raise ObservationError("packaging", unknown.message) from None
         parsed = {"state": state}
         if value.get("type") is not None:
-            parsed["type"] = clean_text("packaging", value["type"])
+            parsed["type"] = _type(clean_text("packaging", value["type"]))
         return parsed
 
     def judge(
@@ -128,7 +130,7 @@ class PackagingCheck:
         if (
             claimed
             and observation.get("type")
-            and norm(observation["type"]) != norm(claimed)
+            and norm(_type(observation["type"])) != norm(_type(claimed))
         ):
             return check_result(
                 FAIL,
@@ -136,6 +138,7 @@ class PackagingCheck:
                 "packaging_type_mismatch",
                 {"found": observation["type"], "claimed": claimed},
                 detail,
+                DISPLAY,
             )
         return check_result(
             PASS, MESSAGES, "packaging_accepted", {"state": state}, detail, DISPLAY
@@ -144,8 +147,7 @@ class PackagingCheck:
     def describe(self, rule: Rule) -> str:
         return _("packaging %(states)s and of the claimed type") % {
             "states": "/".join(
-                _(STATE_NAMES[state]) if state in STATE_NAMES else state
-                for state in rule.params["accepted_states"]
+                STATES.name(state) for state in rule.params["accepted_states"]
             )
         }
 

@@ -25,6 +25,7 @@ from warehouse.common.pages import STAFF, page_view, refused
 from warehouse.lifecycle import item_allowed_actions
 from warehouse.models import ItemState
 from warehouse.selectors import item_get_for
+from warehouse.vocabularies import claim_value_name
 
 from .. import selectors, services
 from ..filters import CertificateFilter
@@ -102,7 +103,7 @@ def claim_rows(claim: dict) -> list[tuple[str, str]]:
         if key.endswith("_mg") and isinstance(value, int):
             rows.append((claim_name(key), f"{value / 1000:.3f} g"))
         else:
-            rows.append((claim_name(key), value_text(value)))
+            rows.append((claim_name(key), value_text(claim_value_name(key, value))))
     return rows
 
 

@@ -95,7 +95,7 @@ def test_raw_facts_are_formatted_only_when_rendered():
         == "标签生产日期为 2029-09-01，申报为 2029-08-31。"  # noqa: RUF001
     )
     assert check_reason("labels_missing", FACTS["labels_missing"], "en") == (
-        "Missing or illegible: net_content, licence_number."
+        "Missing or illegible: net content, production licence number."
     )
     assert check_reason("packaging_state_refused", {"state": "missing_seal"}, "en") == (
         "Packaging is seal missing."
@@ -129,6 +129,10 @@ def test_the_migration_reads_each_message_back_in_both_languages(code, language)
 STORED_VALUES = {
     "packaging_state_refused": {"state": "opened"},
     "packaging_accepted": {"state": "intact"},
+    "packaging_type_mismatch": FACTS["packaging_type_mismatch"],
+    "material_mismatch": FACTS["material_mismatch"],
+    "material_as_claimed": FACTS["material_as_claimed"],
+    "labels_missing": {"list": "net_content, licence_number"},
     "material_reading_outside": {
         **FACTS["material_reading_outside"],
         "name": "refractive index",

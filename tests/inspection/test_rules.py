@@ -385,7 +385,7 @@ def test_missing_markings_are_named():
     result = judge(LABELS, {}, {"labels": {"name": True, "net_content": False}})
     assert result.verdict == FAIL
     assert result.detail["missing"] == ["net_content", "licence_number"]
-    assert "net_content, licence_number" in result.reason
+    assert "net content, production licence number" in result.reason
 
 
 def test_claimed_markings_are_required_too():
@@ -555,7 +555,7 @@ def test_a_rule_survives_its_dict_form():
         (rule("weight", tolerance_mg=1000, tolerance_pct="0.5"), "±1,000 mg or ±0.5 %"),
         (rule("weight", tolerance_mg=50), "within ±50 mg"),
         (shelf(min_remaining_days=180), "≥ 180 days left"),
-        (LABELS, "name, net_content, licence_number"),
+        (LABELS, "product name, net content, production licence number"),
     ],
 )
 def test_rules_describe_themselves(r, text):

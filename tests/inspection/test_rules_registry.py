@@ -13,6 +13,12 @@ from inspection import rules
 from inspection.messages import check_reason
 from inspection.rules import FAIL, HOLD, PASS, CheckKind, Context
 from inspection.rules.registry import KINDS, MESSAGES
+from warehouse.vocabularies import MARKINGS, MATERIALS, PACKAGING_TYPES
+
+# Vocabulary terms' names in the reader's language.
+NEPHRITE = MATERIALS.terms["nephrite jade"].label
+BAG, BOX = (PACKAGING_TYPES.terms[code].label for code in ("bag", "box"))
+NET_CONTENT = MARKINGS.terms["net_content"].label
 
 TODAY = dt.date(2026, 11, 25)
 AT_RECEIPT = Context(received_on=TODAY, today=TODAY)
@@ -94,7 +100,7 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
             {"material": "Nephrite  Jade"},
             PASS,
             "material_as_claimed",
-            {"material": "nephrite jade"},
+            {"material": NEPHRITE},
         ),
         (
             "material",
@@ -103,7 +109,7 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
             {"material": "jadeite"},
             FAIL,
             "material_mismatch",
-            {"found": "jadeite", "claimed": "nephrite jade"},
+            {"found": "jadeite", "claimed": NEPHRITE},
         ),
         (
             "material",
@@ -117,7 +123,7 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
                 "value": "1.66",
                 "low": "1.6",
                 "high": "1.63",
-                "material": "nephrite jade",
+                "material": NEPHRITE,
             },
         ),
         (
@@ -172,7 +178,7 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
             {"packaging": {"state": "intact", "type": "bag"}},
             FAIL,
             "packaging_type_mismatch",
-            {"found": "bag", "claimed": "box"},
+            {"found": BAG, "claimed": BOX},
         ),
         (
             "labels",
@@ -181,7 +187,7 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
             {"labels": ["name"]},
             FAIL,
             "labels_missing",
-            {"list": "net_content"},
+            {"list": NET_CONTENT},
         ),
         (
             "identity",
@@ -219,6 +225,9 @@ def test_a_judgement_is_its_message_code_rendered_with_its_params(
 
 
 RAW = {  # where the raw facts differ from what the sentence shows
+    "material_as_claimed": {"material": "nephrite jade"},
+    "material_mismatch": {"found": "jadeite", "claimed": "nephrite jade"},
+    "packaging_type_mismatch": {"found": "bag", "claimed": "box"},
     "weight_within_tolerance": {"deviation_mg": 45, "tolerance_mg": 50},
     "weight_heavier": {"deviation_mg": 51, "tolerance_mg": 50},
     "weight_lighter": {"deviation_mg": 51, "tolerance_mg": 50},

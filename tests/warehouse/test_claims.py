@@ -38,11 +38,18 @@ GOOD = {
     "production_date": [("2024-02-29", "2024-02-29")],
     "shelf_life_days": [(365, 365), ("730", 730), (90.0, 90), (1, 1)],
     "declared_value": [("12.3", "12.30"), (0, "0.00"), (1999.99, "1999.99")],
-    "material": [(" nephrite jade ", "nephrite jade"), ("S925", "S925")],
+    # a term of the vocabulary is stored as its code; other text as written
+    "material": [
+        (" nephrite jade ", "nephrite jade"),
+        ("S925", "S925 silver"),
+        ("和田玉", "nephrite jade"),
+        ("resin", "resin"),
+    ],
     "packaging": [("boxed", "boxed"), ("x" * MAX_TEXT, "x" * MAX_TEXT)],
     "labels": [
-        (["name", " net content "], ["name", "net content"]),
-        (["licence number"], ["licence number"]),
+        (["name", " net content "], ["name", "net_content"]),
+        (["licence number"], ["licence_number"]),
+        (["净含量", "anti-counterfeit code"], ["net_content", "anti-counterfeit code"]),
     ],
     "imei": [
         (VALID_IMEI, VALID_IMEI),

@@ -390,7 +390,7 @@ def test_announce_by_form_saves_the_notice_and_redirects_with_a_message(
     }
     assert (jade.serial, jade.order_ref) == ("HT-1", "LS-1")
     assert lot.quantity == 200
-    assert lot.claim["labels"] == ["name", "net content", "producer"]
+    assert lot.claim["labels"] == ["name", "net_content", "producer"]
     assert lot.claim["expiry_date"] == "2029-08-31"
     page = text(client.get(response["Location"]))
     assert "Shipment FORM-1 announced with 2 items." in page

@@ -198,7 +198,7 @@ def test_inbound_notice_accepts_shelf_life_as_production_date_and_days(world):
         "production_date": "2026-01-15",
         "shelf_life_days": 730,
         "packaging": "boxed",
-        "labels": ["name", "net content"],
+        "labels": ["name", "net_content"],  # markings stored as their codes
     }
 
 

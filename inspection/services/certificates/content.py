@@ -31,12 +31,19 @@ from PIL import Image
 
 from warehouse.claims import claim_name
 from warehouse.models import Item
+from warehouse.vocabularies import (
+    CLAIM_VOCABULARIES,
+    MARKINGS,
+    MATERIALS,
+    PACKAGING_STATES,
+    PACKAGING_TYPES,
+    claim_value_name,
+)
 
 from ... import rules
 from ...models import Certificate, CertificateFile, Inspection, Verdict
 from ...pdf import CertificateData, CheckLine, certificate_pdf
 from ...rules.material import READING_NAMES
-from ...rules.packaging import STATE_NAMES
 
 CONTENT_FORMAT = 2
 """The content's shape: 2 states facts; without ``format``, texts (before)."""
@@ -65,15 +72,15 @@ def value_text(value) -> str:
             readings = ", ".join(
                 f"{_value_name(k)} {v}" for k, v in value.items() if k != "material"
             )
-            return value["material"] + (f" ({readings})" if readings else "")
+            material = MATERIALS.name(value["material"])
+            return material + (f" ({readings})" if readings else "")
         if "state" in value:
-            state = value["state"]
-            words = [_(STATE_NAMES[state]) if state in STATE_NAMES else str(state)]
+            words = [PACKAGING_STATES.name(value["state"])]
             if value.get("type"):
-                words.append(str(value["type"]))
+                words.append(PACKAGING_TYPES.name(value["type"]))
             return ", ".join(words)
         if "present" in value:
-            return ", ".join(value["present"])
+            return MARKINGS.names(value["present"])
         if "result" in value:
             answer = _("yes") if value["result"] else _("no")
             return f"{answer}. {value['note']}" if value.get("note") else answer
@@ -99,6 +106,8 @@ def _grams(mg: int) -> str:
 def _claimed(kind: str, claimed) -> str:
     if kind == "weight" and isinstance(claimed, int):
         return _grams(claimed)
+    if kind in CLAIM_VOCABULARIES and claimed:  # the kind is its claim's key
+        return value_text(claim_value_name(kind, claimed))
     return value_text(claimed)
 
 
