@@ -2,7 +2,12 @@
 one row per item, or by file.
 
 They only gather input; :func:`warehouse.services.inbound_notice_create`
-judges it, as it does for the API.
+judges it, as it does for the API. A material or a packaging type is typed
+or picked by its name in the reader's language (a ``<datalist>`` of the
+vocabulary, :mod:`warehouse.vocabularies`, which the browser filters as one
+types) and sent as its code; a name in the other language or a trade
+spelling finds its code too, and text no term has goes to the service as
+written, to be judged by the category's template.
 """
 
 import datetime as dt
@@ -11,7 +16,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from . import uploads
-from .models import Carrier, Warehouse
+from .models import Warehouse
+from .vocabularies import CARRIERS, MATERIALS, PACKAGING_TYPES, Vocabulary
 
 MAX_FORM_ITEMS = 200
 
@@ -36,7 +42,7 @@ class NoticeForm(forms.Form):
     )
     carrier = forms.ChoiceField(
         label=gettext_lazy("Carrier"),
-        choices=[("", gettext_lazy("not known yet")), *Carrier.choices],
+        choices=[("", gettext_lazy("not known yet")), *CARRIERS.choices()],
         required=False,
     )
     tracking_number = forms.CharField(
@@ -59,6 +65,29 @@ def _date(label):
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 
+class TermField(forms.CharField):
+    """A term of ``vocabulary`` by any of its names: cleaned to its code
+    (text no term has stays as written)."""
+
+    def __init__(self, vocabulary: Vocabulary, **kwargs):
+        self.vocabulary = vocabulary
+        attrs = {
+            "list": datalist_id(vocabulary),
+            "autocomplete": "off",
+            "placeholder": gettext_lazy("Type or pick a name"),
+        }
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(required=False, max_length=500, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return (self.vocabulary.find(text) or text) if text else text
+
+
+def datalist_id(vocabulary: Vocabulary) -> str:
+    return f"vocabulary-{vocabulary.kind}"
+
+
 class ItemRowForm(forms.Form):
     """One item of a shipment and what the merchant claims about it.
 
@@ -74,12 +103,12 @@ class ItemRowForm(forms.Form):
     quantity = forms.IntegerField(
         label=gettext_lazy("Quantity"), min_value=1, initial=1, required=False
     )
-    material = _text(gettext_lazy("Material"), max_length=500)
+    material = TermField(MATERIALS, label=gettext_lazy("Material"))
     weight_g = _text(gettext_lazy("Weight (g)"), widget=forms.TextInput(attrs=DECIMAL))
     declared_value = _text(
         gettext_lazy("Declared value (CNY)"), widget=forms.TextInput(attrs=DECIMAL)
     )
-    packaging = _text(gettext_lazy("Packaging"), max_length=500)
+    packaging = TermField(PACKAGING_TYPES, label=gettext_lazy("Packaging"))
     production_date = _date(gettext_lazy("Production date"))
     expiry_date = _date(gettext_lazy("Expiry date"))
     labels = _text(
@@ -107,6 +136,14 @@ class ItemRowForm(forms.Form):
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "—"), *categories]
+
+    @property
+    def datalists(self) -> list[tuple[str, list]]:
+        """``(id, names)`` of the lists the term inputs offer (once a page)."""
+        return [
+            (datalist_id(v), [name for _code, name in v.choices()])
+            for v in (MATERIALS, PACKAGING_TYPES)
+        ]
 
     def item_inputs(self) -> list:
         return [self[name] for name in (*self.ITEM_FIELDS, "quantity")]

@@ -4,7 +4,11 @@ A file has a header row and one item per row: ``sku``, ``title``,
 ``category``, optional ``serial``, ``gtin``, ``order_ref``, ``quantity``, and
 claim columns named ``claim.<key>`` (``claim.material``, ``claim.weight_g``,
 ``claim.expiry_date``, ``claim.labels`` …). The notice itself (reference,
-warehouse, carrier, tracking number) comes from the upload form.
+warehouse, carrier, tracking number) comes from the upload form. A line
+whose one cell starts with ``#`` is a comment (the template lists the
+vocabularies' codes so); a material, a packaging type or a marking may be
+written as its code or its Chinese or English name (the service stores the
+code, :mod:`warehouse.vocabularies`).
 
 :func:`notice_file_read` finds what the file itself gets wrong (not a CSV or
 XLSX, empty, too large, unknown columns, bad numbers) and names each problem

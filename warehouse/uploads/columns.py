@@ -12,6 +12,7 @@ import re
 TEXT_COLUMNS = ("sku", "title", "category", "serial", "gtin", "order_ref")
 REQUIRED_COLUMNS = ("sku", "title", "category")
 CLAIM_PREFIX = "claim."
+COMMENT = "#"  # a line before the header starting with it is a comment
 CLAIM_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 DATE_CLAIMS = frozenset(("expiry_date", "production_date"))
 # "|", the full-width semicolon (U+FF1B, typed with a Chinese IME) or ";".

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .columns import (
     CLAIM_KEY,
     CLAIM_PREFIX,
+    COMMENT,
     DATE_CLAIMS,
     REQUIRED_COLUMNS,
     REQUIREMENT_COLUMNS,
@@ -148,8 +149,19 @@ def _row_read(
     return item
 
 
+def _comment(cells) -> bool:
+    """A comment line (the template's lists of codes): one cell, the first,
+    starting with ``#``; an item's row names more than its SKU."""
+    return (
+        bool(cells)
+        and cell_text(cells[0]).startswith(COMMENT)
+        and all(cell_text(cell) == "" for cell in cells[1:])
+    )
+
+
 def rows_collect(rows, result: NoticeFile) -> None:
     """Read ``(file row, cells)`` pairs: the header, then one item per row.
+    Blank lines and comments (:func:`_comment`) are skipped.
 
     A row with a problem is reported, not kept: the file is refused anyway.
     """
@@ -158,11 +170,13 @@ def rows_collect(rows, result: NoticeFile) -> None:
     count = 0
     for number, cells in rows:
         if columns is None:
-            if all(cell_text(cell) == "" for cell in cells):
-                continue  # blank lines before the header
+            if all(cell_text(cell) == "" for cell in cells) or _comment(cells):
+                continue
             columns = _columns_read(list(cells), number, result)
             if result.errors:
                 return
+            continue
+        if _comment(cells):
             continue
         known = len(result.errors)
         item = _row_read(columns, list(cells), number, result)

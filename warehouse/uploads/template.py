@@ -1,15 +1,20 @@
-"""The template a merchant fills in, as CSV or XLSX: every column, and one
-example row per demo category."""
+"""The template a merchant fills in, as CSV or XLSX: every column, one
+example row per demo category, and the codes of the vocabularies the claim
+columns take, with their Chinese and English names (a cell may hold any of
+them): a second sheet of the workbook, comment lines (``#`` …) below the
+CSV's examples, which the reader skips."""
 
 import csv
 import datetime as dt
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..demo import CATEGORIES as DEMO_CATEGORIES
-from .columns import cell_text
+from ..vocabularies import MARKINGS, MATERIALS, PACKAGING_TYPES
+from .columns import COMMENT, cell_text
 
 TEMPLATE_COLUMNS = (
     "sku",
@@ -80,6 +85,34 @@ TEMPLATE_EXAMPLES = {
 }
 
 
+# The claim columns whose values are vocabulary terms.
+VOCABULARY_COLUMNS = (
+    ("claim.material", MATERIALS),
+    ("claim.packaging", PACKAGING_TYPES),
+    ("claim.labels", MARKINGS),
+)
+
+
+def _codes_rows() -> list[list[str]]:
+    """``[column, code, 中文, English]`` for every term a claim column takes."""
+    return [
+        [column, term.code, term.zh, term.en]
+        for column, vocabulary in VOCABULARY_COLUMNS
+        for term in vocabulary
+    ]
+
+
+def _codes_heading() -> list[str]:
+    return [_("column"), _("code"), "中文", "English"]
+
+
+def _codes_note() -> str:
+    return _(
+        "A material, a packaging type or a marking may be given by its code, "
+        "its Chinese or its English name."
+    )
+
+
 def _template_rows() -> list[list]:
     rows = []
     for category in DEMO_CATEGORIES:
@@ -95,6 +128,11 @@ def notice_template_csv() -> bytes:
     writer.writerow(TEMPLATE_COLUMNS)
     for row in _template_rows():
         writer.writerow(cell_text(value) for value in row)
+    writer.writerow([])
+    writer.writerow([f"{COMMENT} {_codes_note()}"])
+    for column, vocabulary in VOCABULARY_COLUMNS:
+        terms = "; ".join(f"{t.code} = {t.zh} / {t.en}" for t in vocabulary)
+        writer.writerow([f"{COMMENT} {column}: {terms}"])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -118,6 +156,15 @@ def notice_template_xlsx() -> bytes:
             for cell in sheet[letter][1:]:
                 cell.number_format = "@"  # text: keep leading zeros, long digits
     sheet.freeze_panes = "A2"
+    codes = workbook.create_sheet("codes")
+    codes.append([_codes_note()])
+    codes.append(_codes_heading())
+    for cell in codes[2]:
+        cell.font = Font(bold=True)
+    for row in _codes_rows():
+        codes.append(row)
+    for letter, width in zip("ABCD", (18, 18, 18, 30), strict=True):
+        codes.column_dimensions[letter].width = width
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
