@@ -64,22 +64,21 @@ def check_reason(code: str, params: dict | None, language: str | None = None) ->
 
 # --- the catalogue: timeline reasons and API errors ---------------------------
 
-_l = gettext_lazy
 
 # Words for stored values that the timeline's reasons name.
 VERDICT_LABELS = {
-    "pass": _l("pass"),
-    "fail": _l("fail"),
-    "hold": _l("hold"),
+    "pass": gettext_lazy("pass"),
+    "fail": gettext_lazy("fail"),
+    "hold": gettext_lazy("hold"),
 }
-DECISION_LABELS = {**VERDICT_LABELS, "reinspect": _l("re-inspect")}
+DECISION_LABELS = {**VERDICT_LABELS, "reinspect": gettext_lazy("re-inspect")}
 
 # The item timeline (ItemEvent.reason_code and its reason_params).
 ITEM_EVENTS = (
-    M("inspection_opened", _l("Inspection #%(number)d opened."), ("number",)),
+    M("inspection_opened", gettext_lazy("Inspection #%(number)d opened."), ("number",)),
     M(
         "inspection_awaiting_signoff",
-        _l(
+        gettext_lazy(
             "Inspection #%(number)d: verdict %(verdict)s, awaiting a second "
             "inspector's sign-off."
         ),
@@ -88,31 +87,35 @@ ITEM_EVENTS = (
     ),
     M(
         "inspection_verdict",
-        _l("Inspection #%(number)d: %(verdict)s."),
+        gettext_lazy("Inspection #%(number)d: %(verdict)s."),
         ("number", "verdict"),
         {"verdict": VERDICT_LABELS},
     ),
     M(
         "signoff_disputed",
-        _l(
+        gettext_lazy(
             "Inspection #%(number)d: sign-off disputed the %(verdict)s "
             "verdict: %(note)s"
         ),
         ("number", "verdict", "note"),
         {"verdict": VERDICT_LABELS},
     ),
-    M("merchant_appealed", _l("Merchant appealed: %(reason)s"), ("reason",)),
+    M("merchant_appealed", gettext_lazy("Merchant appealed: %(reason)s"), ("reason",)),
     M(
         "supervisor_decided",
-        _l("Supervisor decided %(decision)s: %(reason)s"),
+        gettext_lazy("Supervisor decided %(decision)s: %(reason)s"),
         ("decision", "reason"),
         {"decision": DECISION_LABELS},
     ),
-    M("certificate_issued", _l("Certificate %(number)s issued."), ("number",)),
+    M(
+        "certificate_issued",
+        gettext_lazy("Certificate %(number)s issued."),
+        ("number",),
+    ),
     # Also the code of the certificate guard's refusal (a revoked certificate).
     M(
         "certificate_revoked",
-        _l("Certificate %(number)s revoked: %(reason)s"),
+        gettext_lazy("Certificate %(number)s revoked: %(reason)s"),
         ("number", "reason"),
     ),
 )
@@ -120,39 +123,50 @@ ITEM_EVENTS = (
 # The API error codes inspection raises (its own; the generic ones are the
 # warehouse's).
 ERRORS = (
-    M("already_appealed", _l("The verdict was already appealed.")),
-    M("already_revoked", _l("The certificate is already revoked.")),
+    M("already_appealed", gettext_lazy("The verdict was already appealed.")),
+    M("already_revoked", gettext_lazy("The certificate is already revoked.")),
     M(
         "appeal_needs_other_inspector",
-        _l("A different inspector must re-inspect an appealed verdict."),
+        gettext_lazy("A different inspector must re-inspect an appealed verdict."),
     ),
-    M("category_not_found", _l("No such category.")),
-    M("certificate_not_found", _l("No such certificate.")),
+    M("category_not_found", gettext_lazy("No such category.")),
+    M("certificate_not_found", gettext_lazy("No such certificate.")),
     M(
         "certificate_valid",
-        _l("The item's certificate is valid; revoke it before re-inspecting."),
+        gettext_lazy(
+            "The item's certificate is valid; revoke it before re-inspecting."
+        ),
     ),
-    M("inspection_closed", _l("The inspection is closed.")),
-    M("inspection_in_progress", _l("An inspection of the item is in progress.")),
-    M("inspection_not_found", _l("No such inspection.")),
-    M("inspection_not_open", _l("The inspection is not open.")),
-    M("invalid_image", _l("The photo is not a JPEG, PNG or WebP image.")),
-    M("invalid_observation", _l("An observation is not valid.")),
-    M("lot_needs_units", _l("A lot is inspected by sample: record each unit.")),
-    M("missing_observation", _l("Mandatory checks are not observed yet.")),
-    M("no_open_inspection", _l("The item has no open inspection.")),
-    M("no_template", _l("The category has no inspection template yet.")),
-    M("no_weight_check", _l("The template has no weight check.")),
-    M("not_a_lot", _l("The item is a single item, not a lot.")),
-    M("not_awaiting_signoff", _l("The inspection is not awaiting sign-off.")),
+    M("inspection_closed", gettext_lazy("The inspection is closed.")),
+    M(
+        "inspection_in_progress",
+        gettext_lazy("An inspection of the item is in progress."),
+    ),
+    M("inspection_not_found", gettext_lazy("No such inspection.")),
+    M("inspection_not_open", gettext_lazy("The inspection is not open.")),
+    M("invalid_image", gettext_lazy("The photo is not a JPEG, PNG or WebP image.")),
+    M("invalid_observation", gettext_lazy("An observation is not valid.")),
+    M(
+        "lot_needs_units",
+        gettext_lazy("A lot is inspected by sample: record each unit."),
+    ),
+    M("missing_observation", gettext_lazy("Mandatory checks are not observed yet.")),
+    M("no_open_inspection", gettext_lazy("The item has no open inspection.")),
+    M("no_template", gettext_lazy("The category has no inspection template yet.")),
+    M("no_weight_check", gettext_lazy("The template has no weight check.")),
+    M("not_a_lot", gettext_lazy("The item is a single item, not a lot.")),
+    M("not_awaiting_signoff", gettext_lazy("The inspection is not awaiting sign-off.")),
     # Also raised by fulfilment, which reads inspection's certificates.
-    M("not_certified", _l("The item is not certified.")),
-    M("photo_not_found", _l("No such photo.")),
-    M("same_inspector", _l("A second inspector must sign the inspection off.")),
-    M("sample_incomplete", _l("Not every sampled unit is recorded yet.")),
-    M("template_not_found", _l("No such inspection template.")),
-    M("unit_recorded", _l("The unit is already recorded.")),
-    M("wrong_station_kind", _l("This is not an inspection station.")),
+    M("not_certified", gettext_lazy("The item is not certified.")),
+    M("photo_not_found", gettext_lazy("No such photo.")),
+    M(
+        "same_inspector",
+        gettext_lazy("A second inspector must sign the inspection off."),
+    ),
+    M("sample_incomplete", gettext_lazy("Not every sampled unit is recorded yet.")),
+    M("template_not_found", gettext_lazy("No such inspection template.")),
+    M("unit_recorded", gettext_lazy("The unit is already recorded.")),
+    M("wrong_station_kind", gettext_lazy("This is not an inspection station.")),
 )
 
 CATALOGUE = Catalogue("inspection", (*ITEM_EVENTS, *ERRORS))

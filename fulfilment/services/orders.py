@@ -219,7 +219,7 @@ def _lines_create(order: Order, lines: list[dict]) -> list[OrderLine]:
             if code in taken or item.state in GONE:
                 raise Conflict(
                     _("Item %(code)s is not available (%(state)s).")
-                    % {"code": code, "state": item.state},
+                    % {"code": code, "state": item.get_state_display()},
                     code="item_unavailable",
                     fields={f"{field}.item_code": [code]},
                 )
@@ -394,7 +394,7 @@ def held_decide(*, principal: Principal, item: Item, decision: str) -> Item:
         if item.state != S.CERTIFIED:
             raise Conflict(
                 _("Item %(code)s is %(state)s; decide once it is certified.")
-                % {"code": item.code, "state": item.state},
+                % {"code": item.code, "state": item.get_state_display()},
                 code="not_certified",
             )
         held.decision = decision

@@ -69,7 +69,9 @@ def _release_checks(shipment: Shipment | None, item: Item) -> None:
     """
     if item.state in STAYS:
         code, message = STAYS[item.state]
-        raise _refusal(message % {"code": item.code, "state": item.state}, code)
+        raise _refusal(
+            message % {"code": item.code, "state": item.get_state_display()}, code
+        )
     refusal = lifecycle.item_refusal(item, ONWARD[item.state])
     if refusal is not None:
         raise refusal

@@ -44,7 +44,7 @@ def return_create(*, principal: Principal, item: Item) -> Shipment:
         if isinstance(refusal, TransitionRefused):  # the table: not from here
             raise Conflict(
                 _("Item %(code)s is %(state)s; only a failed item goes back.")
-                % {"code": item.code, "state": item.state},
+                % {"code": item.code, "state": item.get_state_display()},
                 code="not_returnable",
                 fields=refusal.fields,
             )
