@@ -17,14 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from warehouse.common.messages import Catalogue, message_render
 from warehouse.common.messages import Message as M
 
+from .states import ItemState
 from .vocabularies import VOCABULARIES
 
 
 def item_state_labels() -> Mapping:
-    """The item states' names, as a message's labels (read from the model
-    when first rendered: ``warehouse.models`` imports this module)."""
-    from .models import ItemState
-
+    """The item states' names, as a message's labels."""
     return dict(ItemState.choices)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..messages import event_reason
+from ..states import ITEM_GONE_STATES, ItemState
 from .tenancy import Category, Location, Merchant, Station, Warehouse
 
 
@@ -66,27 +67,6 @@ class InboundNotice(models.Model):
 
     def __str__(self):
         return f"{self.merchant.code}/{self.reference}"
-
-
-class ItemState(models.TextChoices):
-    """The lifecycle states. Stored and sent to stations: never rename one."""
-
-    ANNOUNCED = "announced", _("announced")
-    RECEIVED = "received", _("received")
-    INSPECTING = "inspecting", _("inspecting")
-    HELD = "held", _("held")
-    PASSED = "passed", _("passed")
-    FAILED = "failed", _("failed")
-    CERTIFIED = "certified", _("certified")
-    ALLOCATED = "allocated", _("allocated")
-    PACKED = "packed", _("packed")
-    RELEASED = "released", _("released")
-    RETURNING = "returning", _("returning")
-    RETURNED_TO_MERCHANT = "returned_to_merchant", _("returned to merchant")
-
-
-# States an item has left the warehouse in; its serial may be announced again.
-ITEM_GONE_STATES = (ItemState.RELEASED, ItemState.RETURNED_TO_MERCHANT)
 
 
 class Item(models.Model):
