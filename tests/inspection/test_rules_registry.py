@@ -13,11 +13,17 @@ from inspection import rules
 from inspection.messages import check_reason
 from inspection.rules import FAIL, HOLD, PASS, CheckKind, Context
 from inspection.rules.registry import KINDS, MESSAGES
-from warehouse.vocabularies import MARKINGS, MATERIALS, PACKAGING_TYPES
+from warehouse.vocabularies import (
+    MARKINGS,
+    MATERIALS,
+    PACKAGING_STATES,
+    PACKAGING_TYPES,
+)
 
 # Vocabulary terms' names in the reader's language.
 NEPHRITE = MATERIALS.terms["nephrite jade"].label
 BAG, BOX = (PACKAGING_TYPES.terms[code].label for code in ("bag", "box"))
+OPENED = PACKAGING_STATES.terms["opened"].label
 NET_CONTENT = MARKINGS.terms["net_content"].label
 
 TODAY = dt.date(2026, 11, 25)
@@ -169,7 +175,7 @@ SHELF = {"min_remaining_days": 30, "min_remaining_share": "0.5"}
             {"packaging": "opened"},
             FAIL,
             "packaging_state_refused",
-            {"state": gettext_lazy("opened")},
+            {"state": OPENED},
         ),
         (
             "packaging",
