@@ -79,11 +79,16 @@ def _fresh_reference_cache():
 
 
 @pytest.fixture(autouse=True)
-def _no_throttle_bleed():
-    """Throttle counters live in the cache: start every test clean."""
+def _no_throttle_bleed(monkeypatch):
+    """Throttle counters live in the cache: start every test clean, and at
+    the start of a fixed window (a minute turning over mid-test would hand
+    out a second allowance)."""
     from django.core.cache import cache
 
+    from warehouse.common import throttles
+
     cache.clear()
+    monkeypatch.setattr(throttles, "clock", lambda: 1_800_000_000.0)
 
 
 def api_client(user=None) -> APIClient:

@@ -9,7 +9,6 @@ page and counts requests per client address.
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from warehouse.common.exceptions import DomainError, NotFound
 from warehouse.common.proxies import client_address
+from warehouse.common.throttles import count_in_window
 
 from .. import services
 from ..models import Certificate
@@ -33,16 +33,12 @@ def throttled(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        window = int(timezone.now().timestamp() // 60)
-        key = f"verify-throttle:{client_address(request) or 'unknown'}:{window}"
-        cache.add(key, 0, timeout=70)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            count = 1
+        count, wait = count_in_window(
+            f"verify-throttle:{client_address(request) or 'unknown'}", 60
+        )
         if count > settings.VERIFY_THROTTLE_PER_MINUTE:
             response = render(request, "inspection/verify_throttled.html", status=429)
-            response["Retry-After"] = "60"
+            response["Retry-After"] = str(wait)
             return response
         return view(request, *args, **kwargs)
 

@@ -9,7 +9,6 @@ from rest_framework.throttling import SimpleRateThrottle
 from tests.conftest import api_client
 from tests.warehouse import factories as f
 from warehouse import lifecycle
-from warehouse.common.throttles import FixedWindowUserThrottle
 
 URL = "/api/v1/items/"
 
@@ -481,10 +480,6 @@ def throttled(settings, monkeypatch):
     api_settings.reload()
     # The throttle classes read the rates once, at import.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
-    # Callers are counted in fixed windows: stand at the start of one.
-    monkeypatch.setattr(
-        FixedWindowUserThrottle, "timer", staticmethod(lambda: 1_800_000_000.0)
-    )
     yield rates
     api_settings.reload()
 
