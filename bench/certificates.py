@@ -12,6 +12,8 @@ process (one core) and per wall-clock second, and the size of one PDF.
 import argparse
 import datetime as dt
 import io
+import random
+import string
 import sys
 import time
 from pathlib import Path
@@ -21,6 +23,10 @@ BAR_PER_CORE = 100
 
 
 def sample_certificate(n: int = 0):
+    """The ``n``-th certificate: its own number, query code and verification
+    link (a token of 32 URL-safe characters, as issued), so nothing that is new
+    on every real certificate (its QR code above all) repeats from one to the
+    next."""
     from PIL import Image
 
     from inspection.pdf import CertificateData, CheckLine
@@ -102,10 +108,13 @@ def sample_certificate(n: int = 0):
             "skipped",
         ),
     )
+    draw = random.Random(n)
+    token = "".join(draw.choices(string.ascii_letters + string.digits + "-_", k=32))
+    query = "".join(draw.choices(string.ascii_uppercase + string.digits, k=8))
     return CertificateData(
         number=f"GZ-20261125-{n:06d}-K",
-        query_code="7KQ4-MX2P",
-        verify_url="https://qc.example.com/verify/5m3Hc0a0vWkq8QbTQ7m1x9sPq2aZbYdE",
+        query_code=f"{query[:4]}-{query[4:]}",
+        verify_url=f"https://qc.example.com/verify/{token}",
         warehouse_name="广州质检仓 Guangzhou Inspection Warehouse",
         warehouse_address="广州市白云区太和镇 88 号 / 88 Taihe, Baiyun, Guangzhou",
         item_code="QBFA5Y13P1MR",

@@ -10,18 +10,21 @@ the page looks the same in every viewer, one without Chinese fonts included.
 
 Speed (DESIGN.md section 8 asks for 100 certificates per second per core):
 fonts are loaded once per process; the QR code
-is encoded by segno and drawn as one rectangle per run of dark modules, which
-is several times faster than reportlab's own QR widget; everything is drawn on
-the canvas directly, without platypus.
+is encoded by zxing-cpp (C++: a fortieth of the time of a pure-Python encoder's
+search for the best mask, which was half the cost of a page) and drawn as one
+path of a rectangle per run of dark modules, which is several times faster than
+reportlab's own QR widget; everything is drawn on the canvas directly, without
+platypus.
 """
 
 import datetime as dt
 import io
+import re
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
 
-import segno
+import zxingcpp
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
@@ -229,38 +232,41 @@ def _languages(text: Text) -> tuple[str, ...]:
     return (zh,) if zh == en or not en else (zh, en) if zh else (en,)
 
 
-# A QR code's runs take ~40 KB and each page has its own link: keep only the
-# last few (a page rendered again at once, a label printed twice).
+_DARK = re.compile(rb"\x00+")
+
+
+# Each page has its own link: keep only the last few (a page rendered again at
+# once, a label printed twice).
 @lru_cache(maxsize=8)
-def _qr_runs(url: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-    """The QR code of ``url``: its size in modules and its runs of dark modules,
-    each ``(row, column, length)``."""
-    matrix = segno.make(url, error="m", micro=False).matrix
-    runs = []
-    for row, line in enumerate(matrix):
-        start = None
-        for col, dark in enumerate((*line, 0)):
-            if dark and start is None:
-                start = col
-            elif not dark and start is not None:
-                runs.append((row, start, col - start))
-                start = None
-    return len(matrix), tuple(runs)
+def _qr_path(url: str) -> tuple[int, str]:
+    """The QR code of ``url`` (error correction level M, the mask chosen by
+    the standard's penalty rules): its size in modules and the PDF path of its
+    dark modules, one rectangle per run of them, in module units with rows
+    counted downwards from the top."""
+    symbol = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
+    modules, width = image.shape
+    pixels = image.tobytes()  # one byte a module, 0 for dark
+    path = []
+    for row in range(modules):
+        line = pixels[row * width : (row + 1) * width]
+        path += [f"{m.start()} {row} {len(m[0])} 1 re" for m in _DARK.finditer(line)]
+    return modules, "\n".join(path)
 
 
 def _qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
     """Draw the QR code of ``url`` in a square of ``size`` points at (x, y)."""
-    modules, runs = _qr_runs(url)
+    modules, path = _qr_path(url)
     quiet = 2
     unit = size / (modules + 2 * quiet)
     c.setFillColor(white)
     c.rect(x, y, size, size, stroke=0, fill=1)
     c.setFillColor(INK)
-    path = c.beginPath()
-    top = y + size - quiet * unit
-    for row, col, length in runs:
-        path.rect(x + (quiet + col) * unit, top - (row + 1) * unit, length * unit, unit)
-    c.drawPath(path, stroke=0, fill=1)
+    c.saveState()
+    # Module units, y downwards: (column, row) is the module's top left corner.
+    c.transform(unit, 0, 0, -unit, x + quiet * unit, y + size - quiet * unit)
+    c.addLiteral(path + "\nf")
+    c.restoreState()
 
 
 def _code128(c: Canvas, value: str, x: float, y: float, width: float, height: float):
@@ -270,8 +276,24 @@ def _code128(c: Canvas, value: str, x: float, y: float, width: float, height: fl
     barcode.drawOn(c, x, y)
 
 
+class _Photo(ImageReader):
+    """A photo for ``drawImage``. reportlab names an image by the digest of its
+    decoded pixels, and embeds a JPEG as it is (DCTDecode): a JPEG is named by
+    the digest of its own bytes instead, which spares decoding it."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.data = data
+
+    def getRGBData(self):
+        if self.jpeg_fh() is not None:  # only drawImage's name is made from it
+            self._dataA = None  # a JPEG has no transparency
+            return self.data
+        return super().getRGBData()
+
+
 def _photo(c: Canvas, data: bytes, x: float, y: float, box: float) -> None:
-    image = ImageReader(io.BytesIO(data))
+    image = _Photo(data)
     w, h = image.getSize()
     scale = box / max(w, h)
     dw, dh = w * scale, h * scale
