@@ -110,8 +110,12 @@ class ShipmentLabelApi(APIView):
         responses={(200, "application/pdf"): bytes, (200, "application/zpl"): str}
     )
     def get(self, request, reference: str, fmt: str):
-        shipment = selectors.shipment_get_for(principal_of(request.user), reference)
-        return label_file_response(shipment, fmt)
+        principal = principal_of(request.user)
+        shipment = selectors.shipment_get_for(principal, reference)
+        station = principal.station
+        return label_file_response(
+            shipment, fmt, station_id=station.pk if station else None
+        )
 
 
 class ShipmentPrintedApi(APIView):

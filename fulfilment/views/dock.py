@@ -80,7 +80,10 @@ def label_list(request, principal: Principal):
 def label_download(request, principal: Principal, reference: str, fmt: str):
     """The parcel's label as the API serves it: PDF (4x6 in) or ZPL."""
     shipment = selectors.shipment_get_for(principal, reference)
-    return label_file_response(shipment, fmt)
+    station = _station_of(principal)
+    return label_file_response(
+        shipment, fmt, station_id=station.pk if station else None
+    )
 
 
 @page_view(*STATION_PEOPLE)

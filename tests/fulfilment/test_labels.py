@@ -330,3 +330,36 @@ def test_a_printer_font_is_a_font_name_and_nothing_else(world, font):
 @pytest.mark.parametrize("font", ["E:SIMSUN.FNT", "e:anmdj.ttf", "R:MSUNG_24.TTE", ""])
 def test_printer_font_names_as_zebra_writes_them_are_taken(world, font):
     StationPrinter(station=world.station.station, cjk_font=font).full_clean()
+
+
+@pytest.mark.django_db
+def test_a_reprint_at_another_station_suits_that_stations_printer(world, qc):
+    """The label was rendered for the packing station's CJK font; fetched by a
+    station whose printer has none (or by someone at no station) it comes
+    as bitmaps, and a station with another font gets its own font."""
+    from tests.fulfilment.test_dock_pages import packed
+    from tests.warehouse import factories as f
+
+    StationPrinter.objects.create(
+        station=world.station.station, cjk_font="E:SIMSUN.FNT"
+    )
+    shipment = packed(world)
+    gz = world.station.station.warehouse
+    plain = f.StationFactory(code="GZ-DOCK-09", warehouse=gz)
+    other_font = f.StationFactory(code="GZ-DOCK-10", warehouse=gz)
+    StationPrinter.objects.create(station=other_font, cjk_font="E:MSUNG.TTF")
+    url = f"/api/v1/shipments/{shipment.reference}/label.zpl"
+
+    def zpl_for(user) -> str:
+        answer = api_client(user).get(url)
+        assert answer.status_code == 200, answer.content
+        return answer.content.decode()
+
+    assert zpl_for(world.station) == shipment.label_zpl
+    for user in (plain.user, world.platform):
+        zpl = zpl_for(user)
+        assert "^A@" not in zpl and "SIMSUN" not in zpl
+        assert bitmap_in(zpl, "王** 138****8000", 36)
+    assert "^A@N,36,36,E:MSUNG.TTF^FH^FD王** 138****8000^FS" in zpl_for(other_font.user)
+    shipment.refresh_from_db()
+    assert "E:SIMSUN.FNT" in shipment.label_zpl  # nothing stored changed

@@ -28,7 +28,7 @@ from .dock import dock_required
 def _warehouse_address(order_or_item) -> dict:
     warehouse = order_or_item.warehouse
     return {
-        "name": warehouse.name,
+        "name": warehouse.names_both,
         "phone": "",
         "lines": warehouse.address or warehouse.city,
         "city": warehouse.city,
@@ -59,18 +59,41 @@ def _label_data(shipment: Shipment, item: Item | None) -> LabelData:
     )
 
 
-def _printer_font(shipment: Shipment) -> str:
-    """The CJK font of the printer at the station that packed the parcel, if
-    its :class:`StationPrinter` names one; "" (Chinese as bitmaps, which every
-    printer prints) for a parcel packed elsewhere or a return."""
-    history = shipment.order.history if shipment.order_id else []
-    station_id = next(
-        (e.get("station") for e in reversed(history) if e["to"] == "packed"), None
-    )
+def _station_font(station_id: int | None) -> str:
+    """The CJK font of the label printer at the station, if its
+    :class:`StationPrinter` names one; "" (Chinese as bitmaps, which every
+    printer prints) otherwise."""
     if station_id is None:
         return ""
     fonts = StationPrinter.objects.filter(station_id=station_id)
     return fonts.values_list("cjk_font", flat=True).first() or ""
+
+
+def _printer_font(shipment: Shipment) -> str:
+    """The font of the printer at the station that packed the parcel; "" for
+    a parcel packed elsewhere or a return."""
+    history = shipment.order.history if shipment.order_id else []
+    station_id = next(
+        (e.get("station") for e in reversed(history) if e["to"] == "packed"), None
+    )
+    return _station_font(station_id)
+
+
+def label_zpl_for(shipment: Shipment, *, station_id: int | None) -> str:
+    """The parcel's ZPL for the printer of the station downloading it.
+
+    The label is rendered at booking for the printer of the packing station.
+    Printed at another station (a reprint at another dock), or by someone at
+    no station, it is rendered again for that printer: with its font, or with
+    Chinese as bitmaps where it names none, so no printer gets Chinese text
+    under a font it lacks. Nothing stored changes.
+    """
+    font = _station_font(station_id)
+    if font == _printer_font(shipment):
+        return shipment.label_zpl
+    content = shipment.contents.select_related("item").first()
+    data = _label_data(shipment, content.item if content else None)
+    return label_zpl(data, printer_font=font)
 
 
 def shipment_label(*, shipment_id: int) -> None:
