@@ -34,11 +34,25 @@ def _media(settings, tmp_path):
     settings.PUBLIC_BASE_URL = "https://qc.example.com"
 
 
-def font_dictionaries(data: bytes) -> list[dict]:
-    """Every font of every page: its name, base font, and embedded program."""
-    found = []
+def resource_dictionaries(data: bytes):
+    """The resources of every page and of every form drawn on it."""
     for page in PdfReader(io.BytesIO(data)).pages:
-        resources = page["/Resources"].get_object()
+        pending = [page["/Resources"].get_object()]
+        while pending:
+            resources = pending.pop()
+            yield resources
+            xobjects = resources.get("/XObject")
+            for ref in xobjects.get_object().values() if xobjects else ():
+                thing = ref.get_object()
+                if thing.get("/Subtype") == "/Form" and "/Resources" in thing:
+                    pending.append(thing["/Resources"].get_object())
+
+
+def font_dictionaries(data: bytes) -> list[dict]:
+    """Every font of every page and form: its name, base font, and embedded
+    program (a composite font's descendants too)."""
+    found = []
+    for resources in resource_dictionaries(data):
         for name, ref in resources.get("/Font", {}).get_object().items():
             font = ref.get_object()
             descendants = font.get("/DescendantFonts") or []
@@ -68,27 +82,44 @@ def assert_every_font_embedded(data: bytes) -> None:
         assert font["base"][7:8] == "+", font
 
 
-def label() -> bytes:
+def label(**changes) -> bytes:
     return label_pdf(
         LabelData(
-            carrier_code="zto",
-            carrier_name="ZTO 中通",
-            tracking_number="751234567890",
-            sort_code="731-12 深圳",
-            sender=Address(name="广州质检仓", phone="020-1234567", lines="黄埔区 1 号"),
-            recipient=Address(
-                name="王小明", phone="13800138000", lines="南山区科技园路 1 号"
-            ),
-            item_code="Q1234567890X",
-            order_ref="P-1001",
-            certificate_url="https://qc.example.com/verify/x",
-            created_at=AT,
-            time_zone="Asia/Shanghai",
+            **{
+                "carrier_code": "zto",
+                "carrier_name": "ZTO 中通",
+                "tracking_number": "751234567890",
+                "sort_code": "731-12 深圳",
+                "sender": Address(
+                    name="广州质检仓", phone="020-1234567", lines="黄埔区 1 号"
+                ),
+                "recipient": Address(
+                    name="王小明", phone="13800138000", lines="南山区科技园路 1 号"
+                ),
+                "item_code": "Q1234567890X",
+                "order_ref": "P-1001",
+                "certificate_url": "https://qc.example.com/verify/x",
+                "created_at": AT,
+                "time_zone": "Asia/Shanghai",
+                **changes,
+            }
         )
     )
 
 
-def manifest() -> bytes:
+def privacy_waybill() -> bytes:
+    """A waybill whose recipient is masked, with the carrier's virtual number."""
+    return label(
+        recipient=Address(name="王*", phone="138****8000", lines="南山区科技园路 1 号"),
+        virtual_number="95013-1234",
+    )
+
+
+def return_label() -> bytes:
+    return label(kind="return", certificate_url="")
+
+
+def manifest(lines: int = 1) -> bytes:
     line = ManifestLine("751234567890", "S0001", "order", "王小明", "深圳", "Q1", AT)
     return manifest_pdf(
         ManifestData(
@@ -99,9 +130,16 @@ def manifest() -> bytes:
             closed_at=AT,
             closed_by="supervisor",
             time_zone="Asia/Shanghai",
-            lines=(line,),
+            lines=(line,) * lines,
         )
     )
+
+
+def long_manifest() -> bytes:
+    """A manifest of several pages: each page's fonts count."""
+    data = manifest(lines=120)
+    assert len(PdfReader(io.BytesIO(data)).pages) > 1
+    return data
 
 
 def item_label() -> bytes:
@@ -116,12 +154,15 @@ def item_label() -> bytes:
     )
 
 
-@pytest.mark.parametrize("render", [label, manifest, item_label])
+@pytest.mark.parametrize(
+    "render",
+    [label, privacy_waybill, return_label, manifest, long_manifest, item_label],
+)
 def test_labels_and_manifests_embed_every_font_they_use(render):
     data = render()
     assert_every_font_embedded(data)
-    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
-    assert any("\u4e00" <= char <= "\u9fff" for char in text)
+    for page in PdfReader(io.BytesIO(data)).pages:
+        assert any("\u4e00" <= char <= "\u9fff" for char in page.extract_text())
 
 
 def test_the_certificate_embeds_every_font_it_uses(world, qc):
