@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from warehouse.common.access import Role
-from warehouse.models import Carrier
+from warehouse.serializers import TermField
+from warehouse.vocabularies import CARRIERS
 
 from .masking import buyer_shown
 from .models import (
@@ -55,7 +56,7 @@ class OrderCreateInput(serializers.Serializer):
     order_id = serializers.RegexField(r"^[A-Za-z0-9._:-]{1,64}$", max_length=64)
     merchant = serializers.CharField(max_length=16)
     warehouse = serializers.CharField(max_length=16)
-    carrier = serializers.ChoiceField(choices=Carrier.choices)
+    carrier = TermField(CARRIERS)
     promise = serializers.ChoiceField(choices=Promise.choices)
     ordered_at = serializers.DateTimeField(required=False)
     buyer = BuyerInput()
@@ -77,6 +78,8 @@ class WebhookEndpointInput(serializers.Serializer):
 
 
 class MerchantPolicySerializer(serializers.ModelSerializer):
+    return_carrier = TermField(CARRIERS, required=False)
+
     class Meta:
         model = MerchantPolicy
         fields = ["on_cancel", "return_carrier"]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from warehouse.filters import ItemFilter
+from warehouse.filters import CategoryFilter, ItemFilter
 from warehouse.models import Category, ItemState, Merchant
 
 from . import selectors
@@ -55,8 +55,7 @@ class QueueFilter(ItemFilter):
         empty_label=gettext_lazy("All waiting"),
         widget=forms.Select(attrs={"id": "f-state"}),
     )
-    category = django_filters.CharFilter(
-        field_name="category__code",
+    category = CategoryFilter(
         label=gettext_lazy("Category"),
         widget=CodeSelect(
             {"id": "f-category"},
@@ -163,7 +162,7 @@ class TemplateFilter(django_filters.FilterSet):
     """``GET /api/v1/inspection-templates/``: ``category`` (a code) and
     ``all`` (every version, not only those in force)."""
 
-    category = django_filters.CharFilter(field_name="category__code")
+    category = CategoryFilter()
     all = AllVersionsFilter()
 
     class Meta:

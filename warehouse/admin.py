@@ -41,9 +41,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Warehouse)
 class WarehouseAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "city", "time_zone", "is_active"]
+    list_display = ["code", "name", "name_zh", "city", "time_zone", "is_active"]
     list_filter = ["is_active", "city"]
-    search_fields = ["code", "name", "city"]
+    search_fields = ["code", "name", "name_zh", "city"]
 
 
 @admin.register(Location)
@@ -108,9 +108,9 @@ class UserPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Station)
 class StationAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "warehouse", "kind", "is_active"]
+    list_display = ["code", "name", "name_zh", "warehouse", "kind", "is_active"]
     list_filter = ["warehouse", "kind", "is_active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_zh"]
     autocomplete_fields = ["user"]
 
 

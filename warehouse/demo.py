@@ -48,14 +48,16 @@ def demo_seeders() -> tuple["DemoSeeder", ...]:
 WAREHOUSES = [
     {
         "code": "GZ",
-        "name": "广州质检仓 Guangzhou Inspection Warehouse",
+        "name": "Guangzhou Inspection Warehouse",
+        "name_zh": "广州质检仓",
         "city": "Guangzhou",
         "time_zone": "Asia/Shanghai",
         "address": "广州市白云区太和镇 88 号 / 88 Taihe, Baiyun, Guangzhou",
     },
     {
         "code": "SIH",
-        "name": "四会玉器质检仓 Sihui Jade Inspection Warehouse",
+        "name": "Sihui Jade Inspection Warehouse",
+        "name_zh": "四会玉器质检仓",
         "city": "Sihui",
         "time_zone": "Asia/Shanghai",
         "address": "四会市玉器街 12 号 / 12 Jade Street, Sihui, Zhaoqing",
@@ -70,11 +72,59 @@ SHELF_GOODS_CLAIMS = [
     {"key": "weight", "required": False},
 ]
 
+# The trade's other words for the demo categories, in both languages (the
+# migration that added Category.synonyms gives existing rows the same).
+CATEGORY_SYNONYMS = {
+    "jewellery-jade": [
+        "珠宝",
+        "玉石",
+        "珠宝首饰",
+        "首饰",
+        "玉器",
+        "jewellery",
+        "jewelry",
+        "jade",
+        "jewelry and jade",
+    ],
+    "cosmetics": [
+        "护肤品",
+        "美妆",
+        "彩妆",
+        "化妆品护肤品",
+        "cosmetic",
+        "skincare",
+        "skin care",
+        "beauty",
+    ],
+    "packaged-food": [
+        "食品",
+        "预包装",
+        "包装食品",
+        "零食",
+        "food",
+        "foods",
+        "prepackaged food",
+        "pre-packaged food",
+    ],
+    "phones-used": [
+        "手机",
+        "二手机",
+        "旧手机",
+        "used phone",
+        "used phones",
+        "second-hand phone",
+        "secondhand phone",
+        "used mobile phone",
+        "phone",
+    ],
+}
+
 CATEGORIES = [
     {
         "code": "jewellery-jade",
         "name": "Jewellery and jade",
         "name_zh": "珠宝玉石",
+        "synonyms": CATEGORY_SYNONYMS["jewellery-jade"],
         "flow": CategoryFlow.ORDER_FIRST,
         "claim_fields": [
             {"key": "material", "required": True},
@@ -87,6 +137,7 @@ CATEGORIES = [
         "code": "cosmetics",
         "name": "Cosmetics",
         "name_zh": "化妆品",
+        "synonyms": CATEGORY_SYNONYMS["cosmetics"],
         "flow": CategoryFlow.STOCK_FIRST,
         "claim_fields": SHELF_GOODS_CLAIMS,
     },
@@ -94,6 +145,7 @@ CATEGORIES = [
         "code": "packaged-food",
         "name": "Packaged food",
         "name_zh": "预包装食品",
+        "synonyms": CATEGORY_SYNONYMS["packaged-food"],
         "flow": CategoryFlow.STOCK_FIRST,
         "claim_fields": SHELF_GOODS_CLAIMS,
     },
@@ -101,6 +153,7 @@ CATEGORIES = [
         "code": "phones-used",
         "name": "Second-hand phones",
         "name_zh": "二手手机",
+        "synonyms": CATEGORY_SYNONYMS["phones-used"],
         "flow": CategoryFlow.ORDER_FIRST,
         "claim_fields": [
             {"key": "imei", "required": True},
@@ -109,6 +162,13 @@ CATEGORIES = [
             {"key": "packaging", "required": False},
         ],
     },
+]
+
+# Each demo warehouse's stations: code suffix, kind, English and Chinese name.
+STATIONS = [
+    ("RCV", Station.Kind.RECEIVING, "receiving", "收货台"),
+    ("QC", Station.Kind.INSPECTION, "inspection", "质检台"),
+    ("DOCK", Station.Kind.DOCK, "dock", "发货台"),
 ]
 
 MERCHANTS = [
@@ -207,17 +267,14 @@ def demo_seed() -> dict:
 
     stations = {}
     for code, warehouse in warehouses.items():
-        for suffix, kind, name in [
-            ("RCV", Station.Kind.RECEIVING, "receiving"),
-            ("QC", Station.Kind.INSPECTION, "inspection"),
-            ("DOCK", Station.Kind.DOCK, "dock"),
-        ]:
+        for suffix, kind, name, name_zh in STATIONS:
             station_code = f"{code}-{suffix}-01"
             user = _user(f"station-{station_code.lower()}")
             station, _ = Station.objects.get_or_create(
                 code=station_code,
                 defaults={
                     "name": f"{code} {name} 1",
+                    "name_zh": f"{code} {name_zh} 1",
                     "warehouse": warehouse,
                     "kind": kind,
                     "user": user,
@@ -244,7 +301,13 @@ def demo_seed() -> dict:
         **summary,
         "tokens": tokens,
         "warehouses": [
-            {"code": w.code, "name": w.name, "city": w.city, "time_zone": w.time_zone}
+            {
+                "code": w.code,
+                "name": w.name,
+                "name_zh": w.name_zh,
+                "city": w.city,
+                "time_zone": w.time_zone,
+            }
             for w in warehouses.values()
         ],
         "categories": [

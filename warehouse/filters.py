@@ -16,13 +16,28 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from .models import Category, InboundNotice, Item, ItemState, Warehouse
+from .vocabularies import categories
+
+
+class CategoryFilter(django_filters.CharFilter):
+    """A category by its code, either name or a trade synonym (a name no
+    category has matches nothing)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "category__code")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value:
+            value = categories().find(value) or value
+        return super().filter(qs, value)
 
 
 class ItemFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=ItemState.choices)
     merchant = django_filters.CharFilter(field_name="merchant__code")
     warehouse = django_filters.CharFilter(field_name="warehouse__code")
-    category = django_filters.CharFilter(field_name="category__code")
+    category = CategoryFilter()
     notice = django_filters.NumberFilter(
         field_name="notice_id", min_value=1, max_value=2**63 - 1
     )

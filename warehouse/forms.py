@@ -17,14 +17,14 @@ from django.utils.translation import gettext_lazy
 
 from . import uploads
 from .models import Warehouse
-from .vocabularies import CARRIERS, MATERIALS, PACKAGING_TYPES, Vocabulary
+from .vocabularies import CARRIERS, MATERIALS, PACKAGING_TYPES, Vocabulary, categories
 
 MAX_FORM_ITEMS = 200
 
 
 class WarehouseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.code} · {obj.name}"
+        return f"{obj.code} · {obj.display_name}"
 
 
 class NoticeForm(forms.Form):
@@ -84,6 +84,16 @@ class TermField(forms.CharField):
         return (self.vocabulary.find(text) or text) if text else text
 
 
+class CategoryChoiceField(forms.ChoiceField):
+    """A category, chosen by its name in the reader's language and sent as
+    its code; a name in either language or a trade synonym posted instead
+    finds its code too (:func:`warehouse.vocabularies.categories`)."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return (categories().find(text) or text) if text else text
+
+
 def datalist_id(vocabulary: Vocabulary) -> str:
     return f"vocabulary-{vocabulary.kind}"
 
@@ -97,7 +107,7 @@ class ItemRowForm(forms.Form):
 
     sku = forms.CharField(label=gettext_lazy("SKU"), max_length=64)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    category = forms.ChoiceField(label=gettext_lazy("Category"))
+    category = CategoryChoiceField(label=gettext_lazy("Category"))
     serial = _text(gettext_lazy("Serial"), max_length=64)
     order_ref = _text(gettext_lazy("Order reference"), max_length=64)
     quantity = forms.IntegerField(

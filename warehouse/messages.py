@@ -18,7 +18,7 @@ from warehouse.common.messages import Catalogue, message_render
 from warehouse.common.messages import Message as M
 
 from .states import ItemState
-from .vocabularies import VOCABULARIES
+from .vocabularies import CATEGORY_UNKNOWN, VOCABULARIES, category_labels
 
 
 def item_state_labels() -> Mapping:
@@ -79,9 +79,17 @@ ERRORS = (
 
 # A name no term of a vocabulary has (warehouse.vocabularies): the value
 # given and the codes it may be, shown by their names in the reader's language.
-VOCABULARY_ERRORS = tuple(
-    M(v.error_code, v.unknown, (v.value_param, "list"), {"list": v.labels})
-    for v in VOCABULARIES.values()
+VOCABULARY_ERRORS = (
+    *(
+        M(v.error_code, v.unknown, (v.value_param, "list"), {"list": v.labels})
+        for v in VOCABULARIES.values()
+    ),
+    M(
+        "unknown_category",
+        CATEGORY_UNKNOWN,
+        ("value", "list"),
+        {"list": category_labels},
+    ),
 )
 
 CATALOGUE = Catalogue("warehouse", (*ITEM_EVENTS, *ERRORS, *VOCABULARY_ERRORS))

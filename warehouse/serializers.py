@@ -6,11 +6,36 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import lifecycle
-from .models import Carrier, InboundNotice, Item, ItemEvent
+from .models import InboundNotice, Item, ItemEvent
 from .services import SCAN_ACTIONS
+from .vocabularies import CARRIERS, Vocabulary
 
 if TYPE_CHECKING:
     from .extensions import ItemCertificateProvider
+
+
+class TermField(serializers.CharField):
+    """A term of ``vocabulary`` named by its code, its Chinese or English name
+    or a trade synonym (any case or width): validated to its code. A name no
+    term has is refused with :class:`~warehouse.vocabularies.UnknownTerm`
+    (a 400 of code ``unknown_<kind>`` listing the choices in the reader's
+    language); blank stays blank where ``allow_blank``."""
+
+    def __init__(self, vocabulary: Vocabulary, **kwargs):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault(
+            "help_text",
+            f"a {vocabulary.kind} code ({', '.join(vocabulary.codes())}); "
+            "its Chinese or English name or a trade synonym is accepted",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        if text == "":
+            return text
+        return self.vocabulary.resolve(text, field=self.field_name)
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -195,7 +220,10 @@ class InboundItemInputSerializer(serializers.Serializer):
 
     sku = serializers.CharField(max_length=64)
     title = serializers.CharField(max_length=200)
-    category = serializers.CharField(help_text="category code")
+    category = serializers.CharField(
+        help_text="category code; its Chinese or English name or a trade synonym "
+        "is accepted"
+    )
     serial = serializers.CharField(max_length=64, required=False)
     gtin = serializers.CharField(max_length=14, required=False)
     order_ref = serializers.CharField(max_length=64, required=False)
@@ -211,9 +239,7 @@ class InboundItemInputSerializer(serializers.Serializer):
 class InboundNoticeInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=64)
     warehouse = serializers.CharField(max_length=16, help_text="warehouse code")
-    carrier = serializers.ChoiceField(
-        choices=Carrier.choices, required=False, allow_blank=True
-    )
+    carrier = TermField(CARRIERS, required=False, allow_blank=True)
     tracking_number = serializers.CharField(
         max_length=64, required=False, allow_blank=True
     )

@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .common.exceptions import InvalidInput
+from .fastpath.cache import TTLCache
 
 _IGNORED = re.compile(r"[\s_\-·・]+")
 
@@ -100,7 +101,19 @@ class UnknownTerm(InvalidInput):
 class Vocabulary:
     """One vocabulary's terms, found by any of their spellings."""
 
-    def __init__(self, kind: str, unknown, terms: Iterable[Term], value_param="value"):
+    def __init__(
+        self,
+        kind: str,
+        unknown,
+        terms: Iterable[Term],
+        value_param="value",
+        *,
+        strict: bool = True,
+    ):
+        """``strict``: a spelling that names two terms is an error (the
+        vocabularies written here); else (rows people edit, such as the
+        categories) a code wins over a name and a name over a synonym, and
+        among equals the first term."""
         self.kind = kind
         self.unknown = unknown
         self.value_param = value_param
@@ -110,12 +123,22 @@ class Vocabulary:
             if term.code in self.terms:
                 raise ValueError(f"{kind}: code {term.code} twice")
             self.terms[term.code] = term
-            for spelling in term.spellings():
-                other = self._index.setdefault(term_key(spelling), term.code)
-                if other != term.code:
-                    raise ValueError(
-                        f"{kind}: {spelling!r} names both {other} and {term.code}"
-                    )
+        passes = (
+            lambda t: (t.code,),
+            lambda t: (t.zh, t.en),
+            lambda t: t.synonyms,
+        )
+        for spellings_of in passes:
+            for term in self.terms.values():
+                for spelling in spellings_of(term):
+                    key = term_key(spelling)
+                    if not key:
+                        continue
+                    other = self._index.setdefault(key, term.code)
+                    if other != term.code and strict:
+                        raise ValueError(
+                            f"{kind}: {spelling!r} names both {other} and {term.code}"
+                        )
 
     @property
     def error_code(self) -> str:
@@ -408,3 +431,62 @@ def claim_value_name(key: str, value, language: str | None = None):
     if isinstance(value, list):
         return vocabulary.names(value, language)
     return vocabulary.name(value, language)
+
+
+# --- categories: a vocabulary kept in the database --------------------------------
+
+CATEGORY_UNKNOWN = _("Unknown category %(value)s; use one of: %(list)s.")
+
+
+class CategoryVocabulary(Vocabulary):
+    """The categories (``warehouse.models.Category`` rows) as a vocabulary:
+    each a code with its Chinese and English name and the trade's synonyms
+    (``Category.synonyms``). ``active`` are the codes a notice may name."""
+
+    def __init__(self, terms: Iterable[Term], active: Iterable[str]):
+        super().__init__("category", CATEGORY_UNKNOWN, terms, strict=False)
+        self.active = tuple(active)
+
+    def resolve_active(self, text, *, field: str = "") -> str:
+        """The code of the active category ``text`` names, else
+        :class:`UnknownTerm` listing the active ones by name."""
+        return self.resolve(text, within=self.active, field=field)
+
+
+def _categories_load(_key) -> CategoryVocabulary:
+    from .models import Category  # the models import this module
+
+    rows = Category.objects.order_by("code").values_list(
+        "code", "name", "name_zh", "synonyms", "is_active"
+    )
+    terms, active = [], []
+    for code, name, name_zh, synonyms, is_active in rows:
+        words = tuple(s for s in synonyms or () if isinstance(s, str) and s.strip())
+        terms.append(Term(code, name_zh or name, name, words))
+        if is_active:
+            active.append(code)
+    return CategoryVocabulary(terms, active)
+
+
+def _categories_ttl() -> float:
+    from .fastpath.refs import TTL_SECONDS
+
+    return TTL_SECONDS
+
+
+# Built from the table once per process and kept like the reference rows
+# (warehouse.fastpath): saving or deleting a category evicts it here at once
+# (warehouse.models.tenancy registers that), elsewhere within the TTL.
+CATEGORY_VOCABULARY = TTLCache(
+    "category vocabulary", ttl=_categories_ttl, max_size=1, load=_categories_load
+)
+
+
+def categories() -> CategoryVocabulary:
+    """The categories as a vocabulary (in this process for up to a minute)."""
+    return CATEGORY_VOCABULARY.get("categories")
+
+
+def category_labels() -> dict:
+    """Each category code's name, chosen when shown (a message's labels)."""
+    return categories().labels()

@@ -66,7 +66,12 @@ def _public(certificate: Certificate, request=None) -> dict:
             certificate.issued_at, item.warehouse.tzinfo
         ).strftime("%Y-%m-%d %H:%M"),
         "time_zone": item.warehouse.time_zone,
-        "warehouse": {"code": item.warehouse.code, "name": item.warehouse.name},
+        "warehouse": {
+            "code": item.warehouse.code,
+            "name": item.warehouse.name,
+            "name_zh": item.warehouse.name_zh,
+            "display_name": item.warehouse.display_name,
+        },
         "item": {
             "code": item.code,
             "title": content["title"],

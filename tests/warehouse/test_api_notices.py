@@ -128,9 +128,14 @@ def test_every_bad_row_is_named_at_once(world):
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_items"
-    assert error["message"] == "Item 1, category: Unknown category 'spaceships'."
+    assert error["message"] == (
+        "Item 1, category: Unknown category spaceships; use one of: Cosmetics, "
+        "Jewellery and jade."
+    )
     assert error["fields"] == {
-        "items[1].category": ["Unknown category 'spaceships'."],
+        "items[1].category": [
+            "Unknown category spaceships; use one of: Cosmetics, Jewellery and jade."
+        ],
         "items[3].claim.material": ["This claim is required."],
         "items[4].serial": ["Serial SN-000000 is already on item 0 of this notice."],
     }

@@ -91,7 +91,7 @@ def test_who_evicts_what_is_pinned():
         "auth.User": ["API tokens"],
         "authtoken.Token": ["API tokens"],
         "fulfilment.WebhookEndpoint": ["active webhook endpoints"],
-        "warehouse.Category": ["warehouse.Category rows"],
+        "warehouse.Category": ["category vocabulary", "warehouse.Category rows"],
         "warehouse.Location": ["warehouse.Location rows"],
         "warehouse.MerchantMembership": ["API tokens"],
         "warehouse.Merchant": ["warehouse.Merchant rows", "API tokens"],

@@ -576,8 +576,9 @@ def test_service_errors_are_mapped_to_file_rows(client_for, world):
     response = upload(client_for(world.merchant_user), csv_file(*rows))
 
     assert response.status_code == 400
-    assert "Row 5, column category: Unknown category &#x27;no-such-category&#x27;." in (
-        text(response)
+    assert (
+        "Row 5, column category: Unknown category no-such-category; use one of: "
+        "Cosmetics, Jewellery and jade." in text(response)
     )
 
 

@@ -367,7 +367,10 @@ def test_inbound_notice_names_every_bad_row(world):
         announce(world, rows)
 
     assert set(caught.value.fields) == {"items[0].category", "items[2].quantity"}
-    assert caught.value.message == "Item 0, category: Unknown category 'nope'."
+    assert caught.value.message == (
+        "Item 0, category: Unknown category nope; use one of: Cosmetics, "
+        "Jewellery and jade."
+    )
     assert counts() == (0, 0, 0)
 
 
@@ -537,9 +540,10 @@ def test_inbound_notice_unknown_carrier(world):
     with pytest.raises(InvalidInput) as caught:
         announce(world, [jade_row()], carrier="dhl")
 
-    assert caught.value.message == "Unknown carrier 'dhl'."
+    assert caught.value.code == "unknown_carrier"
+    assert caught.value.message.startswith("Unknown carrier dhl; use one of: ")
     (hint,) = caught.value.fields["carrier"]
-    assert "zto" in hint and "sf" in hint
+    assert "ZTO Express" in hint and "SF Express" in hint
     assert counts() == (0, 0, 0)
 
 

@@ -45,6 +45,7 @@ def messages(result: uploads.NoticeFile) -> list[tuple]:
 # --- the template ------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 def test_csv_template_is_utf8_with_bom_and_reads_back_one_item_per_category():
     """The header, then one example per demo category, every one readable."""
     data = uploads.notice_template_csv()
@@ -73,6 +74,7 @@ def test_csv_template_is_utf8_with_bom_and_reads_back_one_item_per_category():
     assert cosmetics["claim"]["labels"][:2] == ["name", "net_content"]
 
 
+@pytest.mark.django_db
 def test_xlsx_template_reads_back_exactly_as_the_csv_template():
     """Date cells become ISO dates, number cells strings, as in the CSV."""
     result = read(uploads.notice_template_xlsx(), "template.xlsx")

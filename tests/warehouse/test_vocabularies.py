@@ -363,7 +363,8 @@ def test_an_uploaded_file_may_name_terms_in_chinese(merchant):
     assert list(materials) == ["nephrite jade", "24K gold"]
 
 
-def test_the_templates_list_every_code_with_both_names():
+@pytest.mark.django_db
+def test_the_templates_list_every_code_with_both_names(world):
     workbook = load_workbook(io.BytesIO(uploads.notice_template_xlsx()))
     assert workbook.sheetnames == ["items", "codes"]
     listed = [list(row) for row in workbook["codes"].iter_rows(values_only=True)]

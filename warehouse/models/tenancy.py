@@ -9,8 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ..fastpath.cache import evict_on
+from ..vocabularies import CATEGORY_VOCABULARY, chinese, term_key
 
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{0,15}$", _("Use capital letters, digits and dashes.")
@@ -22,11 +25,35 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone %(zone)s."), params={"zone": value})
 
 
-class Warehouse(models.Model):
+class BilingualName:
+    """A row named in English (``name``) and Chinese (``name_zh``): shown
+    by the name in the reader's language, the English one where no Chinese
+    is set."""
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language."""
+        return self.name_in()
+
+    @property
+    def names_both(self) -> str:
+        """Both names, Chinese first (``广州质检仓 Guangzhou Inspection
+        Warehouse``), for paper read in both languages."""
+        return " ".join(name for name in (self.name_zh, self.name) if name)
+
+    def name_in(self, language: str | None = None) -> str:
+        """The name in ``language`` (or the active one)."""
+        if self.name_zh and chinese(language):
+            return self.name_zh
+        return self.name
+
+
+class Warehouse(BilingualName, models.Model):
     code = models.CharField(
         _("code"), max_length=16, unique=True, validators=[code_validator]
     )
     name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100)
     time_zone = models.CharField(
         _("time zone"),
@@ -43,7 +70,7 @@ class Warehouse(models.Model):
         verbose_name_plural = _("warehouses")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -81,7 +108,7 @@ class CategoryFlow(models.TextChoices):
     STOCK_FIRST = "stock_first", _("stock-first (lots from stock)")
 
 
-class Category(models.Model):
+class Category(BilingualName, models.Model):
     """A kind of goods we accept, and which claims a merchant must make for it.
 
     ``claim_fields`` is a list of ``{"key": ..., "required": bool}``; keys are
@@ -90,11 +117,24 @@ class Category(models.Model):
     templates (the ``inspection`` app) hang off this catalogue entry; once a
     category has a template, the template's checks say which claims are
     required and ``claim_fields`` is no longer consulted.
+
+    Categories are a vocabulary (:func:`warehouse.vocabularies.categories`):
+    input names one by its code, either name or one of its ``synonyms``
+    (the trade's words, in either language), and the code is stored.
     """
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
+    synonyms = models.JSONField(
+        _("synonyms"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Other words the trade uses for this category, in either language, "
+            'as a list: ["珠宝", "jewelry"].'
+        ),
+    )
     flow = models.CharField(
         _("flow"),
         max_length=16,
@@ -111,13 +151,39 @@ class Category(models.Model):
 
     def __str__(self):
         """The name in the reader's language (Chinese where it is set)."""
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name
+        return self.display_name
+
+    def clean(self):
+        """Synonyms are a list of words, none naming another category."""
+        super().clean()
+        synonyms = self.synonyms
+        if not isinstance(synonyms, list) or not all(
+            isinstance(word, str) and word.strip() for word in synonyms
+        ):
+            raise ValidationError({"synonyms": _("Enter a list of words.")})
+        self.synonyms = [word.strip() for word in synonyms]
+        taken = {}
+        others = Category.objects.exclude(pk=self.pk).values_list(
+            "code", "name", "name_zh", "synonyms"
+        )
+        for code, name, name_zh, words in others:
+            for word in (code, name, name_zh, *(words or ())):
+                if isinstance(word, str) and word.strip():
+                    taken.setdefault(term_key(word), code)
+        for word in (self.code, self.name, self.name_zh, *self.synonyms):
+            if word and term_key(word) in taken:
+                raise ValidationError(
+                    _("%(word)s already names category %(code)s.")
+                    % {"word": word, "code": taken[term_key(word)]}
+                )
 
     @property
     def required_claims(self) -> list[str]:
         return [field["key"] for field in self.claim_fields if field.get("required")]
+
+
+# Saving or deleting a category rebuilds the category vocabulary.
+evict_on(Category, CATEGORY_VOCABULARY)
 
 
 class Merchant(models.Model):
@@ -228,7 +294,7 @@ class PlatformAccount(models.Model):
         return self.name
 
 
-class Station(models.Model):
+class Station(BilingualName, models.Model):
     """A barcode-scanner station at a warehouse.
 
     It authenticates with the token of its own service user, so each station
@@ -244,6 +310,7 @@ class Station(models.Model):
         _("code"), max_length=32, unique=True, validators=[code_validator]
     )
     name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="stations"
     )

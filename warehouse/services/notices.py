@@ -20,7 +20,6 @@ from ..claims import (
 from ..codes import item_code_new
 from ..models import (
     ITEM_GONE_STATES,
-    Carrier,
     Category,
     CategoryFlow,
     InboundNotice,
@@ -29,6 +28,8 @@ from ..models import (
     Merchant,
     Warehouse,
 )
+from ..vocabularies import CARRIERS, UnknownTerm
+from ..vocabularies import categories as categories_vocabulary
 
 MAX_ROW_ERRORS = 200
 MAX_LOT_QUANTITY = 1_000_000
@@ -76,6 +77,21 @@ def _text_field(row: dict, name: str, errors: _RowErrors, line: int, *, required
     return value
 
 
+def _category_of(text, categories: dict[str, Category], errors: _RowErrors, line):
+    """The active category ``text`` names (its code, either name or a trade
+    synonym), or None with the row's error listing the categories by name."""
+    if isinstance(text, str) and text in categories:
+        return categories[text]
+    try:
+        code = categories_vocabulary().resolve(
+            text, within=tuple(categories), field="category"
+        )
+    except UnknownTerm as exc:
+        errors.add(line, "category", exc.message)
+        return None
+    return categories[code]
+
+
 def _item_rows_validate(*, rows: list, categories: dict[str, Category]) -> list[dict]:
     """Check every row; return them cleaned, or raise one error naming every bad row."""
     errors = _RowErrors()
@@ -94,17 +110,7 @@ def _item_rows_validate(*, rows: list, categories: dict[str, Category]) -> list[
             )
             for name in ("sku", "title", "serial", "gtin", "order_ref")
         }
-        category = (
-            categories.get(row.get("category"))
-            if isinstance(row.get("category"), str)
-            else None
-        )
-        if category is None:
-            errors.add(
-                line,
-                "category",
-                _("Unknown category %(code)r.") % {"code": row.get("category")},
-            )
+        category = _category_of(row.get("category"), categories, errors, line)
         quantity = row.get("quantity", 1)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             errors.add(line, "quantity", _("Enter a whole number of at least 1."))
@@ -224,15 +230,8 @@ def inbound_notice_create(
             _("Unknown warehouse %(code)r.") % {"code": warehouse_code},
             fields={"warehouse": [_("Unknown warehouse.")]},
         )
-    if carrier and carrier not in Carrier.values:
-        raise InvalidInput(
-            _("Unknown carrier %(code)r.") % {"code": carrier},
-            fields={
-                "carrier": [
-                    _("Choose one of: %(list)s.") % {"list": ", ".join(Carrier.values)}
-                ]
-            },
-        )
+    if carrier:
+        carrier = CARRIERS.resolve(carrier, field="carrier")
     if not isinstance(items, list) or not items:
         raise InvalidInput(
             _("A notice needs at least one item."), fields={"items": [_("Add items.")]}

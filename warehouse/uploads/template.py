@@ -1,8 +1,8 @@
 """The template a merchant fills in, as CSV or XLSX: every column, one
-example row per demo category, and the codes of the vocabularies the claim
-columns take, with their Chinese and English names (a cell may hold any of
-them): a second sheet of the workbook, comment lines (``#`` …) below the
-CSV's examples, which the reader skips."""
+example row per demo category, and the codes of the categories and of the
+vocabularies the claim columns take, with their Chinese and English names (a
+cell may hold any of them): a second sheet of the workbook, comment lines
+(``#`` …) below the CSV's examples, which the reader skips."""
 
 import csv
 import datetime as dt
@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..demo import CATEGORIES as DEMO_CATEGORIES
-from ..vocabularies import MARKINGS, MATERIALS, PACKAGING_TYPES
+from ..vocabularies import MARKINGS, MATERIALS, PACKAGING_TYPES, Term, categories
 from .columns import COMMENT, cell_text
 
 TEMPLATE_COLUMNS = (
@@ -93,12 +93,23 @@ VOCABULARY_COLUMNS = (
 )
 
 
+def _columns_terms() -> list[tuple[str, list[Term]]]:
+    """``(column, terms)``: the active categories (from the database), then
+    the terms each claim column takes."""
+    vocabulary = categories()
+    return [
+        ("category", [vocabulary.terms[code] for code in vocabulary.active]),
+        *((column, list(vocabulary)) for column, vocabulary in VOCABULARY_COLUMNS),
+    ]
+
+
 def _codes_rows() -> list[list[str]]:
-    """``[column, code, 中文, English]`` for every term a claim column takes."""
+    """``[column, code, 中文, English]`` for every category and every term a
+    claim column takes."""
     return [
         [column, term.code, term.zh, term.en]
-        for column, vocabulary in VOCABULARY_COLUMNS
-        for term in vocabulary
+        for column, terms in _columns_terms()
+        for term in terms
     ]
 
 
@@ -108,8 +119,8 @@ def _codes_heading() -> list[str]:
 
 def _codes_note() -> str:
     return _(
-        "A material, a packaging type or a marking may be given by its code, "
-        "its Chinese or its English name."
+        "A category, a material, a packaging type or a marking may be given by "
+        "its code, its Chinese or its English name."
     )
 
 
@@ -130,9 +141,9 @@ def notice_template_csv() -> bytes:
         writer.writerow(cell_text(value) for value in row)
     writer.writerow([])
     writer.writerow([f"{COMMENT} {_codes_note()}"])
-    for column, vocabulary in VOCABULARY_COLUMNS:
-        terms = "; ".join(f"{t.code} = {t.zh} / {t.en}" for t in vocabulary)
-        writer.writerow([f"{COMMENT} {column}: {terms}"])
+    for column, terms in _columns_terms():
+        listed = "; ".join(f"{t.code} = {t.zh} / {t.en}" for t in terms)
+        writer.writerow([f"{COMMENT} {column}: {listed}"])
     return out.getvalue().encode("utf-8-sig")
 
 

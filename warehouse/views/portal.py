@@ -163,7 +163,7 @@ def notice_detail(request, pk: int):
 
 def _category_choices() -> list[tuple[str, str]]:
     return [
-        (category.code, f"{category.code} · {category}")
+        (category.code, str(category))
         for category in Category.objects.filter(is_active=True)
     ]
 

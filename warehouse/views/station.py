@@ -134,7 +134,8 @@ def station_choose_view(request):
     station = station_choose(request, station_id)
     request.session.pop(SESSION_ACTION, None)
     messages.success(
-        request, _("You are working at %(station)s.") % {"station": station.name}
+        request,
+        _("You are working at %(station)s.") % {"station": station.display_name},
     )
     return redirect("station:home")
 

@@ -73,7 +73,7 @@ def manifest_close(*, principal: Principal, manifest: Manifest) -> Manifest:
         ]
         data = ManifestData(
             number=manifest.number,
-            warehouse=manifest.warehouse.name,
+            warehouse=manifest.warehouse.names_both,
             carrier=f"{carrier.name} {carrier.name_zh}",
             opened_at=manifest.opened_at,
             closed_at=closed_at,

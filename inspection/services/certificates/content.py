@@ -272,7 +272,7 @@ def certificate_document(certificate: Certificate) -> CertificateData:
         number=certificate.number,
         query_code=certificate.query_code,
         verify_url=verify_url(certificate.token),
-        warehouse_name=item.warehouse.name,
+        warehouse_name=item.warehouse.names_both,
         warehouse_address=item.warehouse.address,
         item_code=item.code,
         merchant_name=content["merchant"],
