@@ -18,12 +18,16 @@ to page (its fixed labels, a template's texts) their codes, sorted, in
 subsets of their own (:func:`document_begin`); those subsets are then the
 same on every page and their compressed programs are kept per process
 (:data:`PROGRAM_CACHE_SIZE` of them). Only the characters of what changes
-(names, addresses) make a new subset.
+(names, addresses) make a new subset. The codes of those recurring
+characters are the same in every document that begins with the same
+recurring text (:class:`Fixed`), so a text made only of them is also shown
+with the same operators in each: :mod:`inspection.pdf` keeps those.
 """
 
 import string
 import zlib
 from collections import OrderedDict
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -59,7 +63,7 @@ BOLD = string.ascii_uppercase + DIGITS + "#&"
 """What bold text mostly is (numbers, codes, capitals): the bold font's subset 0."""
 
 
-class _Kept:
+class Kept:
     """What a subset needs in a PDF (its compressed program, its widths and
     its ToUnicode map, formatted) by font and characters: bounded, shared by
     the threads of a process."""
@@ -83,7 +87,7 @@ class _Kept:
         return found
 
 
-PROGRAMS = _Kept(PROGRAM_CACHE_SIZE)
+PROGRAMS = Kept(PROGRAM_CACHE_SIZE)
 
 
 class _Formatted(pdfdoc.PDFObject):
@@ -216,20 +220,43 @@ def _close_subset(font: TTFont, doc) -> None:
         state.nextCode = (state.nextCode | 0xFF) + 1
 
 
-def document_begin(canvas, recurring: str) -> None:
+@dataclass(frozen=True)
+class Fixed:
+    """What :func:`document_begin` gave codes to: ``key`` names the codes (two
+    documents with the same key give these characters the same codes, and
+    their fonts the same names), and ``chars`` holds the characters, by font
+    name."""
+
+    key: str
+    chars: dict[str, frozenset[str]]
+
+
+@lru_cache(maxsize=64)
+def _fixed(recurring: str) -> Fixed:
+    cjk = "".join(sorted(set(recurring + DIGITS)))
+    return Fixed(key=cjk, chars={SANS_BOLD: frozenset(BOLD), CJK: frozenset(cjk)})
+
+
+def document_begin(canvas, recurring: str) -> Fixed:
     """Give this document's recurring characters their codes before it draws.
 
     ``recurring``: the text that is the same on many pages (labels, a
     template's texts). Its characters and the digits, sorted, fill the CJK
     font's first subsets; the Latin bold font starts with :data:`BOLD`.
     Every character drawn later and not among them goes to later subsets.
+    Both fonts get their names in the document now, in this order, so that
+    they are the same in every document.
     """
     bold, cjk = pdf_fonts()
     doc = canvas._doc
+    fixed = _fixed(recurring)
     bold.splitString(BOLD, doc)
     _close_subset(bold, doc)
-    cjk.splitString("".join(sorted(set(recurring + DIGITS))), doc)
+    cjk.splitString(fixed.key, doc)
     _close_subset(cjk, doc)
+    for font in (bold, cjk):
+        font.getSubsetInternalName(0, doc)
+    return fixed
 
 
 @cache

@@ -28,12 +28,21 @@ import zxingcpp
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from .fonts import CJK, SANS_BOLD, document_begin, latin_chars, pdf_fonts
+from .fonts import (
+    CJK,
+    SANS_BOLD,
+    Fixed,
+    Kept,
+    document_begin,
+    latin_chars,
+    pdf_fonts,
+)
 
 PAGE_W, PAGE_H = A4
 MARGIN = 36.0
@@ -132,6 +141,30 @@ def _width(text: str, size: float, bold: bool = False) -> float:
     )
 
 
+class _Canvas(Canvas):
+    """A canvas that knows which characters' codes its document fixed."""
+
+    fixed: Fixed
+    colour: tuple[PDFTextObject | None, Color | None] = (None, None)
+
+
+# A run's operators, by the codes of its document (Fixed.key), font, text and
+# size: labels and a template's texts recur on every page; see TEXT_CACHE_SIZE.
+SHOWN = Kept(4 * TEXT_CACHE_SIZE)
+
+
+def _show(c: _Canvas, font_name: str, run: str, size: float) -> str:
+    """The operators that show ``run`` in ``font_name`` at ``size``: for each
+    of the font's subsets it takes characters from, select it and show them."""
+    font = pdfmetrics.getFont(font_name)
+    doc = c._doc
+    size = fp_str(size)
+    return " ".join(
+        f"{font.getSubsetInternalName(subset, doc)} {size} Tf ({escapePDF(codes)}) Tj"
+        for subset, codes in font.splitString(run, doc)
+    )
+
+
 def _text(
     t: PDFTextObject,
     x: float,
@@ -146,15 +179,29 @@ def _text(
     """Write ``text`` at (x, y) into the page's one text object.
 
     One text object for the whole page (rather than one per string) halves
-    the cost of the page: text is drawn last, over every shape.
+    the cost of the page: text is drawn last, over every shape. A run made
+    only of characters whose codes the document fixed when it began
+    (:func:`inspection.fonts.document_begin`) is shown by the operators kept
+    from an earlier document with the same codes; the text object's own
+    ``textOut`` would split it into subsets and measure it again each time.
     """
     if right:
         x -= _width(text, size, bold)
+    c = t._canvas
     t.setTextOrigin(x, y)
-    t.setFillColor(colour)
+    if c.colour != (t, colour):
+        t.setFillColor(colour)
+        c.colour = (t, colour)
+    fixed = c.fixed
     for run, font in _runs(text, bold):
-        t.setFont(font, size)
-        t.textOut(run)
+        if fixed.chars[font].issuperset(run):
+            shown = SHOWN.get(
+                (fixed.key, font, run, size),
+                lambda font=font, run=run: _show(c, font, run, size),
+            )
+        else:
+            shown = _show(c, font, run, size)
+        t._code.append(shown)
 
 
 def _wrap(text: str, width: float, size: float, max_lines: int) -> list[str]:
@@ -217,10 +264,10 @@ def pdf_canvas(out, pagesize, recurring: str = "") -> Canvas:
     bytes (``invariant``).
     """
     pdf_fonts()
-    c = Canvas(
+    c = _Canvas(
         out, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=CJK
     )
-    document_begin(c, recurring)
+    c.fixed = document_begin(c, recurring)
     return c
 
 

@@ -3,8 +3,11 @@
 glyphs from the font program embedded in the PDF, with its lookup of the
 machine's own fonts switched off."""
 
+import datetime as dt
 import io
+import secrets
 from contextlib import contextmanager
+from dataclasses import replace
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
@@ -15,7 +18,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from inspection.pdf import CertificateData, CheckLine, certificate_pdf
+
 from .test_certificates import certified_item, pdf_bytes
+from .test_pdf_fonts import assert_every_font_embedded, item_label, label
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +183,94 @@ def test_the_machines_fonts_change_nothing_on_a_certificate(world, qc):
     with system_fonts_off():
         without = render(data)
     assert changed(with_system, without) == 0
+
+
+# --- operators kept from one document for the next ---------------------------------
+
+
+def marker() -> str:
+    """Three Chinese characters drawn at random from the upper part of the
+    range: with them in its texts, a template's characters (and so their
+    codes) are like no other's."""
+    return "".join(chr(0x9000 + secrets.randbelow(0x0F00)) for _ in range(3))
+
+
+LOW = "丁七万丈"
+"""Characters that sort before every other Chinese character the certificate
+shows: with them in its texts, a template gives all those others other codes."""
+
+
+def certificate_data(marker: str, **changes) -> CertificateData:
+    """A certificate whose template texts carry ``marker``: texts no earlier
+    document showed, so the renderer keeps nothing for them yet."""
+    checks = (
+        CheckLine(
+            "Material",
+            "材质",
+            "nephrite jade",
+            ("和田玉", "nephrite jade"),
+            (f"材质与申报相同 {marker}", f"same material as claimed {marker}"),
+            "pass",
+        ),
+        CheckLine(
+            "Packaging",
+            "外包装",
+            "gift box",
+            ("完好", "intact"),
+            (f"包装完好 {marker}", f"packaging intact {marker}"),
+            "fail",
+        ),
+    )
+    data = {
+        "number": "GZ-20261125-000001-K",
+        "query_code": "7KQ4-MX2P",
+        "verify_url": "https://qc.example.com/verify/5m3Hc0a0vWkq8QbTQ7m1x9sPq2aZbYdE",
+        "warehouse_name": "广州质检仓 Guangzhou",
+        "warehouse_address": "广州市白云区太和镇 88 号",
+        "item_code": "QBFA5Y13P1MR",
+        "merchant_name": "翡翠之家",
+        "title": "和田玉手镯 Hetian nephrite bangle",
+        "category": "Jewellery and jade",
+        "category_zh": "珠宝玉石",
+        "checks": checks,
+        "inspectors": ("李文",),
+        "issued_at": dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC),
+        "time_zone": "Asia/Shanghai",
+        "verdict": "pass",
+    }
+    return CertificateData(**{**data, **changes})
+
+
+def test_text_kept_from_earlier_documents_shows_the_same_in_a_later_one(
+    no_system_fonts,
+):
+    mark = marker()
+    data = certificate_data(mark)
+    first = certificate_pdf(data)  # nothing kept for this template's texts yet
+
+    # Another template in between: the same labels under other codes.
+    between = certificate_pdf(certificate_data(LOW))
+    text, _region, _han = text_and_boxes(between, HEADING)
+    for words in ("材质", "外包装", f"材质与申报相同 {LOW}", "珠宝玉石", "合格"):
+        assert words in text, words
+    label()
+    item_label()
+    assert certificate_pdf(data) == first  # shown from what was kept
+
+    other = certificate_pdf(
+        replace(data, title="翡翠手镯 jadeite bangle", merchant_name="玉满堂")
+    )
+    text, _region, han = text_and_boxes(other, HEADING)
+    for words in (
+        f"材质与申报相同 {mark}",
+        "same material as claimed",
+        "包装完好",
+        "不合格",
+        "翡翠手镯 jadeite bangle",
+        "玉满堂",
+        "珠宝玉石",
+        "本证书一物一证",
+    ):
+        assert words in text, words
+    assert not [char for char, (left, _b, right, _t) in han if left >= right]
+    assert_every_font_embedded(other)
