@@ -4,9 +4,12 @@ name is refused with the choices in the reader's language; the API, the
 announce form, the upload and the inspection keep the code."""
 
 import datetime as dt
+import importlib
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -15,7 +18,14 @@ from inspection.forms import check_rows
 from inspection.messages import check_reason
 from inspection.models import InspectionCheck
 from tests.conftest import api_client
-from tests.inspection.factories import GOOD_JADE, jade_row, qc, received  # noqa: F401 - qc: a fixture
+from tests.fulfilment.conftest import order_payload
+from tests.inspection.factories import (  # noqa: F401 - qc: a fixture
+    GOOD_JADE,
+    jade_row,
+    lot_row,
+    qc,
+    received,
+)
 from tests.inspection.test_services import submit
 from tests.warehouse.test_portal_pages import (
     CREATE,
@@ -28,8 +38,15 @@ from tests.warehouse.test_portal_pages import (
 from warehouse import uploads
 from warehouse.claims import claim_normalise
 from warehouse.common.messages import message_render
+from warehouse.demo import CATEGORIES as DEMO_CATEGORIES
 from warehouse.messages import CATALOGUE
-from warehouse.models import Carrier, InboundNotice
+from warehouse.models import (
+    Carrier,
+    Category,
+    InboundNotice,
+    StaffAssignment,
+    Station,
+)
 from warehouse.vocabularies import (
     CARRIERS,
     MARKINGS,
@@ -38,6 +55,7 @@ from warehouse.vocabularies import (
     PACKAGING_TYPES,
     VOCABULARIES,
     UnknownTerm,
+    categories,
     term_key,
 )
 
@@ -401,3 +419,272 @@ def test_an_observation_in_chinese_is_stored_as_codes_and_shown_by_name(world):
         assert rows["packaging"].values["type"] == "礼盒"
         assert rows["material"].claimed == "和田玉"
         assert "和田玉" in checks["material"].reason
+
+
+# --- categories, carriers, stations: the vocabularies kept in the database ------------
+
+
+@pytest.fixture
+def categories_seeded(world):
+    """The demo categories, with their Chinese names and trade synonyms."""
+    for data in DEMO_CATEGORIES:
+        Category.objects.update_or_create(code=data["code"], defaults=data)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("categories_seeded")
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("jewellery-jade", "jewellery-jade"),
+        ("珠宝玉石", "jewellery-jade"),
+        ("Jewellery and jade", "jewellery-jade"),
+        ("珠宝", "jewellery-jade"),
+        ("玉石", "jewellery-jade"),
+        ("jewelry", "jewellery-jade"),
+        ("  JEWELLERY ", "jewellery-jade"),
+        ("Jade", "jewellery-jade"),
+        ("化妆品", "cosmetics"),
+        ("护肤品", "cosmetics"),
+        ("Skin Care", "cosmetics"),
+        ("skincare", "cosmetics"),
+        ("食品", "packaged-food"),
+        ("预包装食品", "packaged-food"),
+        ("food", "packaged-food"),
+        ("二手手机", "phones-used"),
+        ("手机", "phones-used"),
+        ("used phone", "phones-used"),
+        ("Second-hand phone", "phones-used"),
+        ("ｓｅｃｏｎｄ ｈａｎｄ ｐｈｏｎｅ", "phones-used"),  # full width  # noqa: RUF001
+    ],
+)
+def test_a_category_is_found_by_its_code_either_name_or_a_trade_word(text, code):
+    assert categories().find(text) == code
+    assert categories().resolve_active(text) == code
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("categories_seeded")
+def test_saving_a_category_rebuilds_the_vocabulary_here_at_once():
+    assert categories().find("文玩") is None
+    jade = Category.objects.get(code="jewellery-jade")
+    jade.synonyms = [*jade.synonyms, "文玩"]
+    jade.save()
+
+    assert categories().find("文玩") == "jewellery-jade"
+    jade.is_active = False
+    jade.save()
+    with pytest.raises(UnknownTerm) as caught:
+        categories().resolve_active("文玩")
+    assert "jewellery-jade" not in caught.value.params["list"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("categories_seeded")
+def test_a_synonym_naming_another_category_is_refused_in_the_admin_form():
+    jade = Category.objects.get(code="jewellery-jade")
+    jade.synonyms = ["护肤品"]  # the cosmetics'
+    with pytest.raises(ValidationError, match="already names category cosmetics"):
+        jade.full_clean()
+    jade.synonyms = "珠宝"
+    with pytest.raises(ValidationError, match="list of words"):
+        jade.full_clean()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("categories_seeded")
+def test_the_api_stores_the_code_of_a_category_named_in_chinese_or_a_trade_word(world):
+    client = api_client(world.merchant_user)
+    body = {
+        "reference": "CAT-1",
+        "warehouse": "GZ",
+        "carrier": "顺丰",
+        "items": [
+            {**jade_row(), "category": "珠宝"},
+            {**jade_row(), "sku": "B-2", "category": "Jewelry"},
+            {**lot_row(labels=["品名", "净含量"]), "category": "护肤品"},
+        ],
+    }
+
+    response = client.post("/api/v1/inbound-notices/", body, format="json")
+
+    assert response.status_code == 201, response.content
+    notice = InboundNotice.objects.get(reference="CAT-1")
+    assert notice.carrier == "sf"
+    assert list(
+        notice.items.order_by("line").values_list("category__code", flat=True)
+    ) == [
+        "jewellery-jade",
+        "jewellery-jade",
+        "cosmetics",
+    ]
+    listed = client.get("/api/v1/items/", {"category": "珠宝玉石"}).json()
+    assert len(listed["results"]) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("categories_seeded")
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("zh-hans", "化妆品、珠宝玉石、预包装食品、二手手机"),
+        ("en", "Cosmetics, Jewellery and jade, Packaged food, Second-hand phones"),
+    ],
+)
+def test_an_unknown_category_is_refused_listing_the_categories_in_the_readers_language(
+    world, language, names
+):
+    client = api_client(world.merchant_user)
+    body = {
+        "reference": "CAT-2",
+        "warehouse": "GZ",
+        "items": [{**jade_row(), "category": "家电"}],
+    }
+
+    response = client.post(
+        "/api/v1/inbound-notices/", body, format="json", HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["error"]["fields"]["items[0].category"]
+    assert "家电" in message
+    assert names in message
+    params = {"value": "家电", "list": ["cosmetics", "phones-used"]}
+    words = message_render("unknown_category", params, language=language)
+    assert ("化妆品" in words) == (language == "zh-hans")
+    assert "cosmetics" not in words
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("carrier", "code"), [("顺丰", "sf"), ("中通快递", "zto"), ("J&T", "jt")]
+)
+def test_an_order_names_its_carrier_in_either_language(world, carrier, code):
+    payload = order_payload(world, lines=[{"sku": "SERUM-30"}], carrier=carrier)
+
+    response = api_client(world.platform).post("/api/v1/orders/", payload, "json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["carrier"] == code
+
+
+@pytest.mark.django_db
+def test_an_unknown_carrier_is_refused_listing_the_carriers_by_name(world):
+    payload = order_payload(world, lines=[{"sku": "SERUM-30"}], carrier="DHL")
+
+    response = api_client(world.platform).post(
+        "/api/v1/orders/", payload, "json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "unknown_carrier"
+    assert "顺丰速运" in error["fields"]["carrier"][0]
+    policy = api_client(world.merchant_user).put(
+        "/api/v1/merchant-policy/", {"return_carrier": "圆通"}, "json"
+    )
+    assert policy.status_code == 200, policy.json()
+    assert policy.json()["return_carrier"] == "yto"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("categories_seeded")
+def test_the_announce_form_shows_category_names_and_takes_a_trade_word(merchant):
+    page = text(merchant.get(CREATE, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert '<option value="jewellery-jade">珠宝玉石</option>' in page
+    assert "jewellery-jade ·" not in page
+    english = text(merchant.get(CREATE, HTTP_ACCEPT_LANGUAGE="en"))
+    assert '<option value="jewellery-jade">Jewellery and jade</option>' in english
+
+    response = merchant.post(
+        CREATE, form_data([{**JADE_ROW, "category": "珠宝"}], carrier="sf")
+    )
+
+    assert response.status_code == 302, text(response)
+    item = InboundNotice.objects.get(reference="FORM-1").items.get()
+    assert item.category.code == "jewellery-jade"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("categories_seeded")
+def test_an_uploaded_file_may_name_categories_in_either_language(merchant):
+    header = (
+        "sku,title,category,serial,quantity,claim.material,claim.weight_g,"
+        "claim.declared_value"
+    )
+    rows = [
+        header,
+        "B-1,手镯,珠宝,S-1,1,和田玉,52.31,1000",
+        "B-2,戒指,Jewellery and jade,S-2,1,足金999,3,2000",
+        "B-3,吊坠,玉石,S-3,1,翡翠,4,3000",
+    ]
+    data = ("\ufeff" + "\n".join(rows) + "\n").encode()
+
+    response = upload(merchant, (io.BytesIO(data), "items.csv"))
+
+    assert response.status_code == 302, text(response)
+    notice = InboundNotice.objects.get(reference="FILE-1")
+    assert set(notice.items.values_list("category__code", flat=True)) == {
+        "jewellery-jade"
+    }
+    bad = "\ufeff" + "\n".join([header, "B-9,手镯,家电,S-9,1,和田玉,5,100"]) + "\n"
+    refused = upload(
+        merchant, (io.BytesIO(bad.encode()), "items.csv"), reference="FILE-2"
+    )
+    assert refused.status_code == 400
+    assert "Jewellery and jade, Packaged food" in text(refused)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("categories_seeded")
+def test_the_templates_list_the_categories_with_both_names():
+    workbook = load_workbook(io.BytesIO(uploads.notice_template_xlsx()))
+    listed = [list(row) for row in workbook["codes"].iter_rows(values_only=True)]
+    assert ["category", "jewellery-jade", "珠宝玉石", "Jewellery and jade"] in listed
+    assert ["category", "phones-used", "二手手机", "Second-hand phones"] in listed
+    csv_text = uploads.notice_template_csv().decode("utf-8-sig")
+    assert "cosmetics = 化妆品 / Cosmetics" in csv_text
+
+
+@pytest.mark.django_db
+def test_stations_and_warehouses_are_named_in_the_readers_language(client, world):
+    station = Station.objects.get(code="GZ-RCV-01")
+    station.name, station.name_zh = "GZ receiving 1", "GZ 收货台 1"
+    station.save()
+    world.gz.name, world.gz.name_zh = "Guangzhou Inspection Warehouse", "广州质检仓"
+    world.gz.save()
+
+    assert station.name_in("zh-hans") == "GZ 收货台 1"
+    assert station.name_in("en") == "GZ receiving 1"
+    with translation.override("zh-hans"):
+        assert station.display_name == "GZ 收货台 1"
+        assert str(world.gz) == "GZ 广州质检仓"
+    assert world.gz.names_both == "广州质检仓 Guangzhou Inspection Warehouse"
+    world.sih.name_zh = ""
+    assert world.sih.name_in("zh-hans") == world.sih.name  # no Chinese name: English
+
+    operator = get_user_model().objects.create(username="op")
+    StaffAssignment.objects.create(user=operator, warehouse=world.gz, role="operator")
+    client.force_login(operator)
+    client.post("/station/choose/", {"station": station.pk})
+    page = text(client.get("/station/", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert "GZ 收货台 1" in page
+    assert "广州质检仓" in page
+    assert "GZ receiving 1" not in page
+    english = text(client.get("/station/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "GZ receiving 1" in english and "Guangzhou Inspection Warehouse" in english
+    assert "收货台" not in english
+
+
+def test_the_migration_splits_names_given_in_both_languages():
+    migration = importlib.import_module(
+        "warehouse.migrations.0011_bilingual_names_category_synonyms"
+    )
+    both = migration.BOTH.match("四会玉器质检仓 Sihui Jade Inspection Warehouse")
+    assert (both["zh"], both["en"]) == (
+        "四会玉器质检仓",
+        "Sihui Jade Inspection Warehouse",
+    )
+    assert migration.BOTH.match("Guangzhou") is None
+    assert migration.STATION_NAME.match("GZ dock 1")["kind"] == "dock"
+    assert set(migration.SYNONYMS) == {c["code"] for c in DEMO_CATEGORIES}
