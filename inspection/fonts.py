@@ -24,6 +24,7 @@ recurring text (:class:`Fixed`), so a text made only of them is also shown
 with the same operators in each: :mod:`inspection.pdf` keeps those.
 """
 
+import re
 import string
 import zlib
 from collections import OrderedDict
@@ -100,52 +101,102 @@ class _Formatted(pdfdoc.PDFObject):
         return self.data
 
 
-def _program(face, subset: list[int]) -> tuple[int, bytes]:
-    """The subset's font program: its length and its compressed bytes."""
+class _Slot(pdfdoc.PDFObject):
+    """Where a :class:`_Template` takes what differs from one document to the
+    next."""
 
-    def make():
-        program = face.makeSubset(subset)
-        return len(program), zlib.compress(program)
+    def __init__(self, n: int):
+        self.mark = b"\0slot%d\0" % n
 
-    return PROGRAMS.get(("program", face.filename, face.subfontNameX, *subset), make)
+    def format(self, document):
+        return self.mark
 
 
-def _subset_objects(face):
-    """``face.addSubsetObjects`` with the font program from :data:`PROGRAMS`."""
+_SLOT = re.compile(rb"\0slot(\d+)\0")
 
-    def add(doc, fontname, subset):
-        length, compressed = _program(face, subset)
-        stream = pdfdoc.PDFStream(content=compressed)
-        stream.dictionary["Length1"] = length
-        stream.dictionary["Filter"] = pdfdoc.PDFArray(
-            [pdfdoc.PDFName("FlateDecode")]
-        )  # already compressed: reportlab applies no filter again
-        ref = doc.Reference(stream, f"fontFile:{face.filename}({fontname})")
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": face.ascent,
-                "CapHeight": face.capHeight,
-                "Descent": face.descent,
-                "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
-                "FontBBox": pdfdoc.PDFArray(face.bbox),
-                "FontName": pdfdoc.PDFName(fontname),
-                "ItalicAngle": face.italicAngle,
-                "StemV": face.stemV,
-                "FontFile2": ref,
-                "MissingWidth": face.defaultWidth,
-            }
-        )
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
-    return add
+class _Template(pdfdoc.PDFObject):
+    """A PDF object formatted once per process but for its slots, filled in
+    each document (a reference to another object, the font's name)."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, parts: tuple, fills: list):
+        self.parts = parts
+        self.fills = fills
+
+    def format(self, document):
+        out = [self.parts[0]]
+        for slot, part in zip(self.parts[1::2], self.parts[2::2], strict=True):
+            out += (self.fills[slot].format(document), part)
+        return b"".join(out)
+
+
+def _template(thing, doc) -> tuple:
+    """``thing`` formatted, cut at its slots: text, slot number, text, …"""
+    parts = _SLOT.split(pdfdoc.format(thing, doc, toplevel=1))
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts))
+
+
+def _stream(content: bytes, doc, **entries) -> bytes:
+    """A stream of content already compressed, formatted (no reference in it)."""
+    stream = pdfdoc.PDFStream(content=content)
+    stream.dictionary.dict.update(entries)
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    return stream.format(doc)  # already compressed: no filter applied again
+
+
+def _subset(face, base: str, subset: list[int], doc) -> dict:
+    """Everything the PDF holds of one subset, formatted: its font program
+    and ToUnicode map (streams), its descriptor and its font dictionary
+    (templates whose slots take the references and the font's name)."""
+    program = face.makeSubset(subset)
+    descriptor = pdfdoc.PDFDictionary(
+        {
+            "Type": "/FontDescriptor",
+            "Ascent": face.ascent,
+            "CapHeight": face.capHeight,
+            "Descent": face.descent,
+            "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+            "FontBBox": pdfdoc.PDFArray(face.bbox),
+            "FontName": pdfdoc.PDFName(base),
+            "ItalicAngle": face.italicAngle,
+            "StemV": face.stemV,
+            "FontFile2": _Slot(0),
+            "MissingWidth": face.defaultWidth,
+        }
+    )
+    widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset)))
+    font = pdfdoc.PDFDictionary(
+        {
+            "Type": "/Font",
+            "Subtype": "/TrueType",
+            "Name": _Slot(0),
+            "BaseFont": pdfdoc.PDFName(base),
+            "FirstChar": 0,
+            "LastChar": len(subset) - 1,
+            "Widths": _Formatted(widths.format(doc)),
+            "ToUnicode": _Slot(1),
+            "FontDescriptor": _Slot(2),
+        }
+    )
+    cmap = makeToUnicodeCMap(base, subset).encode("latin-1")
+    return {
+        "program": _stream(zlib.compress(program), doc, Length1=len(program)),
+        "cmap": _stream(zlib.compress(cmap), doc),
+        "descriptor": _template(descriptor, doc),
+        "font": _template(font, doc),
+    }
 
 
 def _font_objects(font: TTFont):
-    """``font.addObjects``: reportlab's, with each subset's widths and
-    ToUnicode map made once per process (:data:`PROGRAMS`)."""
+    """``font.addObjects``: reportlab's, with each subset's objects made and
+    formatted once per process (:data:`PROGRAMS`): building a subset's font
+    program and compressing it is most of the cost of a page otherwise."""
 
     def add(doc):
+        if not isinstance(doc.encrypt, pdfdoc.NoEncryption):
+            raise ValueError("the kept font objects are not encrypted")
         state = font._assignState(doc)
         state.frozen = 1
         face = font.face
@@ -154,27 +205,19 @@ def _font_objects(font: TTFont):
             base = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode(
                 "pdfdoc"
             )
-
-            def make(subset=subset, base=base):
-                widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset)))
-                cmap = makeToUnicodeCMap(base, subset).encode("latin-1")
-                return widths.format(doc), zlib.compress(cmap)
-
-            key = ("objects", face.filename, face.subfontNameX, base, *subset)
-            widths, cmap = PROGRAMS.get(key, make)
-            pdf_font = pdfdoc.PDFTrueTypeFont()
-            pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
-            pdf_font.Name = internal
-            pdf_font.BaseFont = base
-            pdf_font.FirstChar = 0
-            pdf_font.LastChar = len(subset) - 1
-            pdf_font.Widths = _Formatted(widths)
-            stream = pdfdoc.PDFStream(content=cmap)
-            stream.dictionary["Filter"] = pdfdoc.PDFArray(
-                [pdfdoc.PDFName("FlateDecode")]
+            made = PROGRAMS.get(
+                ("subset", face.filename, face.subfontNameX, base, *subset),
+                lambda subset=subset, base=base: _subset(face, base, subset, doc),
             )
-            pdf_font.ToUnicode = doc.Reference(stream, "toUnicodeCMap:" + base)
-            pdf_font.FontDescriptor = face.addSubsetObjects(doc, base, subset)
+            program = doc.Reference(
+                _Formatted(made["program"]), f"fontFile:{face.filename}({base})"
+            )
+            descriptor = doc.Reference(
+                _Template(made["descriptor"], [program]), "fontDescriptor:" + base
+            )
+            cmap = doc.Reference(_Formatted(made["cmap"]), "toUnicodeCMap:" + base)
+            name = _Formatted(pdfdoc.PDFName(internal).encode("latin-1"))
+            pdf_font = _Template(made["font"], [name, cmap, descriptor])
             doc.Reference(pdf_font, internal)
             doc.idToObject["BasicFonts"].dict[internal] = pdf_font
         del font.state[doc]
@@ -191,7 +234,6 @@ def pdf_fonts() -> tuple[TTFont, TTFont]:
         TTFont(CJK, str(cjk_font_path()), subfontIndex=CJK_INDEX, asciiReadable=False),
     )
     for font in loaded:
-        font.face.addSubsetObjects = _subset_objects(font.face)
         font.face.get_table = _glyf_kept(font.face.get_table)
         font.addObjects = _font_objects(font)
         pdfmetrics.registerFont(font)
