@@ -216,7 +216,7 @@ class HoldDecisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HoldDecision
-        fields = ["decision", "reason", "decided_by", "decided_at"]
+        fields = ["decision", "reason", "reason_lang", "decided_by", "decided_at"]
 
 
 class InspectionSerializer(serializers.ModelSerializer):
@@ -253,6 +253,7 @@ class InspectionSerializer(serializers.ModelSerializer):
             "units",
             "photos",
             "notes",
+            "notes_lang",
             "opened_by",
             "station",
             "opened_at",
@@ -302,6 +303,7 @@ class InspectionSerializer(serializers.ModelSerializer):
             else None,
             "approved": inspection.signoff_approved,
             "note": inspection.signoff_note,
+            "note_lang": inspection.signoff_note_lang,
         }
 
     @extend_schema_field(HoldDecisionSerializer(allow_null=True))

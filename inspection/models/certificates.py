@@ -50,6 +50,9 @@ class Certificate(models.Model):
         related_name="+",
     )
     revoked_reason = models.TextField(_("reason for revocation"), blank=True)
+    revoked_reason_lang = models.CharField(
+        _("language of the reason for revocation"), max_length=16, blank=True
+    )
     replaced_by = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

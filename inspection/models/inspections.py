@@ -65,6 +65,8 @@ class Inspection(models.Model):
         _("verdict"), max_length=8, choices=Verdict.choices, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The language the notes were typed in (the typist's, at save time).
+    notes_lang = models.CharField(_("notes language"), max_length=16, blank=True)
     # Lots: the ISO 2859-1 plan the sample follows (empty for single items).
     lot_size = models.PositiveIntegerField(_("lot size"), default=1)
     sample_size = models.PositiveIntegerField(_("sample size"), null=True, blank=True)
@@ -99,6 +101,9 @@ class Inspection(models.Model):
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     signoff_approved = models.BooleanField(_("sign-off approved"), null=True)
     signoff_note = models.TextField(_("sign-off note"), blank=True)
+    signoff_note_lang = models.CharField(
+        _("sign-off note language"), max_length=16, blank=True
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -284,6 +289,7 @@ class HoldDecision(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     reason = models.TextField(_("reason"))
+    reason_lang = models.CharField(_("reason language"), max_length=16, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -308,6 +314,7 @@ class Appeal(models.Model):
         Inspection, on_delete=models.PROTECT, related_name="appeal_for"
     )
     reason = models.TextField(_("reason"))
+    reason_lang = models.CharField(_("reason language"), max_length=16, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

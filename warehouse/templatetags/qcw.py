@@ -97,8 +97,10 @@ def language_of(user) -> str:
 
 
 # Parameters of a stored message that hold what a person typed (an appeal's
-# or a hold decision's reason, an inspector's note, a legacy sentence).
+# or a hold decision's reason, an inspector's note, a legacy sentence), and
+# the one that says which language it was typed in (when known).
 TYPED_PARAMS = ("reason", "note", "text")
+TYPED_LANGUAGE_PARAM = "lang"
 
 
 @register.simple_tag
@@ -109,12 +111,14 @@ def event_reason(event):
     if not event.reason_code:
         return typed(event.reason, event.reason_lang)
     params = dict(event.reason_params or {})
+    language = params.get(TYPED_LANGUAGE_PARAM)
+    language = language if isinstance(language, str) else ""
     marks = {}
     for name in TYPED_PARAMS:
         value = params.get(name)
         if isinstance(value, str) and value:
             token = f"\x00{name}\x00"
-            marks[token] = typed(value)
+            marks[token] = typed(value, language)
             params[name] = token
     words = message_render(event.reason_code, params)
     if words is None:

@@ -62,7 +62,7 @@ def certificate_revoke(
     inspecting); a pass issues a new certificate, and the old one's page
     points to it.
     """
-    from ..inspections.common import note_clean
+    from ..inspections.common import note_clean, typed_language, typed_params
     from ..inspections.opening import inspection_create
 
     if principal.role not in (Role.SUPERVISOR, Role.ADMIN):
@@ -82,12 +82,22 @@ def certificate_revoke(
         certificate.revoked_at = timezone.now()
         certificate.revoked_by = principal.user
         certificate.revoked_reason = reason
+        certificate.revoked_reason_lang = typed_language(reason)
         certificate.save(
-            update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"]
+            update_fields=[
+                "status",
+                "revoked_at",
+                "revoked_by",
+                "revoked_reason",
+                "revoked_reason_lang",
+            ]
         )
         label = {
             "reason_code": "certificate_revoked",
-            "reason_params": {"number": certificate.number, "reason": reason},
+            "reason_params": {
+                "number": certificate.number,
+                **typed_params("reason", reason),
+            },
         }
         payload = {"certificate": certificate.number, "step": "certificate_revoked"}
         if reinspect:

@@ -8,7 +8,14 @@ from warehouse.common.access import Principal, Role
 from warehouse.common.exceptions import Conflict, Forbidden, TransitionRefused
 
 from ...models import Appeal, Inspection
-from .common import S, inspection_last_closed, item_locked, note_clean
+from .common import (
+    S,
+    inspection_last_closed,
+    item_locked,
+    note_clean,
+    typed_language,
+    typed_params,
+)
 from .opening import inspection_create
 
 
@@ -48,13 +55,14 @@ def appeal_create(*, principal: Principal, code: str, reason: str) -> Appeal:
             appealed=failed,
             reinspection=new,
             reason=reason,
+            reason_lang=typed_language(reason),
             created_by=principal.user,
         )
         lifecycle.item_inspection_start(
             item=item,
             actor=principal.user,
             reason_code="merchant_appealed",
-            reason_params={"reason": reason},
+            reason_params=typed_params("reason", reason),
             payload={"appealed": failed.pk, "new_inspection": new.pk},
         )
     return appeal

@@ -9,7 +9,7 @@ and the dates the rules need.
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from warehouse.common.access import Principal, Role, tenant_scope
@@ -191,6 +191,22 @@ def note_clean(value, field: str = "notes", *, required: bool = False) -> str:
             fields={field: [_("Too long.")]},
         )
     return value
+
+
+def typed_language(text: str) -> str:
+    """The language ``text`` was typed in: the typist's (the request's active
+    language at save time), stored beside the text so pages mark it with
+    its ``lang``; empty for no text."""
+    return (translation.get_language() or "") if text else ""
+
+
+def typed_params(name: str, text: str) -> dict:
+    """An event's typed parameter with its language (``{"reason": text,
+    "lang": "zh-hans"}``; the ``event_reason`` tag marks the text with it)."""
+    params = {name: text}
+    if text:
+        params["lang"] = typed_language(text)
+    return params
 
 
 def rule_context(item: Item) -> rules.Context:

@@ -15,6 +15,8 @@ from .common import (
     item_locked,
     note_clean,
     person_required,
+    typed_language,
+    typed_params,
 )
 from .opening import inspection_create
 
@@ -48,11 +50,12 @@ def hold_decide(
             inspection=held,
             decision=decision,
             reason=reason,
+            reason_lang=typed_language(reason),
             decided_by=principal.user,
         )
         label = {
             "reason_code": "supervisor_decided",
-            "reason_params": {"decision": decision, "reason": reason},
+            "reason_params": {"decision": decision, **typed_params("reason", reason)},
         }
         payload = {"inspection": held.pk, "decision": decision}
         if decision == HoldDecision.Decision.REINSPECT:

@@ -20,6 +20,7 @@ from .common import (
     json_plain,
     note_clean,
     station_of,
+    typed_language,
 )
 
 
@@ -55,6 +56,7 @@ def inspection_create(
         reason=reason,
         previous=previous,
         notes=notes,
+        notes_lang=typed_language(notes),
         lot_size=item.quantity,
         sample_size=plan.sample_size if plan else None,
         accept_number=plan.accept if plan else None,

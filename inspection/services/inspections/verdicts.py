@@ -24,6 +24,8 @@ from .common import (
     person_required,
     require_judgeable,
     station_of,
+    typed_language,
+    typed_params,
 )
 from .lots import lot_verdict
 
@@ -107,7 +109,8 @@ def complete_locked(*, inspection: Inspection, principal: Principal, notes) -> N
     fields = ["verdict", "completed_by", "completed_at"]
     if notes is not None:
         inspection.notes = note_clean(notes)
-        fields.append("notes")
+        inspection.notes_lang = typed_language(inspection.notes)
+        fields += ["notes", "notes_lang"]
     if signoff_needed(inspection, verdict):
         inspection.status = Inspection.Status.AWAITING_SIGNOFF
         inspection.save(update_fields=[*fields, "status"])
@@ -208,12 +211,14 @@ def inspection_sign_off(
         inspection.signed_off_by = principal.user
         inspection.signed_off_at = timezone.now()
         inspection.signoff_note = note
+        inspection.signoff_note_lang = typed_language(note)
         inspection.signoff_approved = approve
         inspection.save(
             update_fields=[
                 "signed_off_by",
                 "signed_off_at",
                 "signoff_note",
+                "signoff_note_lang",
                 "signoff_approved",
             ]
         )
@@ -231,7 +236,7 @@ def inspection_sign_off(
                     "reason_params": {
                         "number": inspection.number,
                         "verdict": inspection.verdict,
-                        "note": note,
+                        **typed_params("note", note),
                     },
                 },
             )
