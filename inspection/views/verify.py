@@ -58,6 +58,7 @@ def _public(certificate: Certificate, request=None) -> dict:
         if certificate.revoked_at
         else None,
         "revoked_reason": certificate.revoked_reason or None,
+        "revoked_reason_lang": certificate.revoked_reason_lang,
         "replaced_by": reverse("verify-page", kwargs={"token": replaced.token})
         if replaced
         else None,

@@ -12,6 +12,7 @@ from inspection import services
 from inspection.models import Appeal, HoldDecision
 from tests.conftest import api_client
 from tests.inspection.factories import GOOD_JADE, jade_row, received
+from tests.inspection.test_certificates import certified_item
 from tests.inspection.test_services import failing, held, submit
 from warehouse.common.access import principal_of
 from warehouse.models import ItemEvent
@@ -115,3 +116,23 @@ def test_an_event_stored_before_languages_marks_its_typed_text_without_one():
         )
     assert '<span translate="no" data-typed>x&lt;y</span>' in shown
     assert "lang=" not in shown
+
+
+def test_a_revocations_reason_is_shown_in_its_language_on_the_public_page(
+    world, qc, client
+):
+    _item, certificate = certified_item(world)
+    with translation.override("zh-hans"):
+        services.certificate_revoke(
+            principal=principal_of(world.supervisor),
+            number=certificate.number,
+            reason="表扣在质检后被更换。",
+        )
+
+    page = client.get(f"/verify/{certificate.token}", HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        '<span lang="zh-hans" translate="no" data-typed>表扣在质检后被更换。</span>'
+        in page.content.decode()
+    )
+    body = client.get(f"/verify/{certificate.token}.json").json()
+    assert body["revoked_reason_lang"] == "zh-hans"
