@@ -206,12 +206,14 @@ def verdict_rates(period: Period) -> dict:
     )
     by_category: dict[str, list[int]] = {}
     by_merchant: dict[str, list[int]] = {}
+    merchants: dict[str, tuple[str, str]] = {}
     for row in rows:
         counts = (row["passed"], row["failed"], row["held"])
         category = _category_label(
             row["item__category__name"], row["item__category__name_zh"]
         )
         merchant = f"{row['item__merchant__code']} {row['item__merchant__name']}"
+        merchants[merchant] = (row["item__merchant__code"], row["item__merchant__name"])
         for table, key in ((by_category, category), (by_merchant, merchant)):
             sums = table.setdefault(key, [0, 0, 0])
             for index, count in enumerate(counts):
@@ -219,7 +221,12 @@ def verdict_rates(period: Period) -> dict:
     overall = [sum(c[i] for c in by_category.values()) for i in range(3)]
     return {
         "by_category": [_rates(k, *v) for k, v in sorted(by_category.items())],
-        "by_merchant": [_rates(k, *v) for k, v in sorted(by_merchant.items())],
+        # A merchant's row also gives its code and its name apart: the name is
+        # data (shown as typed), the code is what a chart labels it with.
+        "by_merchant": [
+            {**_rates(k, *v), "code": merchants[k][0], "name": merchants[k][1]}
+            for k, v in sorted(by_merchant.items())
+        ],
         "overall": _rates(_("All"), *overall),
     }
 

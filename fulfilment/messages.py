@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from warehouse.common.messages import Catalogue, Message
 from warehouse.common.messages import Message as M
 from warehouse.messages import event_reason, item_state_labels
+from warehouse.vocabularies import CARRIERS
 
 # The item timeline (ItemEvent.reason_code and its reason_params).
 ITEM_EVENTS = (
@@ -37,6 +38,7 @@ ITEM_EVENTS = (
         "handed_to_carrier",
         _("Handed to %(carrier)s, tracking %(tracking)s."),
         ("carrier", "tracking"),
+        {"carrier": CARRIERS.labels},
     ),
     M("returning_to_merchant", _("Going back to the merchant.")),
 )
@@ -111,6 +113,7 @@ EMAILS = {
                     "Check its certificate: %(links)s"
                 ),
                 ("order", "carrier", "tracking", "links"),
+                {"carrier": CARRIERS.labels},
             ),
         ),
         # To the merchant, when an item is sent back.
@@ -129,6 +132,7 @@ EMAILS = {
                     "printed."
                 ),
                 ("code", "title", "carrier"),
+                {"carrier": CARRIERS.labels},
             ),
         ),
     )

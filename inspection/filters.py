@@ -34,15 +34,25 @@ _age_label = lazy(_age_text, str)  # in the language of the request showing it
 
 
 class CodeSelect(forms.Select):
-    """A select of codes whose options are read when the form is shown."""
+    """A select of codes whose options are read when the form is shown.
 
-    def __init__(self, attrs=None, *, options, empty):
+    ``typed``: the options' words are data (names people gave, such as a
+    merchant's), marked as the ``typed`` filter marks them; the empty
+    choice's words stay the product's."""
+
+    def __init__(self, attrs=None, *, options, empty, typed=False):
         super().__init__(attrs)
-        self.options_of, self.empty = options, empty
+        self.options_of, self.empty, self.typed = options, empty, typed
 
     def get_context(self, name, value, attrs):
         self.choices = [("", self.empty), *self.options_of()]
         return super().get_context(name, value, attrs)
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if self.typed and value:
+            option["attrs"].update({"translate": "no", "data-typed": True})
+        return option
 
 
 class QueueFilter(ItemFilter):
@@ -76,6 +86,7 @@ class QueueFilter(ItemFilter):
                 for m in Merchant.objects.filter(is_active=True).order_by("code")
             ],
             empty=gettext_lazy("All"),
+            typed=True,
         ),
     )
     age = django_filters.TypedChoiceFilter(

@@ -46,7 +46,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, warehouses, **kwargs):
         super().__init__(*args, **kwargs)
         self.warehouses = {w.code: w for w in warehouses}
-        choices = [(w.code, f"{w.code} {w.name}") for w in warehouses]
+        choices = [(w.code, f"{w.code} {w.display_name}") for w in warehouses]
         if len(warehouses) != 1:
             choices.insert(0, ("", _("All my warehouses")))
         date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -166,7 +166,10 @@ def _charts(figures: dict) -> dict:
     def bars(rows, title, ident):
         return charts.stacked_bar_chart(
             rows=[
-                {"label": r["label"], "values": {k: r[k] for k, _, _ in segments}}
+                {
+                    "label": r.get("code", r["label"]),
+                    "values": {k: r[k] for k, _, _ in segments},
+                }
                 for r in rows
             ],
             segments=segments,

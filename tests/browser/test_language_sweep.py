@@ -1,0 +1,617 @@
+"""Every page of every role, in English and in Chinese, at desktop and phone sizes.
+
+The demo world (``warehouse.demo.demo_seed``) is taken through the flow by
+the services' own endpoints so that every page has something to show: a
+certified item ordered, packed and released (its shipment on a manifest, its
+certificate to verify), one packed whose label waits at the dock, one failed,
+one held, one under inspection, one received; scans at the receiving station.
+Then each role signs in and opens each of its pages (the list is checked
+against the URLconfs and the role's navigation), the page's own JavaScript
+reads every text node and every attribute a person reads, and:
+
+- on an English page, no Han character may show;
+- on a Chinese page, no vocabulary code, no state code shown as a word, and
+  no English phrase (two or more words of ASCII letters in a row);
+
+outside what is data, not the product's words. Data is marked in the
+templates, never listed here:
+
+- text a person typed: ``data-typed`` (the ``typed`` filter, the timeline's
+  ``event_reason``), with ``lang`` when its language is known;
+- any element whose ``lang`` differs from the page's (the language switch's
+  "中文" / "English", a name given in its own language);
+- codes people must read as they are (item codes, SKUs, serials, barcodes,
+  tracking, certificate, order and manifest numbers, station codes, column
+  names): the class ``mono``, the one the templates set codes in (monospace),
+  or ``translate="no"``, HTML's own mark for "not to be translated" (a data
+  ``<option>``, which can hold no element, carries it with ``data-typed``).
+
+Screenshots of every page, both languages and both sizes, go to
+``$SCREENSHOT_DIR/sweep/``. A failure lists every offending text of every
+page of the role and language: page, role, language, size, texts.
+"""
+
+import time
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import Resolver404, URLResolver, get_resolver, resolve
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from fulfilment.models import Manifest, Order, Shipment
+from inspection.models import Certificate, Inspection
+from inspection.services import inspection_open, inspection_sign_off, inspection_submit
+from tests.browser.conftest import SCREENSHOTS
+from tests.conftest import api_client
+from tests.fulfilment.conftest import run_jobs
+from warehouse import vocabularies
+from warehouse.common.access import Role, principal_of
+from warehouse.common.context_processors import navigation_for
+from warehouse.demo import demo_seed
+from warehouse.models import InboundNotice, Item, ItemState, Station
+from warehouse.services import inbound_notice_create
+
+PASSWORD = "pw-for-the-sweep-1"
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+# The browser's language, as a reader's browser sends it.
+LOCALES = {"en": "en-US", "zh-hans": "zh-CN"}
+SHOTS = SCREENSHOTS / "sweep"
+
+# English words a Chinese page may show, each for its reason. Kept short.
+ALLOWED_ENGLISH = {
+    # The interface's name, written so in Chinese technical writing too.
+    "REST API",
+}
+
+# --- what the browser reads -------------------------------------------------------
+
+READ_PAGE = r"""
+({pageLang, mode, codes, allowed}) => {
+  const norm = (l) => (l || '').toLowerCase().replace('_', '-');
+  const page = norm(pageLang);
+  const isData = (el) => {
+    for (let e = el; e && e !== document.documentElement; e = e.parentElement) {
+      if (e.hasAttribute('data-typed')) return true;
+      if (e.getAttribute('translate') === 'no') return true;
+      if (e.classList && e.classList.contains('mono')) return true;
+      if (e.hasAttribute('lang') && norm(e.getAttribute('lang')) !== page) return true;
+    }
+    return false;
+  };
+  const skip = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA'].includes(e.tagName)) return true;
+    }
+    return false;
+  };
+  const han = /\p{Script=Han}/u;
+  const english = /[A-Za-z]+(?:[ \u00a0]+[A-Za-z]+)+/g;
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const edge = '[A-Za-z0-9_\\-]';
+  const codeRe = codes.length
+    ? new RegExp(`(?<!${edge})(?:${codes.map(escape).join('|')})(?!${edge})`, 'g')
+    : null;
+  const found = [];
+  const judge = (text, where) => {
+    const t = text.replace(/\s+/g, ' ').trim();
+    if (!t) return;
+    if (mode === 'en') {
+      if (han.test(t)) found.push(`${where}: ${t}`);
+      return;
+    }
+    const bad = new Set();
+    if (codeRe) for (const m of t.matchAll(codeRe)) bad.add(`code "${m[0]}"`);
+    for (const m of t.matchAll(english)) {
+      if (!allowed.includes(m[0])) bad.add(`English "${m[0]}"`);
+    }
+    if (bad.size) found.push(`${where}: ${t} [${[...bad].join(', ')}]`);
+  };
+  judge(document.title, 'title');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (skip(el) || isData(el)) continue;
+    judge(n.data, el.tagName.toLowerCase());
+  }
+  const attrs = ['placeholder', 'title', 'aria-label', 'alt'];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (skip(el) || isData(el)) continue;
+    for (const a of attrs) {
+      const where = `${el.tagName.toLowerCase()}@${a}`;
+      if (el.hasAttribute(a)) judge(el.getAttribute(a), where);
+    }
+    const buttonish =
+      el.tagName === 'INPUT' && ['submit', 'button', 'reset'].includes(el.type);
+    if (buttonish && el.value) judge(el.value, 'input@value');
+  }
+  return found;
+}
+"""
+
+
+def vocabulary_codes() -> set[str]:
+    """Every code of every vocabulary of ``warehouse.vocabularies``."""
+    codes = set()
+    for value in vars(vocabularies).values():
+        if isinstance(value, vocabularies.Vocabulary):
+            codes.update(value.codes())
+    return codes
+
+
+def state_codes() -> set[str]:
+    """Every stored choice of the three apps' models (item, order, shipment,
+    manifest, inspection, certificate, scan states, verdicts, kinds), but the
+    language codes (a language's code is its name's ``lang``)."""
+    codes = set()
+    for label in ("warehouse", "inspection", "fulfilment"):
+        for model in apps.get_app_config(label).get_models():
+            for f in model._meta.get_fields():
+                for value, _ in getattr(f, "flatchoices", None) or ():
+                    if isinstance(value, str) and len(value) > 2:
+                        codes.add(value)
+    return codes | set(ItemState.values)
+
+
+# --- the world the pages show -----------------------------------------------------
+
+
+@dataclass
+class World:
+    items: dict = field(default_factory=dict)
+    inspection_id: int = 0
+    notice_id: int = 0
+    manifest: str = ""
+    verify_token: str = ""
+    reset_path: str = ""
+
+
+def _ok(answer, *codes):
+    assert answer.status_code in (codes or (200, 201)), answer.content
+    return answer.json() if answer.content else None
+
+
+def _scan(station, code: str, action: str):
+    return api_client(station).post(
+        "/api/v1/scans/", {"barcode": code, "action": action}, format="json"
+    )
+
+
+def _inspect(user, code: str, observed: dict, *, second=None) -> None:
+    done = inspection_submit(principal=principal_of(user), code=code, observed=observed)
+    if done[0].status == Inspection.Status.AWAITING_SIGNOFF:
+        inspection_sign_off(principal=principal_of(second), inspection_id=done[0].pk)
+    run_jobs()
+
+
+JADE_OK = {"material": "和田玉", "weight_g": "52.31", "appearance": True}
+
+
+def world_build() -> World:
+    demo_seed()
+    users = get_user_model().objects
+    for user in users.all():
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    admin = users.get(username="admin")
+    inspector, inspector2 = (users.get(username=u) for u in ("inspector", "inspector2"))
+    receiving = Station.objects.get(code="GZ-RCV-01").user
+    dock = Station.objects.get(code="GZ-DOCK-01").user
+    platform = users.get(username="platform")
+
+    jade_notice = InboundNotice.objects.get(reference="DEMO-JADE-001")
+    inbound_notice_create(
+        merchant=jade_notice.merchant,
+        warehouse_code="GZ",
+        reference="DEMO-JADE-002",
+        carrier="yto",
+        tracking_number="YT0000000000001",
+        actor=admin,
+        items=[
+            {
+                "sku": f"JADE-PENDANT-{n}",
+                "title": f"和田玉吊坠 Hetian nephrite pendant {n}",
+                "category": "jewellery-jade",
+                "serial": f"HT-2026-01{n}",
+                "order_ref": f"LS-90010{n}",
+                "claim": {
+                    "material": "nephrite jade",
+                    "weight_g": "52.31",
+                    "declared_value": "880.00",
+                    "packaging": "gift box",
+                },
+            }
+            for n in range(1, 4)
+        ],
+    )
+    items = {i.sku: i for i in Item.objects.filter(merchant=jade_notice.merchant)}
+    for item in items.values():
+        _ok(_scan(receiving, item.code, "receive"))
+    _scan(receiving, items["JADE-BANGLE-56"].code, "receive")  # refused: logged
+
+    # Certified (signed off above the template's value), then ordered,
+    # packed and released: a shipment on a manifest, a certificate to verify.
+    bangle = items["JADE-BANGLE-56"]
+    _inspect(inspector, bangle.code, JADE_OK, second=inspector2)
+    # Two pendants certified: one released with the bangle, one packed only.
+    for sku in ("JADE-PENDANT-1", "JADE-PENDANT-2"):
+        _inspect(inspector, items[sku].code, JADE_OK)
+    # Held: the packaging is damaged (the template holds on it).
+    _inspect(
+        inspector, items["JADE-PENDANT-3"].code, {**JADE_OK, "packaging": "damaged"}
+    )
+    # Failed: the gold ring has a crack; a second inspector signs it off.
+    ring = items["GOLD-RING-18K"]
+    cracked = {"material": "18K金", "weight_g": "3.25", "appearance": False}
+    _inspect(inspector, ring.code, cracked, second=inspector2)
+    # Under inspection: the phone's inspection is open.
+    phone = items["IP13-128-BLU"]
+    opened = inspection_open(principal=principal_of(inspector), code=phone.code)
+    run_jobs()
+
+    from tests.fulfilment.conftest import order_payload
+
+    class _W:  # what order_payload reads
+        merchant = jade_notice.merchant
+
+    for sku in ("JADE-BANGLE-56", "JADE-PENDANT-1", "JADE-PENDANT-2"):
+        payload = order_payload(_W, lines=[{"item_code": items[sku].code}])
+        _ok(api_client(platform).post("/api/v1/orders/", payload, format="json"))
+        run_jobs()
+        order = Order.objects.get(external_id=payload["order_id"])
+        _ok(
+            api_client(dock).post(
+                f"/api/v1/orders/{order.external_id}/pack/", format="json"
+            )
+        )
+        run_jobs()
+        if sku != "JADE-PENDANT-2":
+            _ok(api_client(dock).post(f"/api/v1/items/{items[sku].code}/release/"))
+    run_jobs()
+
+    world = World()
+    world.items = {sku: Item.objects.get(pk=item.pk) for sku, item in items.items()}
+    world.items["SERUM-30ML"] = Item.objects.get(sku="SERUM-30ML")
+    world.inspection_id = opened.pk
+    world.notice_id = jade_notice.pk
+    world.manifest = Manifest.objects.latest("pk").number
+    certificate = Certificate.objects.get(item=bangle, status="valid")
+    world.verify_token = certificate.token
+    merchant = users.get(username="merchant")
+    uid = urlsafe_base64_encode(force_bytes(merchant.pk))
+    world.reset_path = (
+        f"/accounts/reset/{uid}/{default_token_generator.make_token(merchant)}/"
+    )
+    states = {sku: i.state for sku, i in world.items.items()}
+    assert states["JADE-BANGLE-56"] == ItemState.RELEASED, states
+    assert states["JADE-PENDANT-2"] == ItemState.PACKED, states
+    assert states["JADE-PENDANT-3"] == ItemState.HELD, states
+    assert states["GOLD-RING-18K"] == ItemState.FAILED, states
+    assert states["IP13-128-BLU"] == ItemState.INSPECTING, states
+    assert Shipment.objects.filter(printed_at__isnull=True).exists()
+    return world
+
+
+# --- the pages of each role ---------------------------------------------------------
+
+
+def _choose_station(code: str):
+    def choose(page):
+        page.goto(
+            page.url.split("/", 3)[0]
+            + "//"
+            + page.url.split("/")[2]
+            + "/station/?change=1"
+        )
+        page.check(f"#station-{Station.objects.get(code=code).pk}")
+        page.click("form[action='/station/choose/'] button[type=submit]")
+        page.wait_for_selector("input[data-scanbox]")
+
+    choose.path = "/station/"
+    return choose
+
+
+def _lookup(code: str):
+    def lookup(page):
+        page.click("label[for=action-lookup]")
+        box = page.locator("input[data-scanbox]")
+        box.fill(code)
+        box.press("Enter")
+        page.wait_for_function(
+            "code => (document.querySelector('[data-testid=scan-result]') || {})"
+            ".textContent?.includes(code)",
+            arg=code,
+        )
+
+    lookup.path = "/station/"
+    return lookup
+
+
+def _item(w: World, sku: str) -> str:
+    return f"/items/{w.items[sku].code}/"
+
+
+def pages_of(role: str, w: World) -> list[tuple[str, object]]:
+    """(label, path or step) in the order the role opens them; a step is a
+    function of the page that leaves it on something to read."""
+    items = [
+        (f"item-{sku.lower()}", _item(w, sku))
+        for sku in (
+            "JADE-BANGLE-56",
+            "JADE-PENDANT-2",
+            "JADE-PENDANT-3",
+            "GOLD-RING-18K",
+            "IP13-128-BLU",
+        )
+    ]
+    account = [
+        ("account", "/account/"),
+        ("password-change", "/accounts/password_change/"),
+        ("password-changed", "/accounts/password_change/done/"),
+    ]
+    dock = [
+        ("labels", "/dock/labels/"),
+        ("manifests", "/dock/manifests/"),
+        ("manifest", f"/dock/manifests/{w.manifest}/"),
+    ]
+    staff = [
+        ("queue", "/inspect/"),
+        ("scan-unknown", "/inspect/scan/?barcode=NOSUCH"),
+        ("inspection", f"/inspect/inspections/{w.inspection_id}/"),
+        *items,
+    ]
+    if role == "anonymous":
+        return [
+            ("login", "/accounts/login/"),
+            ("password-reset", "/accounts/password_reset/"),
+            ("password-reset-sent", "/accounts/password_reset/done/"),
+            ("password-reset-confirm", w.reset_path),
+            ("password-reset-complete", "/accounts/reset/done/"),
+            ("verify-lookup", "/verify/"),
+            ("verify", f"/verify/{w.verify_token}"),
+            ("not-found", "/no-such-page/"),
+        ]
+    if role == Role.MERCHANT:
+        return [
+            ("items", "/portal/items/"),
+            ("shipments", "/portal/shipments/"),
+            ("shipment", f"/portal/shipments/{w.notice_id}/"),
+            ("announce", "/portal/shipments/new/"),
+            ("upload", "/portal/shipments/upload/"),
+            ("tokens", "/portal/tokens/"),
+            *[i for i in items if "ip13" not in i[0]],
+            *account,
+            ("forbidden", "/inspect/"),
+            ("not-found", "/items/NOSUCH/"),
+        ]
+    if role == Role.INSPECTOR:
+        return [*staff, *account, ("forbidden", "/dashboard/")]
+    if role == Role.SUPERVISOR:
+        return [
+            ("dashboard", "/dashboard/"),
+            *staff,
+            ("item-lot", _item(w, "SERUM-30ML")),
+            ("station-choose", "/station/"),
+            *dock,
+            *account,
+        ]
+    if role == Role.ADMIN:
+        # The supervisor's pages (an admin sees what a supervisor sees, with
+        # the admin link): each template once, not each item again.
+        return [
+            ("dashboard", "/dashboard/"),
+            ("queue", "/inspect/"),
+            ("item-held", _item(w, "JADE-PENDANT-3")),
+            ("station-choose", "/station/"),
+            *dock,
+            *account,
+        ]
+    if role == Role.OPERATOR:
+        receiving = w.items["GOLD-RING-18K"].code
+        return [
+            ("station-choose", "/station/"),
+            ("station-receiving", _choose_station("GZ-RCV-01")),
+            ("station-lookup", _lookup(receiving)),
+            ("station-dock", _choose_station("GZ-DOCK-01")),
+            *dock,
+            ("item", _item(w, "JADE-PENDANT-2")),
+            *account,
+            ("forbidden", "/inspect/"),
+        ]
+    # The platform and the stations work through the API; a person signed in
+    # with their account has the account page, and no home.
+    return [("home", "/"), *account]
+
+
+# The pages that show a refusal; every other page answers 200.
+EXPECTED_STATUS = {"forbidden": 403, "not-found": 404, "home": 403, "scan-unknown": 404}
+
+USERS = {
+    "anonymous": None,
+    Role.MERCHANT: "merchant",
+    Role.INSPECTOR: "inspector",
+    Role.SUPERVISOR: "supervisor",
+    Role.OPERATOR: "operator",
+    Role.ADMIN: "admin",
+    Role.PLATFORM: "platform",
+    Role.STATION: "station-gz-rcv-01",
+}
+
+
+# --- the sweep --------------------------------------------------------------------
+
+
+def read(page, language: str) -> list[str]:
+    mode = "en" if language == "en" else "zh"
+    codes = sorted(vocabulary_codes() | state_codes()) if mode == "zh" else []
+    return page.evaluate(
+        READ_PAGE,
+        {
+            "pageLang": page.evaluate("document.documentElement.lang"),
+            "mode": mode,
+            "codes": codes,
+            "allowed": sorted(ALLOWED_ENGLISH),
+        },
+    )
+
+
+def sweep_role(browser, base: str, w: World, role: str, language: str) -> list:
+    """Sign in as ``role`` in a context of its own, open each of its pages,
+    read them at both sizes and screenshot them; return what is wrong."""
+    context = browser.new_context(
+        locale=LOCALES[language], viewport=viewport("desktop")
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems = []
+    try:
+        if USERS[role]:
+            page.goto(base + "/accounts/login/")
+            page.fill("#id_username", USERS[role])
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            assert "/accounts/login/" not in page.url, f"{role} could not sign in"
+        for n, (label, step) in enumerate(pages_of(role, w), 1):
+            if callable(step):
+                step(page)
+            else:
+                status = page.goto(base + step, wait_until="domcontentloaded").status
+                expected = EXPECTED_STATUS.get(label, 200)
+                if status != expected:
+                    problems.append(
+                        f"{label} ({step}) · {role} · {language}: "
+                        f"answered {status}, not {expected}"
+                    )
+            shown = page.evaluate("document.documentElement.lang")
+            if shown != language:
+                problems.append(
+                    f"{label} · {role} · {language}: the page is in {shown}"
+                )
+            for size in SIZES:
+                page.set_viewport_size(viewport(size))
+                where = f"{label} ({page.url.removeprefix(base)}) · {role} · {language}"
+                problems += [f"{where} · {size}: {t}" for t in read(page, language)]
+                page.screenshot(
+                    path=str(SHOTS / f"{language}-{role}-{n:02d}-{label}-{size}.jpg"),
+                    full_page=True,
+                    type="jpeg",
+                    quality=60,
+                    animations="disabled",
+                )
+            page.set_viewport_size(viewport("desktop"))
+    finally:
+        context.close()
+    return problems
+
+
+def viewport(size: str) -> dict:
+    width, height = SIZES[size]
+    return {"width": width, "height": height}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_every_page_of_every_role_in_the_readers_language(
+    browser, live_server, language
+):
+    """One world per language; each role in its own browser context."""
+    started = time.monotonic()
+    w = world_build()
+    print(f"\nworld: {time.monotonic() - started:.1f}s")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for role in USERS:
+        began = time.monotonic()
+        problems += sweep_role(browser, live_server.url, w, role, language)
+        print(f"{role}: {time.monotonic() - began:.1f}s")
+    assert not problems, f"{len(problems)} texts in the wrong language:\n" + "\n".join(
+        problems
+    )
+
+
+# --- the list of pages is the URLconf's --------------------------------------------
+
+# Named URLs of the product that are not pages a person reads, each with why.
+NOT_PAGES = {
+    "logout": "a POST that signs out",
+    "set_language": "a POST that sets the language",
+    "portal:notice-template": "the upload template, a CSV/XLSX file",
+    "station:choose": "a POST; the station page it leads to is swept",
+    "station:scan": "a POST; its answer is read in the operator's lookup step",
+    "inspect:start": "a POST that opens an inspection",
+    "inspect:observe": "a POST answering a check's verdict fragment",
+    "inspect:unit": "a POST recording a sampled unit",
+    "inspect:photo-add": "a POST adding a photo",
+    "inspect:complete": "a POST completing the inspection",
+    "inspect:sign-off": "a POST signing it off",
+    "inspect:hold-decide": "a POST deciding a held item",
+    "inspect:appeal": "a POST appealing a verdict",
+    "inspect:item-label": "a PDF",
+    "inspect:certificate": "a PDF",
+    "inspect:certificates-zip": "a ZIP of PDFs",
+    "dock:label-download": "a PDF or ZPL file",
+    "dock:label-printed": "a POST",
+    "dock:manifest-close": "a POST",
+    "dock:manifest-pdf": "a PDF",
+    "dashboard:export": "a CSV file",
+    "decide:return": "a POST",
+    "decide:held": "a POST",
+    "verify-json": "JSON for machines",
+    "verify-photo": "an image",
+    "schema": "the OpenAPI schema",
+    "api-docs": "the API's documentation, generated from the schema",
+    "api-redoc": "the API's documentation, generated from the schema",
+}
+# Namespaces that are not pages: the REST API and the Django admin.
+NOT_PAGE_SPACES = ("admin", "warehouse", "inspection", "fulfilment")
+
+
+def _names(patterns, space=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{space}{p.namespace}:" if p.namespace else space
+            yield from _names(p.url_patterns, inner)
+        elif p.name:
+            yield space + p.name
+
+
+def _placeholder_world() -> World:
+    item = SimpleNamespace(code="QABCDEFGHJKL")
+    skus = ("JADE-BANGLE-56", "JADE-PENDANT-2", "JADE-PENDANT-3", "GOLD-RING-18K")
+    return World(
+        items={sku: item for sku in (*skus, "IP13-128-BLU", "SERUM-30ML")},
+        inspection_id=1,
+        notice_id=1,
+        manifest="MZTO-GZ-1",
+        verify_token="A" * 32,
+        reset_path="/accounts/reset/MQ/set-password/",
+    )
+
+
+def test_the_sweep_opens_every_page_of_the_urlconf_and_every_menu_entry():
+    w = _placeholder_world()
+    swept = set()
+    for role in USERS:
+        paths = []
+        for _, step in pages_of(role, w):
+            path = step.path if callable(step) else step
+            paths.append(path.split("?")[0])
+            try:
+                match = resolve(path.split("?")[0])
+            except Resolver404:  # the not-found page
+                continue
+            if match.url_name:
+                swept.add(":".join([*match.namespaces, match.url_name]))
+        for entry in navigation_for(role):
+            assert entry["url"] in paths, f"{role} does not open {entry['url']}"
+    names = {
+        n
+        for n in _names(get_resolver().url_patterns)
+        if n.split(":")[0] not in NOT_PAGE_SPACES or ":" not in n
+    }
+    assert names - swept - set(NOT_PAGES) == set()
+    assert swept & set(NOT_PAGES) == set()
