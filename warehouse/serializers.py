@@ -43,11 +43,17 @@ class NamedRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class CategoryRefSerializer(NamedRefSerializer):
+    """A category: its code, English and Chinese name."""
+
+    name_zh = serializers.CharField()
+
+
 class ItemSerializer(serializers.ModelSerializer):
     """An item as stations, merchants and inspectors see it."""
 
     merchant = NamedRefSerializer()
-    category = NamedRefSerializer()
+    category = CategoryRefSerializer()
     warehouse = serializers.CharField(source="warehouse.code")
     location = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -99,7 +105,11 @@ def item_summary(item: Item) -> dict:
         "state": item.state,
         "merchant": {"code": item.merchant.code, "name": item.merchant.name},
         "warehouse": item.warehouse.code,
-        "category": {"code": item.category.code, "name": item.category.name},
+        "category": {
+            "code": item.category.code,
+            "name": item.category.name,
+            "name_zh": item.category.name_zh,
+        },
         "sku": item.sku,
         "title": item.title,
         "serial": item.serial,

@@ -145,7 +145,7 @@ def test_item_list_rows_have_the_list_shape(world, items):
     assert row["state"] == "received"
     assert row["merchant"] == {"code": "JADEHOME", "name": "Merchant JADEHOME"}
     assert row["warehouse"] == "GZ"
-    assert row["category"] == {"code": "cosmetics", "name": "Cosmetics"}
+    assert row["category"] == {"code": "cosmetics", "name": "Cosmetics", "name_zh": ""}
     assert row["quantity"] == 12
     assert row["claim"] == {"expiry_date": "2027-01-01", "packaging": "box"}
     assert row["allowed_actions"] == ["inspect"]

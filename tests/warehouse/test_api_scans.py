@@ -93,7 +93,11 @@ def test_scan_answer_carries_what_a_station_needs(world, item):
 
     assert item["state"] == "announced"
     assert item["merchant"] == {"code": "JADEHOME", "name": "Merchant JADEHOME"}
-    assert item["category"] == {"code": "jewellery-jade", "name": "Jewellery and jade"}
+    assert item["category"] == {
+        "code": "jewellery-jade",
+        "name": "Jewellery and jade",
+        "name_zh": "",
+    }
     assert item["warehouse"] == "GZ"
     assert item["claim"] == {"material": "nephrite jade", "weight_mg": 52310}
     assert item["allowed_actions"] == ["receive"]
