@@ -266,17 +266,22 @@ def _close_subset(font: TTFont, doc) -> None:
 class Fixed:
     """What :func:`document_begin` gave codes to: ``key`` names the codes (two
     documents with the same key give these characters the same codes, and
-    their fonts the same names), and ``chars`` holds the characters, by font
-    name."""
+    their fonts the same names), ``chars`` holds the characters, by font
+    name, and ``recurring`` the text they came from."""
 
     key: str
     chars: dict[str, frozenset[str]]
+    recurring: str
 
 
 @lru_cache(maxsize=64)
 def _fixed(recurring: str) -> Fixed:
     cjk = "".join(sorted(set(recurring + DIGITS)))
-    return Fixed(key=cjk, chars={SANS_BOLD: frozenset(BOLD), CJK: frozenset(cjk)})
+    return Fixed(
+        key=cjk,
+        chars={SANS_BOLD: frozenset(BOLD), CJK: frozenset(cjk)},
+        recurring=recurring,
+    )
 
 
 def document_begin(canvas, recurring: str) -> Fixed:

@@ -148,8 +148,8 @@ class _Canvas(Canvas):
     colour: tuple[PDFTextObject | None, Color | None] = (None, None)
 
 
-# A run's operators, by the codes of its document (Fixed.key), font, text and
-# size: labels and a template's texts recur on every page; see TEXT_CACHE_SIZE.
+# A recurring run's operators, by the codes of its document (Fixed.key), font,
+# text and size: labels and a template's texts; see TEXT_CACHE_SIZE.
 SHOWN = Kept(4 * TEXT_CACHE_SIZE)
 
 
@@ -179,11 +179,13 @@ def _text(
     """Write ``text`` at (x, y) into the page's one text object.
 
     One text object for the whole page (rather than one per string) halves
-    the cost of the page: text is drawn last, over every shape. A run made
-    only of characters whose codes the document fixed when it began
-    (:func:`inspection.fonts.document_begin`) is shown by the operators kept
-    from an earlier document with the same codes; the text object's own
-    ``textOut`` would split it into subsets and measure it again each time.
+    the cost of the page: text is drawn last, over every shape. A run of
+    the document's recurring text (a label, a template's text: its codes
+    fixed when the document began, :func:`inspection.fonts.document_begin`)
+    is shown by the operators kept from an earlier document with the same
+    codes; the text object's own ``textOut`` would split it into subsets and
+    measure it again each time. Only those are kept: what is new on every
+    page (numbers, names) would only churn the cache.
     """
     if right:
         x -= _width(text, size, bold)
@@ -194,7 +196,7 @@ def _text(
         c.colour = (t, colour)
     fixed = c.fixed
     for run, font in _runs(text, bold):
-        if fixed.chars[font].issuperset(run):
+        if run in fixed.recurring and fixed.chars[font].issuperset(run):
             shown = SHOWN.get(
                 (fixed.key, font, run, size),
                 lambda font=font, run=run: _show(c, font, run, size),
@@ -386,16 +388,25 @@ FOOTER_EN = (
 )
 LABELS = (TITLE_ZH, SCAN, NUMBER, QUERY, ITEM_CODE, MERCHANT, ITEM, CATEGORY, ISSUED)
 RECURRING = "".join(
-    (*LABELS, MORE, SIGNED, FOOTER_ZH, *VERDICT_WORDS.values(), *dict(COLUMNS))
+    (
+        *LABELS,
+        TITLE_EN,
+        MORE,
+        SIGNED,
+        FOOTER_ZH,
+        FOOTER_EN,
+        *VERDICT_WORDS.values(),
+        *dict(COLUMNS),
+    )
 )
 
 
 def _recurring(data: CertificateData) -> str:
     """What this certificate shares with others of its template: the fixed
-    labels, the category, each check's label and rule."""
-    texts = [RECURRING, data.category_zh]
+    labels, the category, each check's labels and rule."""
+    texts = [RECURRING, f"{data.category_zh} {data.category}"]
     for check in data.checks:
-        texts += [check.label_zh, *_languages(check.rule)]
+        texts += [check.label_zh, check.label, *_languages(check.rule)]
     return "".join(texts)
 
 
