@@ -13,8 +13,10 @@ fonts are loaded once per process; the QR code
 is encoded by zxing-cpp (C++: a fortieth of the time of a pure-Python encoder's
 search for the best mask, which was half the cost of a page) and drawn as one
 path of a rectangle per run of dark modules, which is several times faster than
-reportlab's own QR widget; everything is drawn on the canvas directly, without
-platypus.
+reportlab's own QR widget; the operators that show a recurring text (labels, a
+template's texts) are kept from page to page (:func:`_text`), and so are the
+formatted objects of the font subsets (:mod:`inspection.fonts`); everything is
+drawn on the canvas directly, without platypus.
 """
 
 import datetime as dt
