@@ -3,6 +3,7 @@
 glyphs from the font program embedded in the PDF, with its lookup of the
 machine's own fonts switched off."""
 
+import ctypes
 import datetime as dt
 import io
 import secrets
@@ -28,7 +29,20 @@ pytestmark = pytest.mark.django_db
 SCALE = 2  # pixels per point
 HEADING = "质检鉴定证书"
 RULE_ZH = "材质与申报相同"  # the material rule, in Chinese
-_DEFAULT_FONTS = []  # pdfium keeps a pointer to it: it must outlive its use
+_FIELDS = dict(pdfium_c.FPDF_SYSFONTINFO._fields_)
+NO_FONTS = pdfium_c.FPDF_SYSFONTINFO(
+    version=1,
+    Release=_FIELDS["Release"](lambda info: None),
+    EnumFonts=_FIELDS["EnumFonts"](lambda info, mapper: None),
+    MapFont=_FIELDS["MapFont"](lambda info, weight, italic, cs, pitch, face, ok: None),
+    GetFont=_FIELDS["GetFont"](lambda info, face: None),
+    GetFontData=_FIELDS["GetFontData"](lambda info, font, table, out, size: 0),
+    GetFaceName=_FIELDS["GetFaceName"](lambda info, font, out, size: 0),
+    GetFontCharset=_FIELDS["GetFontCharset"](lambda info, font: 0),
+    DeleteFont=_FIELDS["DeleteFont"](lambda info, font: None),
+)
+"""pdfium's interface to the machine's fonts, with no font behind it."""
+_DEFAULTS = []  # pdfium keeps pointers to them: they must outlive their use
 
 
 @pytest.fixture(autouse=True)
@@ -40,14 +54,14 @@ def _media(settings, tmp_path):
 @contextmanager
 def system_fonts_off():
     """pdfium finds no font on the machine (this one may have a Chinese font),
-    as on a machine without any; its default lookup is put back afterwards."""
-    pdfium_c.FPDF_SetSystemFontInfo(None)
+    as on a machine without any; its default lookup is put back afterwards
+    (a new one each time: pdfium releases the one it replaces)."""
+    pdfium_c.FPDF_SetSystemFontInfo(ctypes.byref(NO_FONTS))
     try:
         yield
     finally:
-        if not _DEFAULT_FONTS:
-            _DEFAULT_FONTS.append(pdfium_c.FPDF_GetDefaultSystemFontInfo())
-        pdfium_c.FPDF_SetSystemFontInfo(_DEFAULT_FONTS[0])
+        _DEFAULTS.append(pdfium_c.FPDF_GetDefaultSystemFontInfo())
+        pdfium_c.FPDF_SetSystemFontInfo(_DEFAULTS[-1])
 
 
 @pytest.fixture
