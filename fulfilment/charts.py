@@ -84,7 +84,7 @@ def _legend(entries: Sequence[tuple[str, str]], x: float, y: float) -> list[str]
             f'<text x="{_number(x + 14)}" y="{_number(y)}" font-size="12" {FONT}>'
             f"{text(label)}</text>"
         )
-        x += 24 + 7 * len(str(label))
+        x += 24 + _width(str(label), 12)
     return parts
 
 

@@ -134,6 +134,21 @@ READ_PAGE = r"""
 """
 
 
+# A page must fit the screen's width (a wide table scrolls in its own box).
+WIDER_THAN_SCREEN = """
+() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width + 1) return '';
+  const over = [...document.body.querySelectorAll('*')]
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .filter((el) => !el.parentElement.closest('.table-wrap'))
+    .slice(0, 3)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+  return `${document.documentElement.scrollWidth}px > ${width}px (${over.join(', ')})`;
+}
+"""
+
+
 def vocabulary_codes() -> set[str]:
     """Every code of every vocabulary of ``warehouse.vocabularies``."""
     codes = set()
@@ -521,6 +536,9 @@ def sweep_role(browser, base: str, w: World, role: str, language: str) -> list:
                 page.set_viewport_size(viewport(size))
                 where = f"{label} ({page.url.removeprefix(base)}) · {role} · {language}"
                 problems += [f"{where} · {size}: {t}" for t in read(page, language)]
+                wide = page.evaluate(WIDER_THAN_SCREEN)
+                if wide:
+                    problems.append(f"{where} · {size}: wider than the screen: {wide}")
                 page.screenshot(
                     path=str(SHOTS / f"{language}-{role}-{n:02d}-{label}-{size}.jpg"),
                     full_page=True,
@@ -548,6 +566,8 @@ def test_every_page_of_every_role_in_the_readers_language(
     w = world_build()
     print(f"\nworld: {time.monotonic() - started:.1f}s")
     SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob(f"{language}-*"):  # a page no longer swept
+        old.unlink()
     problems = []
     for role in USERS:
         began = time.monotonic()
