@@ -179,6 +179,8 @@ def state_codes() -> set[str]:
 class World:
     items: dict = field(default_factory=dict)
     inspection_id: int = 0
+    signoff_id: int = 0
+    lot_inspection_id: int = 0
     notice_id: int = 0
     manifest: str = ""
     verify_token: str = ""
@@ -190,7 +192,7 @@ def _ok(answer, *codes):
     return answer.json() if answer.content else None
 
 
-def _scan(station, code: str, action: str):
+def _scan_api(station, code: str, action: str):
     return api_client(station).post(
         "/api/v1/scans/", {"barcode": code, "action": action}, format="json"
     )
@@ -198,7 +200,7 @@ def _scan(station, code: str, action: str):
 
 def _inspect(user, code: str, observed: dict, *, second=None) -> None:
     done = inspection_submit(principal=principal_of(user), code=code, observed=observed)
-    if done[0].status == Inspection.Status.AWAITING_SIGNOFF:
+    if second and done[0].status == Inspection.Status.AWAITING_SIGNOFF:
         inspection_sign_off(principal=principal_of(second), inspection_id=done[0].pk)
     run_jobs()
 
@@ -240,13 +242,13 @@ def world_build() -> World:
                     "packaging": "gift box",
                 },
             }
-            for n in range(1, 6)
+            for n in range(1, 7)
         ],
     )
     items = {i.sku: i for i in Item.objects.filter(merchant=jade_notice.merchant)}
     for item in items.values():
-        _ok(_scan(receiving, item.code, "receive"))
-    _scan(receiving, items["JADE-BANGLE-56"].code, "receive")  # refused: logged
+        _ok(_scan_api(receiving, item.code, "receive"))
+    _scan_api(receiving, items["JADE-BANGLE-56"].code, "receive")  # refused: logged
 
     # Certified (signed off above the template's value), then ordered,
     # packed and released: a shipment on a manifest, a certificate to verify.
@@ -272,6 +274,13 @@ def world_build() -> World:
     ring = items["GOLD-RING-18K"]
     cracked = {"material": "18K金", "weight_g": "3.25", "appearance": False}
     _inspect(inspector, ring.code, cracked, second=inspector2)
+    # Failed, awaiting a second inspector's sign-off.
+    awaiting = items["JADE-PENDANT-6"]
+    _inspect(inspector, awaiting.code, {**JADE_OK, "appearance": False})
+    # A lot under inspection by sample, at Sihui.
+    serum = Item.objects.get(sku="SERUM-30ML")
+    _ok(_scan_api(Station.objects.get(code="SIH-RCV-01").user, serum.code, "receive"))
+    lot = inspection_open(principal=principal_of(inspector), code=serum.code)
     # Under inspection: the phone's inspection is open.
     phone = items["IP13-128-BLU"]
     opened = inspection_open(principal=principal_of(inspector), code=phone.code)
@@ -306,6 +315,8 @@ def world_build() -> World:
     world.items = {sku: Item.objects.get(pk=item.pk) for sku, item in items.items()}
     world.items["SERUM-30ML"] = Item.objects.get(sku="SERUM-30ML")
     world.inspection_id = opened.pk
+    world.lot_inspection_id = lot.pk
+    world.signoff_id = Inspection.objects.get(item=awaiting).pk
     world.notice_id = jade_notice.pk
     world.manifest = Manifest.objects.latest("pk").number
     certificate = Certificate.objects.get(item=bangle, status="valid")
@@ -346,20 +357,42 @@ def _choose_station(code: str):
     return choose
 
 
-def _lookup(code: str):
-    def lookup(page):
-        page.click("label[for=action-lookup]")
+def _scan(action: str, code: str):
+    """Scan ``code`` with ``action`` on the station page; wait for its answer."""
+
+    def scan(page):
+        page.evaluate("document.querySelector('[data-testid=scan-result]')?.remove()")
+        page.click(f"label[for=action-{action}]")
         box = page.locator("input[data-scanbox]")
         box.fill(code)
         box.press("Enter")
-        page.wait_for_function(
-            "code => (document.querySelector('[data-testid=scan-result]') || {})"
-            ".textContent?.includes(code)",
-            arg=code,
-        )
+        page.wait_for_selector("[data-testid=scan-result]")
 
-    lookup.path = "/station/"
-    return lookup
+    scan.path = "/station/"
+    return scan
+
+
+def _announce_unknown_material(page):
+    """The announce form sent with a material no vocabulary knows."""
+    page.goto(
+        page.url.split("/", 3)[0]
+        + "//"
+        + page.url.split("/")[2]
+        + "/portal/shipments/new/"
+    )
+    page.fill("#id_reference", "SWEEP-BAD-1")
+    page.select_option("#id_warehouse", index=1)
+    page.fill("#id_items-0-sku", "BANGLE-X")
+    page.fill("#id_items-0-title", "Bangle")
+    page.select_option("#id_items-0-category", "jewellery-jade")
+    page.fill("#id_items-0-material", "unobtainium")
+    page.fill("#id_items-0-weight_g", "52.31")
+    page.fill("#id_items-0-declared_value", "1200")
+    page.click("form button[type=submit]:not([name=add_row])")
+    page.wait_for_selector(".errorlist")
+
+
+_announce_unknown_material.path = "/portal/shipments/new/"
 
 
 def _item(w: World, sku: str) -> str:
@@ -398,6 +431,7 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
             ("shipments", "/portal/shipments/"),
             ("shipment", f"/portal/shipments/{w.notice_id}/"),
             ("announce", "/portal/shipments/new/"),
+            ("announce-refused", _announce_unknown_material),
             ("upload", "/portal/shipments/upload/"),
             ("tokens", "/portal/tokens/"),
             ("item-released", item["JADE-BANGLE-56"]),
@@ -428,6 +462,8 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
             ("dashboard", "/dashboard/"),
             ("queue", "/inspect/"),
             ("inspection", f"/inspect/inspections/{w.inspection_id}/"),
+            ("inspection-sign-off", f"/inspect/inspections/{w.signoff_id}/"),
+            ("inspection-lot", f"/inspect/inspections/{w.lot_inspection_id}/"),
             ("item-held", item["JADE-PENDANT-3"]),
             ("item-lot", item["SERUM-30ML"]),
             ("station-choose", "/station/"),
@@ -447,7 +483,8 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
         return [
             ("station-choose", "/station/"),
             ("station-receiving", _choose_station("GZ-RCV-01")),
-            ("station-lookup", _lookup(w.items["GOLD-RING-18K"].code)),
+            ("station-lookup", _scan("lookup", w.items["GOLD-RING-18K"].code)),
+            ("station-refused", _scan("receive", w.items["GOLD-RING-18K"].code)),
             ("station-dock", _choose_station("GZ-DOCK-01")),
             *dock,
             ("item-packed", item["JADE-PENDANT-2"]),
@@ -626,7 +663,7 @@ def _names(patterns, space=""):
 
 def _placeholder_world() -> World:
     item = SimpleNamespace(code="QABCDEFGHJKL")
-    skus = [f"JADE-PENDANT-{n}" for n in range(2, 6)] + [
+    skus = [f"JADE-PENDANT-{n}" for n in range(1, 7)] + [
         "JADE-BANGLE-56",
         "GOLD-RING-18K",
     ]

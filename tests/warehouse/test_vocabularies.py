@@ -187,7 +187,7 @@ def test_every_unknown_code_is_the_catalogues_and_renders_stored_params():
     params = {"value": "X", "list": ["nephrite jade", "24K gold"]}
     assert (
         message_render("unknown_material", params, language="zh-hans")
-        == "未知材质 X；请使用：和田玉, 足金。"  # noqa: RUF001
+        == "未知材质 X；请使用：和田玉、足金。"  # noqa: RUF001
     )
     assert message_render("unknown_material", params, language="en") == (
         "Unknown material X; use one of: nephrite jade, 24K gold (999)."

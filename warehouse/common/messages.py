@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 Labels = Mapping[str, Promise] | Callable[[], Mapping[str, Promise]]
 """Words for a parameter's stored values, or a function returning them (for
@@ -56,7 +57,8 @@ def _label(value, words: Mapping[str, Promise]):
     if isinstance(value, str):
         return str(words[value]) if value in words else value
     if isinstance(value, list | tuple):
-        return ", ".join(str(_label(v, words)) for v in value) or str(NONE)
+        separator = pgettext("list separator", ", ")  # 、 in Chinese
+        return separator.join(str(_label(v, words)) for v in value) or str(NONE)
     return value
 
 
