@@ -700,3 +700,44 @@ def test_the_sweep_opens_every_page_of_the_urlconf_and_every_menu_entry():
     }
     assert names - swept - set(NOT_PAGES) == set()
     assert swept & set(NOT_PAGES) == set()
+
+
+def test_the_reader_tells_the_products_words_from_data(browser):
+    """The page's reader on a page made for it: what it flags, what it leaves."""
+    page = browser.new_page()
+    try:
+        page.set_content(
+            """<html lang="en"><head><title>Item 合格</title></head><body>
+            <p>Packed 已打包</p>
+            <p><span data-typed>和田玉手镯</span> <span lang="zh-hans">中文</span>
+               <span class="mono">深圳市 135-78</span></p>
+            <input placeholder="扫描" value="x"><input type="submit" value="提交">
+            <select><option>全部</option>
+              <option translate="no" data-typed>光彩</option></select>
+            <script>var a = "脚本";</script></body></html>"""
+        )
+        found = read(page, "en")
+        assert [f.split(": ", 1)[0] for f in found] == [
+            "title",
+            "p",
+            "option",
+            "input@placeholder",
+            "input@value",
+        ], found
+
+        page.set_content(
+            """<html lang="zh-hans"><body>
+            <p>状态 received; 材质 nephrite jade</p><p>请用 REST API 提交</p>
+            <p>Hetian</p><p>Not translated yet</p>
+            <p><span data-typed>Jade Home</span> <span lang="en">English</span>
+               <span class="mono">claim.net_content</span>
+               <span translate="no">intact</span></p>
+            <button title="Sign out">退出</button></body></html>"""
+        )
+        found = read(page, "zh-hans")
+        assert len(found) == 3, found
+        assert 'code "received"' in found[0] and 'code "nephrite jade"' in found[0]
+        assert 'English "Not translated yet"' in found[1]
+        assert found[2].startswith("button@title") and "Sign out" in found[2]
+    finally:
+        page.close()
