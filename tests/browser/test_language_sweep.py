@@ -1,20 +1,27 @@
 """Every page of every role, in English and in Chinese, at desktop and phone sizes.
 
 The demo world (``warehouse.demo.demo_seed``) is taken through the flow by
-the services' own endpoints so that every page has something to show: a
+the services and the API so that every page has something to show: a
 certified item ordered, packed and released (its shipment on a manifest, its
-certificate to verify), one packed whose label waits at the dock, one failed,
-one held, one under inspection, one received; scans at the receiving station.
-Then each role signs in and opens each of its pages (the list is checked
-against the URLconfs and the role's navigation), the page's own JavaScript
-reads every text node and every attribute a person reads, and:
+certificate to verify), one packed whose label waits at the dock, one held,
+one failed, one failed awaiting sign-off, one failed and going back to its
+merchant (a return parcel), one certified for an order the platform
+cancelled (held for the merchant's decision), one under inspection, a lot
+under sample inspection, accepted and refused scans at the receiving
+station. Then each role signs in (the inspector reaches Chinese by the
+header's switch, everyone else by the browser's language) and opens each of
+its pages, a refused announcement and a refused scan among them (the list is
+checked against the URLconfs and the role's navigation); at each size the
+page's own JavaScript reads every text node and every attribute a person
+reads (title, placeholder, aria-label, alt, button values, options), and:
 
 - on an English page, no Han character may show;
 - on a Chinese page, no vocabulary code, no state code shown as a word, and
   no English phrase (two or more words of ASCII letters in a row);
 
-outside what is data, not the product's words. Data is marked in the
-templates, never listed here:
+outside what is data, not the product's words; and every page must answer
+as expected (200, or the 403/404 page meant) and fit the screen's width.
+Data is marked in the templates, never listed here:
 
 - text a person typed: ``data-typed`` (the ``typed`` filter, the timeline's
   ``event_reason``), with ``lang`` when its language is known;
