@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from fulfilment.carriers import Address
-from fulfilment.labels import LabelData, label_pdf
+from fulfilment.labels import label_pdf
 from fulfilment.pdf import ManifestData, ManifestLine, manifest_pdf
 from inspection import fonts, services
 from inspection.labels import ItemLabelData, item_label_pdf
@@ -21,6 +21,7 @@ from inspection.services.certificates import (
     content_sign,
 )
 from inspection.services.certificates.content import CONTENT_FORMAT
+from tests.fulfilment.test_labels import data as label_data
 
 from .test_certificates import certified_item, pdf_bytes
 
@@ -83,28 +84,7 @@ def assert_every_font_embedded(data: bytes) -> None:
 
 
 def label(**changes) -> bytes:
-    return label_pdf(
-        LabelData(
-            **{
-                "carrier_code": "zto",
-                "carrier_name": "ZTO 中通",
-                "tracking_number": "751234567890",
-                "sort_code": "731-12 深圳",
-                "sender": Address(
-                    name="广州质检仓", phone="020-1234567", lines="黄埔区 1 号"
-                ),
-                "recipient": Address(
-                    name="王小明", phone="13800138000", lines="南山区科技园路 1 号"
-                ),
-                "item_code": "Q1234567890X",
-                "order_ref": "P-1001",
-                "certificate_url": "https://qc.example.com/verify/x",
-                "created_at": AT,
-                "time_zone": "Asia/Shanghai",
-                **changes,
-            }
-        )
-    )
+    return label_pdf(label_data(**changes))
 
 
 def privacy_waybill() -> bytes:
