@@ -16,6 +16,7 @@ chosen, markings are ticked. The rules read a name in either language, so
 what is posted is judged as the API's codes are.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import get_language
@@ -204,3 +205,184 @@ def errors_by_check(checks, fields: dict) -> dict[str, str]:
         if check_key and messages:
             found.setdefault(check_key, str(messages[0]))
     return found
+
+
+# --- a lot's sample as a table ------------------------------------------------------
+
+# One request records at most this many units (the service's own limit).
+MAX_TABLE_ROWS = 500
+
+YES = {"yes", "y", "true", "1", "ok", "pass", "✓", "✔", "是", "合格", "通过", "对"}
+NO = {"no", "n", "false", "0", "fail", "✗", "✘", "x", "否", "不合格", "不通过", "错"}
+NONE_MARKED = {"-", "—", "none", "无"}
+_LIST_SEPARATORS = re.compile(r"[,;、，；|/]")  # noqa: RUF001 - Chinese commas
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+@dataclass
+class SampleColumn:
+    """One check of the template, as a column of the sample table."""
+
+    key: str
+    kind: str
+    label: str
+    hint: str
+    mandatory: bool
+    options: list = field(default_factory=list)  # names a cell may hold
+    field_name: str = ""  # an identity check's claim key
+
+
+@dataclass
+class SampleCell:
+    column: SampleColumn
+    name: str
+    value: str = ""
+    error: str = ""
+
+
+@dataclass
+class SampleRow:
+    unit: int
+    cells: list
+
+    @property
+    def has_error(self) -> bool:
+        return any(cell.error for cell in self.cells)
+
+
+@dataclass
+class SampleTable:
+    """Rows of not-yet-recorded units by columns of checks, with their values
+    and each bad cell's error (named by unit and column in ``errors``)."""
+
+    columns: list
+    rows: list
+    errors: list = field(default_factory=list)  # (unit, column label, message)
+
+
+def _column(row: CheckRow) -> SampleColumn:
+    kind = row.rule.kind
+    hints = {
+        "weight": _("grams"),
+        "shelf_life": _("expiry date, YYYY-MM-DD"),
+        "packaging": _("state"),
+        "labels": _("markings present, separated by commas"),
+        "free": _("yes / no"),
+    }
+    options = []
+    if kind in ("material", "packaging", "labels"):
+        options = [name for _code, name in row.options]
+    return SampleColumn(
+        key=row.prefix,
+        kind=kind,
+        label=row.label,
+        hint=str(hints.get(kind, "")),
+        mandatory=bool(row.rule.mandatory),
+        options=options,
+        field_name=row.rule.params.get("field", "") if kind == "identity" else "",
+    )
+
+
+def sample_table(rows: list[CheckRow], units: list[int], data=None) -> SampleTable:
+    """The sample table of ``units`` (one row each) by the checks' ``rows``,
+    with the values posted in ``data`` (cells named ``u<unit>-<check key>``)."""
+    columns = [_column(row) for row in rows]
+    table_rows = []
+    for unit in units:
+        cells = []
+        for column in columns:
+            name = f"u{unit}-{column.key}"
+            value = (data.get(name) or "").strip() if data is not None else ""
+            cells.append(SampleCell(column=column, name=name, value=value))
+        table_rows.append(SampleRow(unit=unit, cells=cells))
+    return SampleTable(columns=columns, rows=table_rows)
+
+
+def _date_text(text: str) -> str | None:
+    """A date as a spreadsheet writes it (2029-06-30, 2029/6/30, 2029.06.30,
+    2029年6月30日, 20290630) in ISO form, or None when it is not one."""
+    found = _DATE.match(text) or _DATE_COMPACT.match(text)
+    if not found:
+        return None
+    year, month, day = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _cell_observed(column: SampleColumn, text: str) -> dict:
+    """The ``observed`` fragment of one cell, as the service's payload has it;
+    ValueError with the sentence to show when the cell cannot be read."""
+    kind = column.kind
+    if kind == "weight":
+        return {"weight_g": text}
+    if kind == "material":
+        return {"material": {"value": text}}
+    if kind == "shelf_life":
+        iso = _date_text(text)
+        if iso is None and (text[:1] in "(]" or (text.isdigit() and len(text) > 8)):
+            return {"gs1": text}  # a GS1 barcode scanned into the cell
+        return {"expiry_date": iso or text}
+    if kind == "packaging":
+        return {"packaging": {"state": text}}
+    if kind == "labels":
+        if text.lower() in NONE_MARKED:
+            return {"labels": []}
+        names = [name.strip() for name in _LIST_SEPARATORS.split(text)]
+        return {"labels": [name for name in names if name]}
+    if kind == "identity":
+        return {column.field_name: text}
+    answer = text.lower()
+    if answer not in YES | NO:
+        raise ValueError(_("Enter yes or no."))
+    return {column.key: {"result": answer in YES, "note": ""}}
+
+
+def sample_units(table: SampleTable, checks, parse) -> list[dict]:
+    """The filled rows of ``table`` as the service's ``units`` payload.
+
+    A row left empty is skipped; every other row must have each mandatory
+    check's cell, and every cell must read as its check's observation
+    (``parse`` is the service's own parser of one ``observed`` payload). The
+    bad cells get their error and are listed in ``table.errors``; the
+    payload is returned only when there are none.
+    """
+    from warehouse.common.exceptions import InvalidInput
+
+    owner = {}
+    for check in checks:
+        for name in rules.observation_keys(rules.rule_from_dict(check.rule)):
+            owner[name] = check.key
+    units = []
+    for row in table.rows:
+        if not any(cell.value for cell in row.cells):
+            continue
+        observed: dict = {}
+        by_key = {cell.column.key: cell for cell in row.cells}
+        for cell in row.cells:
+            if not cell.value:
+                if cell.column.mandatory:
+                    cell.error = str(_("This check is mandatory."))
+                continue
+            try:
+                observed.update(_cell_observed(cell.column, cell.value))
+            except ValueError as exc:
+                cell.error = str(exc)
+        if not row.has_error:
+            try:
+                parse(checks, observed)
+            except InvalidInput as exc:
+                for name, messages in exc.fields.items():
+                    key = owner.get(name.rsplit(".", 1)[-1])
+                    if key in by_key and messages:
+                        by_key[key].error = str(messages[0])
+                if not row.has_error:  # pragma: no cover - every field is a cell
+                    row.cells[0].error = exc.message
+        if row.has_error:
+            table.errors.extend(
+                (row.unit, cell.column.label, cell.error)
+                for cell in row.cells
+                if cell.error
+            )
+        else:
+            units.append({"unit": row.unit, "observed": observed})
+    return [] if table.errors else units

@@ -11,8 +11,10 @@ person.
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from warehouse.barcodes import barcode_parse
@@ -23,8 +25,17 @@ from warehouse.services import item_resolve
 
 from .. import selectors, services
 from ..filters import QueueFilter
-from ..forms import check_rows, errors_by_check, observed_from_post
+from ..forms import (
+    MAX_TABLE_ROWS,
+    check_rows,
+    errors_by_check,
+    observed_from_post,
+    sample_table,
+    sample_units,
+)
 from ..models import Inspection
+from ..services.certificates import value_text
+from .next_step import next_step
 
 
 def _int(value, default=None):
@@ -106,25 +117,64 @@ def _inspection(request, inspection_id: int) -> Inspection:
     return selectors.inspection_get_for(request.principal, inspection_id)
 
 
-def _form_context(request, inspection, *, errors=None) -> dict:
+def _form_context(request, inspection, *, errors=None, sample=None) -> dict:
+    """What the inspection page shows this person: inputs only when the
+    service would take their observations now, the sign-off only when it
+    would take their sign-off, and otherwise why the page is read-only."""
+    principal = request.principal
     rows = check_rows(inspection.checks.all(), errors=errors)
     units = list(inspection.units.all()) if inspection.is_lot else []
     taken = {u.number for u in units}
+    observe_refusal = services.observe_refusal(principal, inspection)
+    editable = observe_refusal is None
+    free_units = [
+        n for n in range(1, (inspection.sample_size or 0) + 1) if n not in taken
+    ]
+    if inspection.is_lot and editable and sample is None:
+        sample = sample_table(rows, free_units[:MAX_TABLE_ROWS])
     return {
         "inspection": inspection,
         "item": inspection.item,
         "rows": rows,
         "units": units,
-        "free_units": [
-            n for n in range(1, (inspection.sample_size or 0) + 1) if n not in taken
+        "unit_rows": [
+            (
+                unit,
+                [
+                    (
+                        value_text(unit.observed.get(row.prefix)),
+                        (unit.results.get(row.prefix) or {}).get("verdict"),
+                    )
+                    for row in rows
+                ],
+            )
+            for unit in units
         ],
+        "free_units": free_units,
+        "sample": sample,
         "photos": inspection.photos.all(),
-        "is_open": inspection.status == Inspection.Status.OPEN,
-        "can_sign_off": inspection.status == Inspection.Status.AWAITING_SIGNOFF
-        and inspection.completed_by_id != request.user.pk,
+        "is_open": editable,
+        "read_only_reason": None if editable else observe_refusal.message,
+        "can_sign_off": services.sign_off_refusal(principal, inspection) is None,
+        "next_step": next_step(principal, inspection.item, _active(inspection)),
         "verdict_now": services.inspection_verdict(inspection),
         "photo_max_mb": settings.INSPECTION_PHOTO_MAX_BYTES // (1024 * 1024),
     }
+
+
+def _active(inspection) -> Inspection | None:
+    active = (Inspection.Status.OPEN, Inspection.Status.AWAITING_SIGNOFF)
+    return inspection if inspection.status in active else None
+
+
+def _closed_answer(request, inspection, exc: DomainError, context: dict):
+    """A post to an inspection that takes no more input: refused with the
+    service's sentence, nothing written. The page reloads read-only (an htmx
+    row asks the browser to reload, so the value is never silently dropped)."""
+    refused(request, exc)
+    if request.htmx:
+        return HttpResponse(status=409, headers={"HX-Refresh": "true"})
+    return render(request, "inspection/inspection_form.html", context, status=409)
 
 
 @require_GET
@@ -143,6 +193,10 @@ def inspection_observe(request, inspection_id: int):
     """Record the posted rows' observations; answer the judged rows (htmx) or
     the whole form. A bad value is shown in its row and nothing is written."""
     inspection = _inspection(request, inspection_id)
+    if (refusal := services.observe_refusal(request.principal, inspection)) is not None:
+        return _closed_answer(
+            request, inspection, refusal, _form_context(request, inspection)
+        )
     checks = list(inspection.checks.all())
     observed = observed_from_post(checks, request.POST)
     errors, status = {}, 200
@@ -175,7 +229,13 @@ def inspection_observe(request, inspection_id: int):
 def inspection_unit(request, inspection_id: int):
     """Record one sampled unit of a lot with its observations."""
     inspection = _inspection(request, inspection_id)
+    if (refusal := services.observe_refusal(request.principal, inspection)) is not None:
+        return _closed_answer(
+            request, inspection, refusal, _form_context(request, inspection)
+        )
     checks = list(inspection.checks.all())
+    if "sample-table" in request.POST:
+        return _sample_table_record(request, inspection, checks)
     unit = _int(request.POST.get("unit"))
     try:
         services.inspection_units_record(
@@ -196,6 +256,53 @@ def inspection_unit(request, inspection_id: int):
         )
     messages.success(request, _("Unit %(n)s recorded.") % {"n": unit})
     return redirect("inspect:inspection", inspection_id=inspection.pk)
+
+
+def _sample_table_record(request, inspection, checks):
+    """Record the filled rows of the sample table in one service call: every
+    bad cell is named by unit and column and nothing is written, or all the
+    rows are recorded."""
+    rows = check_rows(checks)
+    taken = set(inspection.units.values_list("number", flat=True))
+    free = [n for n in range(1, inspection.sample_size + 1) if n not in taken]
+    table = sample_table(rows, free[:MAX_TABLE_ROWS], request.POST)
+    units = sample_units(table, checks, services.observations_parse)
+    if not units and not table.errors:
+        messages.error(request, _("Fill in at least one row of the table."))
+        status = 400
+    elif table.errors:
+        messages.error(
+            request,
+            ngettext(
+                "%(n)d cell cannot be read; nothing was recorded.",
+                "%(n)d cells cannot be read; nothing was recorded.",
+                len(table.errors),
+            )
+            % {"n": len(table.errors)},
+        )
+        status = 400
+    else:
+        try:
+            services.inspection_units_record(
+                principal=request.principal, inspection_id=inspection.pk, units=units
+            )
+        except DomainError as exc:
+            refused(request, exc)
+            status = 409 if exc.code == "unit_recorded" else 400
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)d unit recorded.", "%(n)d units recorded.", len(units))
+                % {"n": len(units)},
+            )
+            return redirect("inspect:inspection", inspection_id=inspection.pk)
+    inspection = _inspection(request, inspection.pk)
+    return render(
+        request,
+        "inspection/inspection_form.html",
+        _form_context(request, inspection, sample=table),
+        status=status,
+    )
 
 
 @require_POST

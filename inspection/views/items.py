@@ -33,6 +33,7 @@ from ..forms import check_rows
 from ..labels import ItemLabelData, item_label_pdf
 from ..models import Certificate, HoldDecision, Inspection
 from ..services.certificates import value_text
+from .next_step import next_step
 
 S = ItemState
 EVERYONE = (*STAFF, Role.MERCHANT, Role.OPERATOR)
@@ -54,6 +55,15 @@ def item_detail(request, code: str):
         None,
     )
     held_for_merchant = getattr(item, "held_for_merchant", None)
+    # An action is offered only when its service would accept it from this
+    # person now (the services' own refusal checks decide).
+    can_open = services.open_refusal(principal, item) is None
+    can_continue = active is not None and (
+        services.observe_refusal(principal, active) is None
+    )
+    can_sign_off = active is not None and (
+        services.sign_off_refusal(principal, active) is None
+    )
     return render(
         request,
         "inspection/item_detail.html",
@@ -67,7 +77,12 @@ def item_detail(request, code: str):
             "certificate": certificate,
             "allowed": item_allowed_actions(item),
             "is_staff_role": principal.role in STAFF,
-            "is_supervisor": principal.role in (Role.SUPERVISOR, Role.ADMIN),
+            "can_open": can_open,
+            "can_continue": can_continue,
+            "can_sign_off": can_sign_off,
+            "can_decide": services.hold_decide_refusal(principal, item) is None,
+            "can_appeal": services.appeal_refusal(principal, item) is None,
+            "next_step": next_step(principal, item, active),
             "is_merchant": principal.role == Role.MERCHANT,
             "can_label": principal.role in (*STAFF, Role.OPERATOR),
             "held_for_merchant": held_for_merchant,

@@ -10,8 +10,20 @@ from .appeals import appeal_create
 from .common import inspection_rules, rule_context
 from .holds import hold_decide
 from .lots import inspection_units_record
-from .observing import inspection_observe, inspection_scale_reading
+from .observing import (
+    inspection_observe,
+    inspection_scale_reading,
+    observations_parse,
+)
 from .opening import inspection_open
+from .refusals import (
+    appeal_refusal,
+    complete_refusal,
+    hold_decide_refusal,
+    observe_refusal,
+    open_refusal,
+    sign_off_refusal,
+)
 from .submission import inspection_submit
 from .verdicts import (
     inspection_complete,
@@ -22,7 +34,10 @@ from .verdicts import (
 
 __all__ = [
     "appeal_create",
+    "appeal_refusal",
+    "complete_refusal",
     "hold_decide",
+    "hold_decide_refusal",
     "inspection_complete",
     "inspection_observe",
     "inspection_open",
@@ -32,6 +47,10 @@ __all__ = [
     "inspection_submit",
     "inspection_units_record",
     "inspection_verdict",
+    "observations_parse",
+    "observe_refusal",
+    "open_refusal",
     "rule_context",
+    "sign_off_refusal",
     "signoff_needed",
 ]

@@ -19,6 +19,24 @@ from .common import (
 from .opening import inspection_create
 
 
+def require_appealable(principal: Principal, item) -> None:
+    """The item's merchant may appeal its failed verdict, once."""
+    if principal.role != Role.MERCHANT:
+        raise Forbidden(_("Only the item's merchant may appeal."))
+    if Appeal.objects.filter(item=item).exists():
+        raise Conflict(
+            _("Item %(code)s was already appealed; a verdict is appealed once.")
+            % {"code": item.code},
+            code="already_appealed",
+        )
+    if item.state != S.FAILED:
+        raise TransitionRefused(
+            _("Item %(code)s is %(state)s; only a failed verdict can be appealed.")
+            % {"code": item.code, "state": item.get_state_display()},
+            fields={"state": item.state},
+        )
+
+
 def appeal_create(*, principal: Principal, code: str, reason: str) -> Appeal:
     """A merchant appeals its item's failed verdict, once per item.
 
@@ -31,18 +49,7 @@ def appeal_create(*, principal: Principal, code: str, reason: str) -> Appeal:
     reason = note_clean(reason, "reason", required=True)
     with transaction.atomic():
         item = item_locked(principal, code)
-        if Appeal.objects.filter(item=item).exists():
-            raise Conflict(
-                _("Item %(code)s was already appealed; a verdict is appealed once.")
-                % {"code": item.code},
-                code="already_appealed",
-            )
-        if item.state != S.FAILED:
-            raise TransitionRefused(
-                _("Item %(code)s is %(state)s; only a failed verdict can be appealed.")
-                % {"code": item.code, "state": item.get_state_display()},
-                fields={"state": item.state},
-            )
+        require_appealable(principal, item)
         failed = inspection_last_closed(item)
         new = inspection_create(
             item=item,

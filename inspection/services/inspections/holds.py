@@ -21,6 +21,16 @@ from .common import (
 from .opening import inspection_create
 
 
+def require_held(item) -> None:
+    """Only a held item waits for a supervisor's decision."""
+    if item.state != S.HELD:
+        raise TransitionRefused(
+            _("Item %(code)s is %(state)s, not held.")
+            % {"code": item.code, "state": item.get_state_display()},
+            fields={"state": item.state},
+        )
+
+
 def hold_decide(
     *, principal: Principal, code: str, decision: str, reason: str
 ) -> Inspection:
@@ -39,12 +49,7 @@ def hold_decide(
     reason = note_clean(reason, "reason", required=True)
     with transaction.atomic():
         item = item_locked(principal, code)
-        if item.state != S.HELD:
-            raise TransitionRefused(
-                _("Item %(code)s is %(state)s, not held.")
-                % {"code": item.code, "state": item.get_state_display()},
-                fields={"state": item.state},
-            )
+        require_held(item)
         held = inspection_last_closed(item)
         HoldDecision.objects.create(
             inspection=held,

@@ -98,6 +98,16 @@ def inspection_open(*, principal: Principal, code: str, notes: str = "") -> Insp
         return open_locked(item=item, principal=principal, notes=notes)
 
 
+def require_openable(item: Item) -> None:
+    """Only a received item gets its first inspection opened."""
+    if item.state != S.RECEIVED:
+        raise TransitionRefused(
+            _("Item %(code)s is %(state)s; only a received item can be inspected.")
+            % {"code": item.code, "state": item.get_state_display()},
+            fields={"state": item.state, "target": S.INSPECTING},
+        )
+
+
 def open_locked(*, item: Item, principal: Principal, notes: str) -> Inspection:
     if item.state != S.RECEIVED:
         active = inspection_active(item) if item.state == S.INSPECTING else None
@@ -108,11 +118,7 @@ def open_locked(*, item: Item, principal: Principal, notes: str) -> Inspection:
                 code="inspection_in_progress",
                 fields={"inspection": active.pk},
             )
-        raise TransitionRefused(
-            _("Item %(code)s is %(state)s; only a received item can be inspected.")
-            % {"code": item.code, "state": item.get_state_display()},
-            fields={"state": item.state, "target": S.INSPECTING},
-        )
+    require_openable(item)
     inspection = inspection_create(
         item=item, principal=principal, reason=Inspection.Reason.FIRST, notes=notes
     )

@@ -175,6 +175,26 @@ def _username(user) -> str | None:
     return user.get_username() if user is not None else None
 
 
+def require_signer(principal: Principal, inspection: Inspection) -> None:
+    """``principal`` may sign ``inspection`` off now: a person other than the one
+    who completed it (nor one who judged what an appeal re-examines), while it
+    awaits sign-off."""
+    person_required(principal, "sign")
+    if inspection.status != Inspection.Status.AWAITING_SIGNOFF:
+        raise Conflict(
+            _("Inspection #%(number)d is not awaiting sign-off.")
+            % {"number": inspection.number},
+            code="not_awaiting_signoff",
+            fields={"status": inspection.status},
+        )
+    if principal.user.pk == inspection.completed_by_id:
+        raise Forbidden(
+            _("You completed this inspection; a second inspector must sign it off."),
+            code="same_inspector",
+        )
+    not_a_previous_judge(inspection, principal.user)
+
+
 def inspection_sign_off(
     *,
     principal: Principal,
@@ -192,22 +212,7 @@ def inspection_sign_off(
     note = note_clean(note, "note", required=not approve)
     with transaction.atomic():
         inspection = inspection_locked(principal, inspection_id)
-        if inspection.status != Inspection.Status.AWAITING_SIGNOFF:
-            raise Conflict(
-                _("Inspection #%(number)d is not awaiting sign-off.")
-                % {"number": inspection.number},
-                code="not_awaiting_signoff",
-                fields={"status": inspection.status},
-            )
-        if principal.user.pk == inspection.completed_by_id:
-            raise Forbidden(
-                _(
-                    "You completed this inspection; a second inspector must sign "
-                    "it off."
-                ),
-                code="same_inspector",
-            )
-        not_a_previous_judge(inspection, principal.user)
+        require_signer(principal, inspection)
         inspection.signed_off_by = principal.user
         inspection.signed_off_at = timezone.now()
         inspection.signoff_note = note
