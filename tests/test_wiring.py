@@ -88,7 +88,10 @@ WIRING = {
     },
     "claim_checker_providers": ["inspection.services.claim_checkers"],
     "item_certificate_provider": "inspection.services.certificate_summary",
-    "demo_seeders": ["inspection.demo.demo_templates_seed"],
+    "demo_seeders": [
+        "inspection.demo.demo_templates_seed",
+        "fulfilment.demo.demo_warehouse_seed",
+    ],
     "message_catalogues": ["warehouse", "inspection", "fulfilment"],
 }
 

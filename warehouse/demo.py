@@ -4,7 +4,10 @@
 the same tokens.
 """
 
+import contextlib
+import datetime as dt
 from typing import TYPE_CHECKING
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -43,6 +46,57 @@ def demo_seeder_register(seeder: "DemoSeeder") -> None:
 def demo_seeders() -> tuple["DemoSeeder", ...]:
     """The registered seeders, in the order they run."""
     return tuple(_seeders)
+
+
+class _ClockMeta(type):
+    # A real datetime is still a datetime while the clock is set.
+    def __instancecheck__(cls, value):
+        return isinstance(value, dt.datetime)
+
+
+@contextlib.contextmanager
+def demo_clock(at: dt.datetime):
+    """Run the block as if it were ``at``: what the services stamp
+    (``timezone.now()``, and the models' ``default=timezone.now``) is ``at``.
+
+    For seeding a history through the services, which take no time of their
+    own; the demo only. It sets the one clock Django's ``timezone.now`` reads.
+    """
+
+    class Clock(dt.datetime, metaclass=_ClockMeta):
+        @classmethod
+        def now(cls, tz=None):
+            return at.astimezone(tz) if tz else at.replace(tzinfo=None)
+
+    with mock.patch("django.utils.timezone.datetime", Clock):
+        yield at
+
+
+# Jobs the demo leaves to a worker: the webhooks' drains would send them.
+_JOBS_LEFT = ("fulfilment.webhooks_deliver",)
+
+
+def demo_jobs_run(*, leave: tuple[str, ...] = (), limit: int = 500) -> int:
+    """Run the pending jobs now, in this process, as a worker would; return
+    how many ran. The seed's later steps need their effects (a certificate,
+    an allocation, a label) before the seed's transaction commits. Jobs
+    named in ``leave`` (and the webhooks' drains) are left pending."""
+    from .common.jobs import job_run
+    from .models import Job
+
+    ran = 0
+    while ran < limit:
+        job = (
+            Job.objects.filter(state=Job.State.PENDING)
+            .exclude(name__in=(*_JOBS_LEFT, *leave))
+            .order_by("id")
+            .first()
+        )
+        if job is None:
+            break
+        job_run(job.pk)
+        ran += 1
+    return ran
 
 
 WAREHOUSES = [
@@ -193,9 +247,23 @@ def _token(user) -> str:
     return Token.objects.get_or_create(user=user)[0].key
 
 
-@transaction.atomic
 def demo_seed() -> dict:
-    """Create (or find) the demo world; return tokens and codes as plain data."""
+    """Create (or find) the demo world; return tokens and codes as plain data.
+
+    The demo's e-mails (to example.com buyers and merchants) are kept in
+    memory, not printed: the seed's jobs, and those sent when its transaction
+    commits, send them.
+    """
+    from django.test.utils import override_settings
+
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    ):
+        return _demo_seed()
+
+
+@transaction.atomic
+def _demo_seed() -> dict:
     warehouses = {}
     for data in WAREHOUSES:
         warehouses[data["code"]], _ = Warehouse.objects.get_or_create(

@@ -1,8 +1,13 @@
-"""The demo world: seed_demo is idempotent and its tokens work."""
+"""The demo world: seed_demo is idempotent and its tokens work; the demo
+command's links and QR codes point at the address it serves."""
 
 import json
+import re
 from io import StringIO
 
+import httpx
+import pypdfium2
+import zxingcpp
 from django.core.management import call_command
 
 from tests.conftest import api_client
@@ -40,7 +45,10 @@ def test_seed_demo_prints_tokens_and_codes(db):
     assert sorted(data["inspection_templates"]) == sorted(
         c["code"] for c in data["categories"]
     )
-    assert len(data["items"]) == Item.objects.count() > 0
+    # The announced items to try a scan on (the living warehouse's are beside).
+    announced = Item.objects.filter(notice__reference__startswith="DEMO-")
+    assert len(data["items"]) == announced.count() > 0
+    assert set(announced.values_list("state", flat=True)) == {"announced"}
 
 
 def test_seed_demo_twice_changes_nothing(db):
@@ -123,3 +131,74 @@ def test_a_demo_item_is_received_inspected_and_signed_off(db):
 
     assert signed.status_code == 200, signed.json()
     assert Item.objects.get(code=code).state == "passed"
+
+
+def _qr_codes(pdf: bytes) -> list[str]:
+    page = pypdfium2.PdfDocument(pdf)[0]
+    return [
+        r.text
+        for r in zxingcpp.read_barcodes(page.render(scale=3).to_pil())
+        if r.format == zxingcpp.BarcodeFormat.QRCode
+    ]
+
+
+def test_the_printed_links_and_qr_codes_point_at_the_served_address(
+    live_server, settings, monkeypatch, tmp_path
+):
+    """With --addr the live server's address (and no PUBLIC_BASE_URL), the
+    printed verify URL answers there, and so do the certificate's and the
+    label's QR codes; the printed curls are ready to paste."""
+    from fulfilment.models import Shipment
+    from inspection.models import Certificate
+
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    settings.MEDIA_ROOT = tmp_path  # the command changes settings: put back after
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    addr = live_server.url.split("//", 1)[1]
+    out = StringIO()
+
+    call_command("demo", "--no-serve", "--addr", addr, stdout=out)
+
+    printed = out.getvalue()
+    url = re.search(r"On a phone +(\S+)", printed).group(1)
+    assert url.startswith(f"{live_server.url}/verify/")
+    assert httpx.get(url).status_code == 200
+    token = url.rsplit("/", 1)[1]
+    certificate = Certificate.objects.get(token=token)
+    assert _qr_codes(certificate.pdf.read()) == [url]
+    label = Shipment.objects.filter(contents__item=certificate.item).get()
+    assert _qr_codes(label.label_pdf.read()) == [url]
+    assert "Idempotency-Key: demo-LS-TRY-" in printed
+    assert f"{live_server.url}/api/v1/orders/" in printed
+    for start in ("/portal/items/", "/inspect/", "/station/", "/dashboard/"):
+        assert f"{live_server.url}{start}" in printed
+
+
+def test_public_base_url_from_the_environment_wins(db, settings, monkeypatch):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://qc.example.com")
+    settings.PUBLIC_BASE_URL = "https://qc.example.com"
+    out = StringIO()
+
+    call_command("demo", "--no-serve", "--addr", "127.0.0.1:8765", stdout=out)
+
+    assert settings.PUBLIC_BASE_URL == "https://qc.example.com"
+    assert "On a phone   https://qc.example.com/verify/" in out.getvalue()
+    assert "running at http://127.0.0.1:8765/" in out.getvalue()
+
+
+def test_the_public_address_check_warns_outside_the_allowed_hosts(settings):
+    from warehouse.checks import public_base_url_check
+
+    settings.ALLOWED_HOSTS = ["qc.example.com"]
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    (warning,) = public_base_url_check(None)
+    assert warning.id == "qcw.W001"
+    assert "127.0.0.1" in warning.msg and "ALLOWED_HOSTS" in warning.hint
+
+    settings.PUBLIC_BASE_URL = "https://qc.example.com/"
+    assert public_base_url_check(None) == []
+    settings.ALLOWED_HOSTS = [".example.com"]
+    assert public_base_url_check(None) == []
+    settings.PUBLIC_BASE_URL = "http://[::1]:8000"
+    settings.ALLOWED_HOSTS = ["[::1]"]
+    assert public_base_url_check(None) == []
