@@ -7,6 +7,7 @@ class WarehouseConfig(AppConfig):
     verbose_name = _("Warehouse")
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks
         from .wiring import wire
 
         wire()
