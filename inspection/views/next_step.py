@@ -39,6 +39,13 @@ STEPS = {
         ),
         gettext_lazy("an inspector of this warehouse"),
     ),
+    "observe_sample": (
+        gettext_lazy(
+            "Every sampled unit is recorded, then the inspection is completed "
+            "(the lot is accepted or rejected by ISO 2859-1)."
+        ),
+        gettext_lazy("an inspector of this warehouse"),
+    ),
     "observe_fresh": (
         gettext_lazy("The appeal is inspected again from the start."),
         gettext_lazy("an inspector who did not judge the appealed inspection"),
@@ -115,7 +122,10 @@ def next_step(
             yours = services.sign_off_refusal(principal, active) is None
         else:
             fresh = active.reason == Inspection.Reason.APPEAL
-            code = "observe_fresh" if fresh else "observe"
+            if fresh:
+                code = "observe_fresh"
+            else:
+                code = "observe_sample" if active.is_lot else "observe"
             yours = services.observe_refusal(principal, active) is None
     elif state == S.HELD:
         code = "decide"
