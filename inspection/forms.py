@@ -367,16 +367,15 @@ def sample_units(table: SampleTable, checks, parse) -> list[dict]:
                 observed.update(_cell_observed(cell.column, cell.value))
             except ValueError as exc:
                 cell.error = str(exc)
-        if not row.has_error:
-            try:
-                parse(checks, observed)
-            except InvalidInput as exc:
-                for name, messages in exc.fields.items():
-                    key = owner.get(name.rsplit(".", 1)[-1])
-                    if key in by_key and messages:
-                        by_key[key].error = str(messages[0])
-                if not row.has_error:  # pragma: no cover - every field is a cell
-                    row.cells[0].error = exc.message
+        try:  # the cells read so far, so every bad cell of the row is named
+            parse(checks, observed)
+        except InvalidInput as exc:
+            for name, messages in exc.fields.items():
+                cell = by_key.get(owner.get(name.rsplit(".", 1)[-1]))
+                if cell is not None and messages and not cell.error:
+                    cell.error = str(messages[0])
+            if not row.has_error:  # pragma: no cover - every field is a cell
+                row.cells[0].error = exc.message
         if row.has_error:
             table.errors.extend(
                 (row.unit, cell.column.label, cell.error)

@@ -329,3 +329,54 @@ def test_the_table_is_refused_on_a_closed_lot(client, world, qc):
     assert response.status_code == 409
     assert inspection.units.count() == 0
     assert 'class="sample-table"' not in response.content.decode()
+
+
+def test_the_first_inspectors_sign_off_post_is_refused(client, world, qc):
+    inspection = awaiting(world)
+    signed_in(client, world.inspector)
+    response = client.post(
+        reverse("inspect:sign-off", kwargs={"inspection_id": inspection.pk}),
+        {"approve": "yes"},
+        follow=True,
+    )
+    assert "a second inspector must sign it off" in response.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.AWAITING_SIGNOFF
+    assert inspection.signed_off_by is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "errors"),
+    [
+        ({"material": "和田玉", "weight": "52.31", "appearance": "是"}, set()),
+        ({"material": "hetian jade", "weight": "52.31", "appearance": "Yes"}, set()),
+        (
+            {"material": "和田玉", "weight": "heavy", "appearance": "maybe"},
+            {"weight", "appearance"},
+        ),
+        ({"material": "", "weight": "52.31", "appearance": "no"}, {"material"}),
+    ],
+)
+def test_sample_cells_read_as_the_services_observations(world, qc, cells, errors):
+    """Each cell is read for its check's kind (yes/no in either language, a
+    material by any of its names) and judged by the service's own parser; a
+    bad cell is named by its unit and column."""
+    from inspection.forms import check_rows, sample_table, sample_units
+
+    item = received(world, jade_row())
+    inspection = services.inspection_open(
+        principal=principal_of(world.inspector), code=item.code
+    )
+    checks = list(inspection.checks.all())
+    data = {f"u1-{key}": value for key, value in cells.items()}
+    table = sample_table(check_rows(checks), [1, 2], data)
+    units = sample_units(table, checks, services.observations_parse)
+    bad = {cell.column.key for cell in table.rows[0].cells if cell.error}
+    assert bad == errors
+    assert [unit for unit, _column, _message in table.errors] == [1] * len(errors)
+    if errors:
+        assert units == []
+    else:
+        assert [u["unit"] for u in units] == [1]  # the empty row 2 is skipped
+        parsed = services.observations_parse(checks, units[0]["observed"])
+        assert parsed["appearance"]["result"] is True
