@@ -54,12 +54,17 @@ def _queue_context(request) -> dict:
     page = Paginator(filters.qs.order_by("received_at", "id"), 50).get_page(
         request.GET.get("page")
     )
-    awaiting = (
-        selectors.inspection_list_for(principal)
+    # Only what the service would let this person sign off (not their own,
+    # nor an appeal's re-inspection when they judged the appealed one).
+    awaiting = [
+        inspection
+        for inspection in selectors.inspection_list_for(principal)
         .filter(status=Inspection.Status.AWAITING_SIGNOFF)
         .exclude(completed_by=request.user)
+        .select_related("previous")
         .order_by("completed_at")[:50]
-    )
+        if services.sign_off_refusal(principal, inspection) is None
+    ]
     return {"page": page, "awaiting": awaiting, "filters": filters}
 
 

@@ -380,3 +380,27 @@ def test_sample_cells_read_as_the_services_observations(world, qc, cells, errors
         assert [u["unit"] for u in units] == [1]  # the empty row 2 is skipped
         parsed = services.observations_parse(checks, units[0]["observed"])
         assert parsed["appearance"]["result"] is True
+
+
+def test_the_queue_offers_a_sign_off_only_to_who_may_give_it(client, world, qc):
+    """An appeal's re-inspection awaiting sign-off is not offered to an
+    inspector who judged the appealed inspection."""
+    item = failed(world, qc)  # completed by inspector, signed off by inspector2
+    services.appeal_create(
+        principal=principal_of(world.merchant_user), code=item.code, reason="wrong"
+    )
+    again, _ = services.inspection_submit(
+        principal=principal_of(world.supervisor),
+        code=item.code,
+        observed={**GOOD_JADE, "appearance": False},
+    )
+    assert again.status == Inspection.Status.AWAITING_SIGNOFF
+    third = f.UserFactory(username="inspector3")
+    f.StaffFactory(user=third, warehouse=world.gz)
+    queue = reverse("inspect:queue")
+    link = reverse("inspect:inspection", kwargs={"inspection_id": again.pk})
+    for judge in (qc.inspector2, world.inspector):
+        html = signed_in(client, judge).get(queue).content.decode()
+        assert link not in html and "Awaiting your sign-off" not in html
+    html = signed_in(client, third).get(queue).content.decode()
+    assert link in html and "Awaiting your sign-off" in html
