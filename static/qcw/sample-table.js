@@ -1,6 +1,6 @@
 /* The sample table of a lot's inspection: rows copied from a spreadsheet
    (tab-separated cells, one line per unit) and pasted into a cell fill the
-   table from that cell rightwards and downwards. The server reads and judges
+   table from that cell rightwards and downwards; Enter goes down a column. The server reads and judges
    every cell; this only moves text into the inputs. */
 (function () {
   "use strict";
@@ -30,5 +30,20 @@
     var last = rows[Math.min(first + lines.length, rows.length) - 1];
     if (last) last.scrollIntoView({ block: "nearest" });
   }
+  // Enter (typed, or sent by a barcode scanner after a GS1 string) moves to
+  // the same column of the next unit instead of sending the half-filled table.
+  function onKey(event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.matches ||
+        !input.matches("table.sample-table input")) return;
+    event.preventDefault();
+    var row = input.closest("tr");
+    var column = Array.prototype.indexOf.call(
+      row.querySelectorAll("input"), input);
+    var next = row.nextElementSibling;
+    var box = next ? next.querySelectorAll("input")[column] : null;
+    if (box) { box.focus(); box.select(); }
+  }
   document.addEventListener("paste", onPaste);
+  document.addEventListener("keydown", onKey);
 })();
