@@ -1,6 +1,8 @@
 """The inspector's page: read-only when closed, actions only for who may take
 them, the next step named, a lot's sample recorded as a table."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -404,3 +406,17 @@ def test_the_queue_offers_a_sign_off_only_to_who_may_give_it(client, world, qc):
         assert link not in html and "Awaiting your sign-off" not in html
     html = signed_in(client, third).get(queue).content.decode()
     assert link in html and "Awaiting your sign-off" in html
+
+
+def test_a_merchants_next_step_names_no_inspector(client, world, qc):
+    inspection = awaiting(world)
+    html = item_page(signed_in(client, world.merchant_user), inspection.item)
+    panel = re.search(
+        r'data-testid="next-step".*?</div>', html.content.decode(), re.S
+    ).group(0)
+    assert "a second inspector" in panel
+    assert "data-typed" not in panel
+    staff = item_page(signed_in(client, qc.inspector2), inspection.item)
+    assert "data-typed>inspector</span>" in re.search(
+        r'data-testid="next-step".*?</div>', staff.content.decode(), re.S
+    ).group(0)
