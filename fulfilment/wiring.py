@@ -15,7 +15,7 @@ def wire() -> None:
     from warehouse.models import ItemState as S
 
     from . import checks, messages, services  # noqa: F401 - checks register
-    from .demo import demo_warehouse_seed
+    from .demo import demo_fulfilment_seed
     from .models import WebhookEndpoint
     from .services.notify import ENDPOINTS
 
@@ -29,8 +29,9 @@ def wire() -> None:
     # Every item move: stock and allocation first, then webhooks and mail.
     ext.transition_observer_register(services.stock_on_item_transition)
     ext.transition_observer_register(services.notify_on_item_transition)
-    # The demo: a warehouse in full swing, after the inspection templates.
-    ext.demo_seeder_register(demo_warehouse_seed)
+    # The demo: the living warehouse's orders, parcels, returns and webhooks,
+    # after the inspection app's seeders received and inspected it.
+    ext.demo_seeder_register(demo_fulfilment_seed)
     # The dock's scans.
     ext.scan_action_register("pack", services.item_pack_scan)
     ext.scan_action_register("release", services.release_scan)

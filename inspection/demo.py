@@ -1,12 +1,32 @@
-"""Demo inspection templates for the demo categories (run by ``seed_demo``).
+"""Demo inspection templates for the demo categories, and the living
+warehouse's inspections (run by ``seed_demo``).
 
-Idempotent: a category that already has a template keeps it.
+Idempotent: a category that already has a template keeps it; the living
+warehouse's items are inspected when they are first announced.
 """
 
+from warehouse.demo import (
+    DemoWeek,
+    demo_clock,
+    demo_jobs_run,
+    demo_living_items,
+    demo_living_lots,
+    demo_living_receive,
+    demo_people,
+)
 from warehouse.models import Category
 
-from .models import InspectionTemplate
-from .services import template_publish
+from .models import Certificate, InspectionTemplate
+from .services import (
+    appeal_create,
+    certificate_revoke,
+    inspection_complete,
+    inspection_open,
+    inspection_sign_off,
+    inspection_submit,
+    inspection_units_record,
+    template_publish,
+)
 
 # Codes of warehouse.vocabularies.MATERIALS; their names and trade synonyms
 # in both languages are the vocabulary's.
@@ -209,3 +229,85 @@ def demo_templates_seed(summary: dict) -> None:
             )
         published.append(code)
     summary["inspection_templates"] = published
+
+
+# What the inspector sees of a living item, by the goal of its plan
+# (warehouse.demo.LIVING_PLAN): good jade, a damaged box (held), a crack
+# (failed, signed off by a second inspector).
+JADE_OK = {"material": "和田玉", "weight_g": "52.31", "appearance": True}
+CRACKED = {**JADE_OK, "appearance": False}
+OBSERVED = {
+    "held": {**JADE_OK, "packaging": "damaged"},
+    "failed": CRACKED,
+    "appealed": CRACKED,
+    "returning": CRACKED,
+    "returned": CRACKED,
+}
+CERTIFICATE_JOB = "inspection.certificate_issue"
+
+
+def demo_inspections_seed(summary: dict) -> None:
+    """The living warehouse, received (:func:`warehouse.demo.demo_living_receive`)
+    and inspected as its plan says: verdicts and sign-offs, certificates, an
+    appeal, a revoked certificate, a lot passed by sample and one half-way
+    through its sample. Once, when the living warehouse is first announced."""
+    if not demo_living_receive():
+        return
+    who = demo_people()
+    items = demo_living_items()
+    week = DemoWeek(steps=len(items) + 8, start=0.35, end=0.7)
+    for goal, item in items:
+        if goal in ("announced", "received", "passed"):
+            continue
+        with demo_clock(week.next()):
+            if goal == "inspecting":
+                inspection_open(principal=who["inspector"], code=item.code)
+                continue
+            done, _ = inspection_submit(
+                principal=who["inspector"],
+                code=item.code,
+                observed=OBSERVED.get(goal, JADE_OK),
+            )
+            if goal in ("failed", "appealed", "returning", "returned"):
+                inspection_sign_off(principal=who["inspector2"], inspection_id=done.pk)
+            demo_jobs_run()
+    for k, lot in enumerate(demo_living_lots()):
+        with demo_clock(week.next()):
+            opened = inspection_open(principal=who["inspector"], code=lot.code)
+            unit = {
+                "expiry_date": lot.claim["expiry_date"],
+                "packaging": "intact",
+                "labels": lot.claim["labels"],
+            }
+            # The second lot is half-way through its sample.
+            size = opened.sample_size if k == 0 else max(1, opened.sample_size // 2)
+            inspection_units_record(
+                principal=who["inspector"],
+                inspection_id=opened.pk,
+                units=[{"unit": n, "observed": unit} for n in range(1, size + 1)],
+            )
+            if k == 0:
+                inspection_complete(principal=who["inspector"], inspection_id=opened.pk)
+                demo_jobs_run()
+    goals = {goal: item for goal, item in items}
+    with demo_clock(week.next()):
+        appeal_create(
+            principal=who["merchant"],
+            code=goals["appealed"].code,
+            reason="请复检此天然石纹 / Please re-inspect: the line is a natural vein",
+        )
+    with demo_clock(week.next()):
+        certificate = Certificate.objects.get(
+            item=goals["revoked"], status=Certificate.Status.VALID
+        )
+        certificate_revoke(
+            principal=who["supervisor"],
+            number=certificate.number,
+            reason="仪器复核有误 / Instrument reading rechecked",
+        )
+    # Passed last: its certificate is left to the worker (the embedded
+    # default runs it in-process as the seed commits), so one item is passed.
+    with demo_clock(week.next()):
+        inspection_submit(
+            principal=who["inspector"], code=goals["passed"].code, observed=JADE_OK
+        )

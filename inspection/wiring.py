@@ -14,7 +14,7 @@ def wire() -> None:
     from warehouse.models import ItemState as S
 
     from . import messages
-    from .demo import demo_templates_seed
+    from .demo import demo_inspections_seed, demo_templates_seed
     from .services import (
         CERTIFICATE_JOB,
         certificate_issue,
@@ -29,6 +29,7 @@ def wire() -> None:
     # The item detail shows the item's current certificate.
     ext.item_certificate_provider_register(certificate_summary)
     ext.demo_seeder_register(demo_templates_seed)
+    ext.demo_seeder_register(demo_inspections_seed)
     # Its message codes: its timeline reasons and refusals, in any language.
     ext.message_catalogue_register(messages.CATALOGUE)
     # Rendering and storing the PDF happen inside the job's transaction

@@ -90,7 +90,8 @@ WIRING = {
     "item_certificate_provider": "inspection.services.certificate_summary",
     "demo_seeders": [
         "inspection.demo.demo_templates_seed",
-        "fulfilment.demo.demo_warehouse_seed",
+        "inspection.demo.demo_inspections_seed",
+        "fulfilment.demo.demo_fulfilment_seed",
     ],
     "message_catalogues": ["warehouse", "inspection", "fulfilment"],
 }

@@ -1,4 +1,12 @@
-"""Demo data: two warehouses, three categories, merchants, staff, stations, tokens.
+"""Demo data: two warehouses, three categories, merchants, staff, stations, tokens,
+and a living warehouse in full swing.
+
+The living warehouse (:data:`LIVING_PLAN`, :data:`LIVING_LOTS`) is announced
+and received here (:func:`demo_living_receive`); the inspection and
+fulfilment apps' demo seeders take its items on through their own services,
+each step at its own moment of the last seven days (:func:`demo_clock`,
+:class:`DemoWeek`), running the jobs the steps record in-process
+(:func:`demo_jobs_run`).
 
 :func:`demo_seed` is idempotent: running it again changes nothing and returns
 the same tokens.
@@ -30,6 +38,7 @@ from .services import inbound_notice_create
 
 if TYPE_CHECKING:
     from .extensions import DemoSeeder
+    from .models import Item
 
 # Apps that build on the warehouse (inspection templates …) add their demo
 # data through seeders registered here; each is idempotent and may add to the
@@ -70,6 +79,201 @@ def demo_clock(at: dt.datetime):
 
     with mock.patch("django.utils.timezone.datetime", Clock):
         yield at
+
+
+# --- the living warehouse -----------------------------------------------------
+# Where each order-first demo item of the living warehouse ends, in the order
+# they are announced (notices of five, at Guangzhou, for Jade Home): the
+# inspection and fulfilment apps' demo seeders take each as far as this says.
+LIVING_PLAN = [
+    *["released"] * 6,
+    "returned",
+    *["returning"] * 2,
+    *["packed"] * 3,
+    *["allocated"] * 2,
+    "revoked",
+    *["certified"] * 3,
+    "passed",
+    *["failed"] * 3,
+    "appealed",
+    *["held"] * 2,
+    *["inspecting"] * 2,
+    *["received"] * 3,
+    *["announced"] * 3,
+]
+LIVING_PREFIX = "LIVE-"
+# Stock-first lots at Sihui for Glow Lab: (reference, sku, title, category,
+# quantity, the label markings they carry).
+LIVING_LOTS = [
+    (
+        "LIVE-SIH-001",
+        "SERUM-LIVE-50ML",
+        "玻尿酸精华 50ml hyaluronic serum",
+        "cosmetics",
+        120,
+        ["name", "net_content", "producer", "production_date", "licence_number"],
+    ),
+    (
+        "LIVE-SIH-002",
+        "TEA-LIVE-250G",
+        "铁观音茶叶 250g Tieguanyin tea",
+        "packaged-food",
+        80,
+        [
+            "name",
+            "ingredients",
+            "net_content",
+            "producer",
+            "production_date",
+            "shelf_life",
+            "licence_number",
+        ],
+    ),
+]
+
+
+class DemoWeek:
+    """Moments of the last seven days, handed out in order.
+
+    The seeders share the week: each takes the part ``[start, end)`` of it
+    (receipts first, then inspections, then dispatch) and hands out ``steps``
+    moments evenly over it, in working hours (08:00 to 20:00, UTC+8), none in
+    the future.
+    """
+
+    def __init__(self, *, steps: int, start: float = 0.0, end: float = 1.0):
+        from django.utils import timezone
+
+        self.now = timezone.now()
+        self.steps, self.n = max(steps, 1), 0
+        self.start, self.end = start, end
+        local = dt.timezone(dt.timedelta(hours=8))
+        today = self.now.astimezone(local).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        self.first_day = today - dt.timedelta(days=6)
+
+    def next(self) -> dt.datetime:
+        share = self.start + (self.end - self.start) * self.n / self.steps
+        self.n += 1
+        day = int(share * 7)
+        at = self.first_day + dt.timedelta(days=day, hours=8 + 12 * (share * 7 - day))
+        return min(at, self.now - dt.timedelta(minutes=30)).astimezone(dt.UTC)
+
+
+def demo_people() -> dict:
+    """The demo's people and stations, as principals, by username or code."""
+    from .common.access import principal_of
+
+    users = get_user_model().objects
+    who = {
+        name: principal_of(users.get(username=name))
+        for name in (
+            "admin",
+            "merchant",
+            "merchant2",
+            "inspector",
+            "inspector2",
+            "supervisor",
+            "platform",
+        )
+    }
+    for station in Station.objects.select_related("user"):
+        who[station.code] = principal_of(station.user)
+    return who
+
+
+def demo_living_items() -> list[tuple[str, "Item"]]:
+    """(goal, item) of the living warehouse's order-first items, in the order
+    they were announced."""
+    from .models import Item
+
+    items = Item.objects.filter(
+        notice__reference__startswith=f"{LIVING_PREFIX}GZ-"
+    ).order_by("notice__reference", "id")
+    return list(zip(LIVING_PLAN, items, strict=False))
+
+
+def demo_living_lots() -> list["Item"]:
+    """The living warehouse's stock-first lots, in the order of LIVING_LOTS."""
+    from .models import Item
+
+    return [Item.objects.get(notice__reference=ref) for ref, *_ in LIVING_LOTS]
+
+
+def demo_living_receive() -> bool:
+    """Announce the living warehouse's notices and receive what its plan
+    says, once; True when it did (False: they were there)."""
+    if InboundNotice.objects.filter(reference=f"{LIVING_PREFIX}GZ-001").exists():
+        return False
+    from .services import scan_process
+
+    who = demo_people()
+    jade = Merchant.objects.get(code="JADEHOME")
+    glow = Merchant.objects.get(code="GLOWLAB")
+    batches = [LIVING_PLAN[n : n + 5] for n in range(0, len(LIVING_PLAN), 5)]
+    week = DemoWeek(steps=len(batches) + len(LIVING_PLAN) + 2, end=0.35)
+    for b, batch in enumerate(batches):
+        with demo_clock(week.next()):
+            inbound_notice_create(
+                merchant=jade,
+                warehouse_code="GZ",
+                reference=f"{LIVING_PREFIX}GZ-{b + 1:03d}",
+                carrier="sf",
+                tracking_number=f"SF{7100000000000 + b}",
+                actor=who["admin"].user,
+                items=[
+                    {
+                        "sku": f"JADE-LIVE-{b * 5 + k + 1:02d}",
+                        "title": f"和田玉吊坠 Hetian nephrite pendant {b * 5 + k + 1}",
+                        "category": "jewellery-jade",
+                        "serial": f"HT-LIVE-{b * 5 + k + 1:04d}",
+                        "claim": {
+                            "material": "nephrite jade",
+                            "weight_g": "52.31",
+                            "declared_value": "880.00",
+                            "packaging": "gift box",
+                        },
+                    }
+                    for k in range(len(batch))
+                ],
+            )
+    for goal, item in demo_living_items():
+        if goal != "announced":
+            with demo_clock(week.next()):
+                scan_process(
+                    principal=who["GZ-RCV-01"], barcode=item.code, action="receive"
+                )
+    for ref, sku, title, category, quantity, labels in LIVING_LOTS:
+        with demo_clock(week.next()):
+            notice = inbound_notice_create(
+                merchant=glow,
+                warehouse_code="SIH",
+                reference=ref,
+                carrier="zto",
+                tracking_number=f"7531{ref[-3:]}0000001",
+                actor=who["admin"].user,
+                items=[
+                    {
+                        "sku": sku,
+                        "title": title,
+                        "category": category,
+                        "quantity": quantity,
+                        "claim": {
+                            "production_date": "2026-10-01",
+                            "expiry_date": "2029-09-30",
+                            "packaging": "sealed carton",
+                            "labels": labels,
+                        },
+                    }
+                ],
+            )
+            scan_process(
+                principal=who["SIH-RCV-01"],
+                barcode=notice.items.get().code,
+                action="receive",
+            )
+    return True
 
 
 # Jobs the demo leaves to a worker: the webhooks' drains would send them.
