@@ -8,7 +8,7 @@ public certificate verification at the root, without a namespace.
 from django.urls import path, register_converter
 
 from .api import certificates, inspections, photos, templates
-from .views import inspector, items, verify
+from .views import decisions, inspector, items, verify
 
 
 class TokenConverter:
@@ -113,6 +113,17 @@ inspect_patterns = (
     [
         path("inspect/", inspector.queue, name="queue"),
         path("inspect/scan/", inspector.scan, name="scan"),
+        path("inspect/decisions/", decisions.decisions, name="decisions"),
+        path(
+            "inspect/decisions/holds/<str:code>/",
+            decisions.hold_decide,
+            name="decide-hold",
+        ),
+        path(
+            "inspect/decisions/revoke/<str:code>/",
+            decisions.revoke,
+            name="revoke",
+        ),
         path(
             "inspect/inspections/<int:inspection_id>/",
             inspector.inspection_form,

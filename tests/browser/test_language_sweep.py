@@ -298,7 +298,7 @@ def world_build() -> World:
     opened = inspection_open(principal=principal_of(inspector), code=phone.code)
     run_jobs()
 
-    from tests.fulfilment.conftest import order_payload
+    from tests.fulfilment.conftest import label_scan, order_payload, tracking_of
 
     class _W:  # what order_payload reads
         merchant = jade_notice.merchant
@@ -315,7 +315,7 @@ def world_build() -> World:
         )
         run_jobs()
         if sku != "JADE-PENDANT-2":
-            _ok(api_client(dock).post(f"/api/v1/items/{items[sku].code}/release/"))
+            _ok(label_scan(dock, tracking_of(items[sku])))
     payload = order_payload(_W, lines=[{"item_code": items["JADE-PENDANT-5"].code}])
     _ok(api_client(platform).post("/api/v1/orders/", payload, format="json"))
     run_jobs()
@@ -472,6 +472,16 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
     if role == Role.SUPERVISOR:
         return [
             ("dashboard", "/dashboard/"),
+            ("decisions", "/inspect/decisions/"),
+            (
+                "decide-hold",
+                f"/inspect/decisions/holds/{w.items['JADE-PENDANT-3'].code}/"
+                "?decision=reinspect",
+            ),
+            (
+                "revoke",
+                f"/inspect/decisions/revoke/{w.items['JADE-PENDANT-2'].code}/",
+            ),
             ("queue", "/inspect/"),
             ("inspection", f"/inspect/inspections/{w.inspection_id}/"),
             ("inspection-sign-off", f"/inspect/inspections/{w.signoff_id}/"),
@@ -485,6 +495,7 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
     if role == Role.ADMIN:
         return [
             ("dashboard", "/dashboard/"),
+            ("decisions", "/inspect/decisions/"),
             ("queue", "/inspect/"),
             ("item-returning", item["JADE-PENDANT-4"]),
             ("station-choose", "/station/"),

@@ -406,6 +406,22 @@ ROUTES: dict[str, Route] = {
         POST=PAGE_STAFF,
     ),
     "items/<str:code>/": page("/items/{certified}/", True, GET=PAGE_EVERYONE),
+    # --- the supervisor's decisions: holds, appeals, revocations, each confirmed ----
+    "inspect/decisions/": page("/inspect/decisions/", GET=SUPERVISORS),
+    "inspect/decisions/holds/<str:code>/": page(
+        "/inspect/decisions/holds/{inspecting}/?decision=pass",
+        True,
+        {"decision": "pass", "reason": "Checked again."},
+        GET=SUPERVISORS,
+        POST=SUPERVISORS,
+    ),
+    "inspect/decisions/revoke/<str:code>/": page(
+        "/inspect/decisions/revoke/{certified}/",
+        True,
+        {"reason": "Swapped clasp."},
+        GET=SUPERVISORS,
+        POST=SUPERVISORS,
+    ),
     "items/<str:code>/inspect/": page(
         "/items/{inspecting}/inspect/", True, POST=PAGE_STAFF
     ),

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("portal:tokens", _("API tokens"), (Role.MERCHANT,)),
     ("dashboard:overview", _("Dashboard"), SUPERVISION),
     ("inspect:queue", _("Inspection queue"), (Role.INSPECTOR, *SUPERVISION)),
+    ("inspect:decisions", _("Decisions"), SUPERVISION),
     ("station:home", _("Station"), (Role.OPERATOR, *SUPERVISION)),
     ("dock:labels", _("Labels"), (Role.OPERATOR, *SUPERVISION)),
     ("dock:manifests", _("Manifests"), (Role.OPERATOR, *SUPERVISION)),
