@@ -37,7 +37,6 @@ from warehouse.models import Item, PlatformAccount
 
 from .models import Manifest, Order, Shipment, WebhookEndpoint, WebhookMessage
 from .services import (
-    item_release,
     label_printed,
     manifest_close,
     order_create,
@@ -108,7 +107,7 @@ def _dispatch() -> None:
         if item in by_goal["released"]:
             with demo_clock(week.next()):
                 label_printed(principal=dock, shipment=shipment)
-                item_release(principal=dock, code=item.code)
+                tracking_release(principal=dock, tracking=shipment.tracking_number)
     for item in by_goal["returned"]:
         with demo_clock(week.next()):
             shipment = Shipment.objects.get(

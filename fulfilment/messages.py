@@ -47,6 +47,15 @@ ERRORS = (
     M("carrier_refused", _("The carrier refused the booking.")),
     M("invalid_url", _("The URL is not valid.")),
     M("item_unavailable", _("The item is not available for this order.")),
+    M(
+        "label_scan_required",
+        _(
+            "Scan the tracking barcode on the %(carrier)s label of parcel %(ref)s "
+            "to release it: only that scan shows the label is on the box."
+        ),
+        ("ref", "carrier"),
+        {"carrier": CARRIERS.labels},
+    ),
     M("manifest_not_found", _("No such manifest.")),
     M("manifest_open", _("The manifest is still open.")),
     M("no_decision_pending", _("No decision is pending for this item.")),

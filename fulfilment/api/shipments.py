@@ -30,7 +30,13 @@ def _shipment_answer(request, reference: str, http_status=status.HTTP_200_OK):
 
 
 class ItemReleaseApi(IdempotentPostMixin, APIView):
-    """Hand the item's parcel to its carrier, or 409 saying why it may not leave."""
+    """Answers 409 with the reason the item's parcel may not leave.
+
+    An item code does not show that the parcel's label is on the box, so it
+    never releases: when nothing else holds the parcel back the answer is
+    ``label_scan_required``, naming the parcel whose label's tracking barcode
+    to scan (a ``release`` scan, ``POST /api/v1/scans/``).
+    """
 
     permission_classes = [ANY_ROLE]
 
@@ -41,10 +47,7 @@ class ItemReleaseApi(IdempotentPostMixin, APIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, code: str):
-        shipment = services.item_release(
-            principal=principal_of(request.user), code=code
-        )
-        return _shipment_answer(request, shipment.reference)
+        services.item_release(principal=principal_of(request.user), code=code)
 
 
 class ItemReturnApi(IdempotentPostMixin, APIView):
@@ -130,8 +133,8 @@ class ShipmentPrintedApi(APIView):
 
 
 class ShipmentReleaseApi(IdempotentPostMixin, APIView):
-    """Release a parcel by its reference (lots and returns have no item code
-    of their own to scan)."""
+    """Release a parcel by its reference, once its label was marked printed
+    (409 ``label_scan_required`` otherwise: scan the label's tracking barcode)."""
 
     permission_classes = [ANY_ROLE]
 

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from fulfilment.models import Shipment
 from inspection.models import Certificate
 from tests.conftest import api_client
 from tests.fulfilment.conftest import order_payload
@@ -130,7 +131,10 @@ def test_an_item_from_announcement_to_release_through_the_pages(
     op.page.wait_for_selector("a[href$='label.pdf']")
     op.shot("labels")
     op.go("/station/")
-    assert scan(op.page, "release", item.code) == "ok"
+    # The item's code does not release it: the label's tracking barcode does.
+    assert scan(op.page, "release", item.code) == "refused"
+    tracking = Shipment.objects.get(contents__item=item).tracking_number
+    assert scan(op.page, "release", tracking) == "ok"
     op.shot("released")
     item.refresh_from_db()
     assert item.state == ItemState.RELEASED

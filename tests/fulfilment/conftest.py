@@ -6,7 +6,9 @@ import itertools
 import pytest
 from django.utils import timezone, translation
 
+from fulfilment.models import Shipment
 from inspection import services as inspection
+from tests.conftest import api_client
 from tests.inspection.factories import (  # noqa: F401 - qc is a fixture
     GOOD_JADE,
     GOOD_UNIT,
@@ -118,3 +120,25 @@ def order_payload(world, *, lines, promise="within_24h", **extra) -> dict:
         "lines": lines,
         **extra,
     }
+
+
+def tracking_of(item) -> str:
+    """The tracking number on the label of the item's latest parcel."""
+    return (
+        Shipment.objects.filter(contents__item=item)
+        .exclude(status=Shipment.Status.CANCELLED)
+        .order_by("-id")
+        .values_list("tracking_number", flat=True)
+        .first()
+    )
+
+
+def label_scan(user, barcode: str, **headers):
+    """The dock's hand-over: a ``release`` scan of ``barcode`` (a parcel
+    label's tracking number, or anything else a station might scan)."""
+    return api_client(user).post(
+        "/api/v1/scans/",
+        {"barcode": barcode, "action": "release"},
+        format="json",
+        **headers,
+    )

@@ -13,7 +13,7 @@ from tests.conftest import api_client
 from tests.warehouse.test_concurrency import at_once
 from warehouse.models import ItemEvent, ItemState
 
-from .conftest import certified, certified_lot, order_payload
+from .conftest import certified, certified_lot, order_payload, tracking_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,10 +26,13 @@ def test_two_stations_releasing_one_item_at_once_release_it_once(world, qc):
         payload = order_payload(world, lines=[{"item_code": item.code}])
         api_client(world.platform).post("/api/v1/orders/", payload, format="json")
         first.post(f"/api/v1/orders/{payload['order_id']}/pack/", format="json")
-        url = f"/api/v1/items/{item.code}/release/"
+        scan = {"barcode": tracking_of(item), "action": "release"}
 
         answers = at_once(
-            [partial(c.post, url, format="json") for c in (first, second)]
+            [
+                partial(c.post, "/api/v1/scans/", scan, format="json")
+                for c in (first, second)
+            ]
         )
 
         assert sorted(a.status_code for a in answers) == [200, 409]

@@ -21,7 +21,14 @@ from tests.warehouse import factories as f
 from warehouse.common.access import principal_of
 from warehouse.models import Item, ItemEvent, ItemState
 
-from .conftest import certified, failed, order_payload, run_jobs
+from .conftest import (
+    certified,
+    failed,
+    label_scan,
+    order_payload,
+    run_jobs,
+    tracking_of,
+)
 
 pytestmark = pytest.mark.django_db
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -48,7 +55,7 @@ def released(world) -> Item:
     packed = post(world.station, f"/api/v1/orders/{payload['order_id']}/pack/")
     assert packed.status_code == 200, packed.json()
     run_jobs()
-    out = post(world.station, f"/api/v1/items/{item.code}/release/")
+    out = label_scan(world.station, tracking_of(item))
     assert out.status_code == 200, out.json()
     item.refresh_from_db()
     assert item.state == ItemState.RELEASED

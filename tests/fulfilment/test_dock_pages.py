@@ -10,7 +10,7 @@ from tests.conftest import api_client
 from tests.warehouse import factories as f
 from warehouse.models import Station
 
-from .conftest import certified, order_payload, run_jobs
+from .conftest import certified, label_scan, order_payload, run_jobs
 
 pytestmark = pytest.mark.django_db
 LABELS = "/dock/labels/"
@@ -76,8 +76,7 @@ def packed(world, *, label=True) -> Shipment:
 
 def released(world) -> Shipment:
     shipment = packed(world)
-    code = shipment.contents.get().item.code
-    answer = api_client(world.station).post(f"/api/v1/items/{code}/release/")
+    answer = label_scan(world.station, shipment.tracking_number)
     assert answer.status_code == 200, answer.content
     shipment.refresh_from_db()
     return shipment

@@ -11,7 +11,14 @@ from fulfilment.models import Manifest, Order, PromiseState, Shipment
 from tests.conftest import api_client
 from warehouse.models import ItemEvent, ItemState
 
-from .conftest import certified, certified_lot, failed, order_payload, run_jobs
+from .conftest import (
+    certified,
+    certified_lot,
+    failed,
+    label_scan,
+    order_payload,
+    run_jobs,
+)
 
 pytestmark = pytest.mark.django_db
 S = ItemState
@@ -53,10 +60,13 @@ def test_order_first_item_goes_from_order_to_released(world, qc):
     pending = api_client(world.station).get("/api/v1/shipments/?pending_labels=1")
     assert [s["reference"] for s in pending.json()["results"]] == [shipment.reference]
 
-    released = post(world.station, f"/api/v1/items/{item.code}/release/")
+    refused = post(world.station, f"/api/v1/items/{item.code}/release/")
+    assert refused.json()["error"]["code"] == "label_scan_required"
+    released = label_scan(world.station, shipment.tracking_number)
     assert released.status_code == 200, released.json()
     item.refresh_from_db()
     assert item.state == S.RELEASED
+    released = api_client(world.station).get(f"/api/v1/shipments/{shipment.reference}/")
     order = Order.objects.get(external_id=payload["order_id"])
     assert order.status == Order.Status.DISPATCHED
     assert order.promise_state == PromiseState.MET
@@ -175,7 +185,7 @@ def test_failed_item_goes_back_to_its_merchant(world, qc):
     run_jobs()
     shipment = Shipment.objects.get(reference=back.json()["reference"])
     assert shipment.status == Shipment.Status.LABELLED
-    released = post(world.station, f"/api/v1/shipments/{shipment.reference}/release/")
+    released = label_scan(world.station, shipment.tracking_number)
     assert released.status_code == 200, released.json()
     item.refresh_from_db()
     assert item.state == S.RETURNED_TO_MERCHANT

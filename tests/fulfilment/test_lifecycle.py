@@ -20,7 +20,7 @@ from warehouse import lifecycle as item_lifecycle
 from warehouse.common.exceptions import Conflict, TransitionRefused
 from warehouse.models import ItemState
 
-from .conftest import certified, order_payload, run_jobs
+from .conftest import certified, label_scan, order_payload, run_jobs, tracking_of
 
 pytestmark = pytest.mark.django_db
 
@@ -453,7 +453,7 @@ def test_an_order_through_the_services_records_each_move(world, qc):
     order_id = payload["order_id"]
     api_client(world.station).post(f"/api/v1/orders/{order_id}/pack/", format="json")
     run_jobs()
-    released = api_client(world.station).post(f"/api/v1/items/{item.code}/release/")
+    released = label_scan(world.station, tracking_of(item))
     assert released.status_code == 200, released.json()
 
     order = Order.objects.get(external_id=order_id)
@@ -491,7 +491,7 @@ def test_release_refusals_come_from_the_item_lifecycles_guards(world, qc):
         source=ItemState.PACKED, target=ItemState.RELEASED, guard=seal_intact
     )
     try:
-        answer = api_client(world.station).post(f"/api/v1/items/{item.code}/release/")
+        answer = label_scan(world.station, tracking_of(item))
     finally:
         item_lifecycle._guards.clear()
         item_lifecycle._guards.update(saved)

@@ -9,8 +9,14 @@ recorded before e-mails were codes is sent as written.
 import pytest
 from django.utils import translation
 
-from tests.fulfilment.conftest import certified, failed, run_jobs
-from tests.fulfilment.test_release import ordered, release
+from tests.fulfilment.conftest import (
+    certified,
+    failed,
+    label_scan,
+    run_jobs,
+    tracking_of,
+)
+from tests.fulfilment.test_release import ordered
 from warehouse.common.jobs import job_record
 from warehouse.models import Job
 
@@ -69,7 +75,7 @@ def test_an_email_recorded_in_english_goes_out_in_the_merchants_chinese(
 def test_the_buyer_hears_of_the_parcel_in_chinese_then_english(world, qc, mailoutbox):
     item = certified(world)
     order = ordered(world, item)
-    assert release(world.station, item.code).status_code == 200
+    assert label_scan(world.station, tracking_of(item)).status_code == 200
     run_jobs()
 
     (mail,) = [mail for mail in mailoutbox if mail.to == ["buyer@example.com"]]

@@ -10,7 +10,7 @@ from warehouse import lifecycle
 from warehouse.common.exceptions import Conflict
 from warehouse.models import ItemState
 
-from .conftest import certified, order_payload, run_jobs
+from .conftest import certified, label_scan, order_payload, run_jobs, tracking_of
 
 pytestmark = pytest.mark.django_db
 S = ItemState
@@ -166,7 +166,7 @@ def test_a_dispatched_order_cannot_be_cancelled(world, qc):
         f"/api/v1/orders/{payload['order_id']}/pack/", format="json"
     )
     run_jobs()
-    api_client(world.station).post(f"/api/v1/items/{item.code}/release/")
+    assert label_scan(world.station, tracking_of(item)).status_code == 200
     answer = api_client(world.platform).post(
         f"/api/v1/orders/{payload['order_id']}/cancel/", format="json"
     )

@@ -1,4 +1,5 @@
-"""Release at the dock: refused for every reason, with the reason; once only."""
+"""Release at the dock: refused for every reason, with the reason; once only;
+only by the scan of the parcel's label (its tracking barcode)."""
 
 import pytest
 
@@ -9,7 +10,15 @@ from tests.inspection.factories import jade_row
 from warehouse.common.access import principal_of
 from warehouse.models import ItemEvent, ItemState, ScanLog
 
-from .conftest import certified, failed, order_payload, received, run_jobs
+from .conftest import (
+    certified,
+    failed,
+    label_scan,
+    order_payload,
+    received,
+    run_jobs,
+    tracking_of,
+)
 
 pytestmark = pytest.mark.django_db
 S = ItemState
@@ -115,7 +124,9 @@ def test_refused_when_the_order_was_cancelled(world, qc):
 def test_released_once_and_a_repeat_says_so(world, qc):
     item = certified(world)
     ordered(world, item)
-    assert release(world.station, item.code).status_code == 200
+    assert label_scan(world.station, tracking_of(item)).status_code == 200
+    again = label_scan(world.station, tracking_of(item), HTTP_ACCEPT_LANGUAGE="en")
+    refused(again, "already_released", "already")
     refused(release(world.station, item.code), "already_released", "already left")
     assert ItemEvent.objects.filter(item=item, to_state=S.RELEASED).count() == 1
 
@@ -123,15 +134,12 @@ def test_released_once_and_a_repeat_says_so(world, qc):
 def test_release_scan_answers_the_item_and_logs_refusals(world, qc):
     item = certified(world)
     ordered(world, item)
-    scan = api_client(world.station).post(
-        "/api/v1/scans/", {"barcode": item.code, "action": "release"}, format="json"
-    )
+    scan = label_scan(world.station, tracking_of(item))
     assert scan.status_code == 200, scan.json()
+    assert scan.json()["item"]["code"] == item.code
     assert scan.json()["item"]["state"] == "released"
     assert scan.json()["item"]["allowed_actions"] == []
-    again = api_client(world.station).post(
-        "/api/v1/scans/", {"barcode": item.code, "action": "release"}, format="json"
-    )
+    again = label_scan(world.station, tracking_of(item))
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_released"
     assert Shipment.objects.get().status == Shipment.Status.RELEASED
@@ -143,11 +151,88 @@ def test_release_scan_answers_the_item_and_logs_refusals(world, qc):
     assert log == [("accepted", ""), ("refused", "already_released")]
 
 
+def test_an_item_code_never_releases_it_says_to_scan_the_label(world, qc):
+    """The item API and a release scan of the item's code or serial are
+    refused: only the label's tracking barcode shows the label is on the box."""
+    item = certified(world, {**jade_row(), "serial": "JADE-SER-77"})
+    ordered(world, item)
+    shipment = Shipment.objects.get()
+    words = "Scan the tracking barcode on the ZTO Express label of parcel"
+    refused(release(world.station, item.code), "label_scan_required", words)
+    for barcode in (item.code, "JADE-SER-77"):
+        answer = label_scan(world.station, barcode, HTTP_ACCEPT_LANGUAGE="en")
+        refused(answer, "label_scan_required", shipment.reference)
+    item.refresh_from_db()
+    shipment.refresh_from_db()
+    assert item.state == S.PACKED
+    assert shipment.status == Shipment.Status.LABELLED
+    log = ScanLog.objects.filter(action="release").order_by("id")
+    assert [(s.outcome, s.error_code) for s in log] == [
+        ("refused", "label_scan_required")
+    ] * 2
+    assert log[0].error_params == {"ref": shipment.reference, "carrier": "zto"}
+
+
+def test_an_unknown_barcode_is_no_parcel(world, qc):
+    answer = label_scan(world.station, "NOT-A-PARCEL", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "shipment_not_found"
+
+
+def test_a_label_never_marked_printed_is_marked_at_its_scan(world, qc):
+    """The scan of the label proves it was printed: the parcel leaves the
+    labels to print with that reason in its history, not silently."""
+    item = certified(world)
+    ordered(world, item)
+    shipment = Shipment.objects.get()
+    assert shipment.printed_at is None
+    pending = "/api/v1/shipments/?pending_labels=1"
+    listed = api_client(world.station).get(pending).json()["results"]
+    assert [s["reference"] for s in listed] == [shipment.reference]
+
+    assert label_scan(world.station, shipment.tracking_number).status_code == 200
+
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.RELEASED
+    assert shipment.printed_at == shipment.released_at
+    assert shipment.history[-1]["reason"] == "label_printed_at_release"
+    assert api_client(world.station).get(pending).json()["results"] == []
+
+
+def test_a_label_marked_printed_keeps_its_time(world, qc):
+    item = certified(world)
+    ordered(world, item)
+    shipment = Shipment.objects.get()
+    api_client(world.station).post(f"/api/v1/shipments/{shipment.reference}/printed/")
+    shipment.refresh_from_db()
+    printed = shipment.printed_at
+    assert printed is not None
+    assert label_scan(world.station, shipment.tracking_number).status_code == 200
+    shipment.refresh_from_db()
+    assert shipment.printed_at == printed
+    assert "reason" not in shipment.history[-1]
+
+
+def test_release_by_reference_needs_a_printed_label(world, qc):
+    """Without the label's scan, a parcel leaves by its reference only once
+    its label was marked printed."""
+    item = certified(world)
+    ordered(world, item)
+    shipment = Shipment.objects.get()
+    url = f"/api/v1/shipments/{shipment.reference}/release/"
+    refused(english(world.station).post(url), "label_scan_required", "Scan")
+    api_client(world.station).post(f"/api/v1/shipments/{shipment.reference}/printed/")
+    assert english(world.station).post(url).json()["status"] == "released"
+    item.refresh_from_db()
+    assert item.state == S.RELEASED
+
+
 def test_merchants_and_inspectors_cannot_release(world, qc):
     item = certified(world)
     ordered(world, item)
     for user in (world.merchant_user, world.inspector):
         answer = release(user, item.code)
         assert answer.status_code == 403
+    assert label_scan(world.inspector, tracking_of(item)).status_code == 403
     item.refresh_from_db()
     assert item.state == S.PACKED

@@ -19,7 +19,13 @@ from fulfilment.models import Manifest, Order, Shipment, WebhookEndpoint
 from inspection import services as inspection
 from inspection.models import Certificate, Inspection, InspectionPhoto
 from tests.conftest import api_client
-from tests.fulfilment.conftest import certified, failed, order_payload, run_jobs
+from tests.fulfilment.conftest import (
+    certified,
+    failed,
+    label_scan,
+    order_payload,
+    run_jobs,
+)
 from tests.inspection.factories import (  # noqa: F401 - qc is a fixture
     jade_row,
     qc,
@@ -125,8 +131,7 @@ def estate(world, qc) -> Estate:  # noqa: F811 - qc is the fixture
     done = certified(world)
     shipment = _packed(world, certified(world))
     released = _packed(world, certified(world))
-    code = released.contents.get().item.code
-    answer = api_client(dock.user).post(f"/api/v1/items/{code}/release/")
+    answer = label_scan(dock.user, released.tracking_number)
     assert answer.status_code == 200, answer.content
     released.refresh_from_db()
     closed = api_client(dock.user).post(

@@ -330,11 +330,18 @@ def test_pack_and_release_by_scan_at_the_dock(world, operator, dock):
     assert "has no carrier label yet" in early.content.decode()
 
     run_jobs()  # the label
-    released = scan(client, item.code, "release")
+    by_code = scan(client, item.code, "release")  # the label is not scanned
+    assert by_code.status_code == 409
+    assert "Scan the tracking barcode on the ZTO Express label" in (
+        by_code.content.decode()
+    )
+    shipment.refresh_from_db()
+    released = scan(client, shipment.tracking_number, "release")
     assert released.status_code == 200, released.content
     page = released.content.decode()
     assert 'data-state="released"' in page
     assert "none: a final state" in page
+    assert "marked printed now" in page  # it was never marked printed
     item.refresh_from_db()
     shipment.refresh_from_db()
     assert item.state == ItemState.RELEASED
@@ -349,10 +356,12 @@ def test_pack_and_release_by_scan_at_the_dock(world, operator, dock):
     assert logs == [
         ("pack", "accepted", operator.pk),
         ("release", "refused", operator.pk),
+        ("release", "refused", operator.pk),
         ("release", "accepted", operator.pk),
     ]
+    assert shipment.printed_at is not None
 
-    again = scan(client, item.code, "release")
+    again = scan(client, shipment.tracking_number, "release")
     assert again.status_code == 409
     assert "has already left" in again.content.decode()
 

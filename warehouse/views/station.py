@@ -8,9 +8,10 @@ station, exactly like a scan sent to ``POST /api/v1/scans/``: it is logged
 with the station and the person, accepted or refused, and pack and release
 are carried out by the fulfilment app's registered handlers.
 
-With htmx the scan answers a fragment (the result and the station's latest
-scans) with the refusal's HTTP status (400, 404, 409); without it, the page
-redirects back with the outcome as a message.
+With htmx the scan answers a fragment (the result, shown above the scan box
+where the eye is on a phone, and the station's latest scans, swapped out of
+band below it) with the refusal's HTTP status (400, 404, 409); without it, the
+page redirects back with the outcome as a message.
 """
 
 from django import forms
@@ -225,6 +226,11 @@ def _scan(request, principal: Principal, form: ScanForm) -> tuple[dict, int]:
         "barcode": data["barcode"],
         "action": action,
         "item": item,
+        # A pack or release scan's parcel (the dock's handlers attach it): its
+        # carrier, tracking number and label, and whether this release scan
+        # marked its label printed.
+        "parcel": getattr(item, "parcel", None),
+        "printed_now": getattr(item, "parcel_printed_now", False),
         "next": lifecycle.item_allowed_next(item),
         "message": _("%(action)s: %(code)s is %(state)s.")
         % {

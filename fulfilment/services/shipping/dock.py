@@ -12,6 +12,8 @@ from ...models import Shipment, ShipmentItem
 
 DOCK_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
 REFERENCE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# The parcel history's reason when a release scan marks its label printed.
+PRINTED_AT_RELEASE = "label_printed_at_release"
 
 
 def dock_required(principal: Principal) -> None:
@@ -36,6 +38,21 @@ def warehouse_required(principal: Principal, warehouse_id: int) -> None:
 def shipment_reference() -> str:
     """A new parcel's reference: ``S`` and 11 characters no one misreads."""
     return "S" + get_random_string(11, REFERENCE_CHARS)
+
+
+def parcel_attach(item: Item, shipment: Shipment) -> Item:
+    """Give the item of a pack or release scan its parcel, for the station's
+    answer: ``item.parcel`` (carrier, tracking number and label once the
+    label job has run) and ``item.parcel_printed_now`` (its label was marked
+    printed by this release scan)."""
+    item.parcel = shipment
+    history = shipment.history or []
+    item.parcel_printed_now = (
+        shipment.status == Shipment.Status.RELEASED
+        and bool(history)
+        and history[-1].get("reason") == PRINTED_AT_RELEASE
+    )
+    return item
 
 
 def shipment_of_item(item: Item) -> Shipment | None:

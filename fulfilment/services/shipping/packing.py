@@ -17,7 +17,12 @@ from warehouse.models import Item, ItemState
 from ...lifecycle import order_transition
 from ...models import Allocation, Order, Shipment, ShipmentItem
 from ...selectors import related_known, shipment_list_for
-from .dock import dock_required, shipment_reference, warehouse_required
+from .dock import (
+    dock_required,
+    parcel_attach,
+    shipment_reference,
+    warehouse_required,
+)
 
 S = ItemState
 
@@ -121,6 +126,7 @@ def item_pack_scan(principal: Principal, barcode) -> Item:
             % {"code": item.code},
             code="not_allocated",
         )
-    order_pack(principal=principal, order=allocation.line.order)
+    shipment = order_pack(principal=principal, order=allocation.line.order)
     item.refresh_from_db()
-    return item
+    shipment.refresh_from_db()  # labelled if its label job ran at commit
+    return parcel_attach(item, shipment)

@@ -1,5 +1,16 @@
-"""Release at the dock: a labelled parcel handed to its carrier, by item code
-or tracking number, with the 409 that names why a parcel may not leave."""
+"""Release at the dock: a labelled parcel handed to its carrier when the
+tracking barcode on its label is scanned, with the 409 that names why a
+parcel may not leave.
+
+The hand-over scans the parcel's label: that scan is what shows the label is
+on the box. An item code alone (the item API, a release scan of an item's
+code, serial, tag or GS1 string) never releases: it answers the reason the
+item may not leave, or ``label_scan_required`` when only the label's scan is
+missing. A parcel whose label was never marked printed is marked printed by
+its release scan (the box carries it), with that reason in its history.
+"""
+
+from typing import NoReturn
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,8 +23,15 @@ from warehouse.common.exceptions import Conflict, NotFound
 from warehouse.models import Item, ItemState
 
 from ...lifecycle import order_transition, shipment_refusal, shipment_transition
+from ...messages import CATALOGUE
 from ...models import Order, PromiseState, Shipment
-from .dock import dock_required, shipment_of_item, warehouse_required
+from .dock import (
+    PRINTED_AT_RELEASE,
+    dock_required,
+    parcel_attach,
+    shipment_of_item,
+    warehouse_required,
+)
 from .manifests import manifest_open_for
 
 S = ItemState
@@ -89,6 +107,16 @@ def _release_checks(shipment: Shipment | None, item: Item) -> None:
         raise refusal
 
 
+def label_scan_required(shipment: Shipment) -> Conflict:
+    """The refusal of a release that did not scan the parcel's label."""
+    params = {"ref": shipment.reference, "carrier": shipment.carrier}
+    return Conflict(
+        CATALOGUE.render("label_scan_required", params),
+        code="label_scan_required",
+        params=params,
+    )
+
+
 def item_for_dock(principal: Principal, code: str) -> Item:
     """The item a dock action names: stations see every warehouse's items here,
     so that a parcel at the wrong dock is refused as such (409), not unknown."""
@@ -99,8 +127,14 @@ def item_for_dock(principal: Principal, code: str) -> Item:
     return item
 
 
-def item_release(*, principal: Principal, code: str) -> Shipment:
-    """``POST /items/{code}/release/``: release the parcel holding this item."""
+def item_release(*, principal: Principal, code: str) -> NoReturn:
+    """``POST /items/{code}/release/``: never releases, always says why not.
+
+    An item code does not show that the parcel's label is on the box: the
+    answer is the first reason the item may not leave (not certified, not
+    packed, no label yet …), or, when only the scan of the label is missing,
+    409 ``label_scan_required`` naming the parcel to scan.
+    """
     item = item_for_dock(principal, code)
     warehouse_required(principal, item.warehouse_id)
     if item.quantity > 1 and item.state == S.CERTIFIED:
@@ -110,11 +144,12 @@ def item_release(*, principal: Principal, code: str) -> Shipment:
             "not_packed",
         )
     shipment = shipment_of_item(item)
-    return shipment_release(principal=principal, shipment=shipment, item=item)
+    _release_checks(shipment, item)
+    raise label_scan_required(shipment)
 
 
 def shipment_release(
-    *, principal: Principal, shipment: Shipment | None, item: Item | None = None
+    *, principal: Principal, shipment: Shipment, label_scanned: bool = False
 ) -> Shipment:
     """Hand a labelled parcel to its carrier: every item leaves, once.
 
@@ -122,15 +157,20 @@ def shipment_release(
     items ``packed → released`` (returns ``returning → returned_to_merchant``),
     adds the parcel to the carrier's open manifest, closes the order's
     promise, and tells the buyer and the platform.
+
+    ``label_scanned``: the tracking barcode on the parcel's label was
+    scanned. A label never marked printed is then marked printed now (the
+    history's reason: ``label_printed_at_release``); without that scan such
+    a parcel is refused ``label_scan_required`` (a release by its reference).
     """
     dock_required(principal)
     with transaction.atomic():
-        if shipment is not None:
-            shipment = _shipment_locked(shipment)
-            warehouse_required(principal, shipment.warehouse_id)
-        if item is not None:
-            item = Item.objects.select_for_update().get(pk=item.pk)
-            _release_checks(shipment, item)
+        shipment = _shipment_locked(shipment)
+        warehouse_required(principal, shipment.warehouse_id)
+        printed_now = shipment.printed_at is None
+        if printed_now and not label_scanned:
+            refusal = shipment_refusal(shipment, Shipment.Status.RELEASED)
+            raise refusal or label_scan_required(shipment)
         contents = list(shipment.contents.select_related("item").order_by("item_id"))
         now = timezone.now()
         for content in contents:
@@ -163,17 +203,21 @@ def shipment_release(
                     **reason,
                 )
             # Lot units: the released parcel and its contents record them.
+        changes = {
+            "released_at": now,
+            "released_by": principal.user,
+            "station": principal.station,
+            "manifest": manifest_open_for(shipment),
+        }
+        if printed_now:  # the scanned label is on the box: it was printed
+            changes["printed_at"] = now
         shipment_transition(  # a return parcel's tells the platform
             shipment=shipment,
             to=Shipment.Status.RELEASED,
             actor=principal.user,
             station=principal.station,
-            changes={
-                "released_at": now,
-                "released_by": principal.user,
-                "station": principal.station,
-                "manifest": manifest_open_for(shipment),
-            },
+            reason=PRINTED_AT_RELEASE if printed_now else "",
+            changes=changes,
             locked=True,
         )
         if shipment.order_id:  # locked with the parcel (_shipment_locked)
@@ -212,29 +256,56 @@ def _shipment_locked(shipment: Shipment) -> Shipment:
     )
 
 
-def tracking_release(*, principal: Principal, tracking: str) -> Shipment:
-    """Release a parcel by the tracking number on its label (lots, returns)."""
-    dock_required(principal)
-    shipment = (
+def _shipment_by_tracking(tracking: str) -> Shipment | None:
+    return (
         Shipment.objects.select_related("order")
         .filter(tracking_number=tracking)
         .order_by("-id")
         .first()
     )
+
+
+def tracking_release(*, principal: Principal, tracking: str) -> Shipment:
+    """Release the parcel whose label's tracking barcode was scanned."""
+    dock_required(principal)
+    tracking = tracking.strip()
+    shipment = _shipment_by_tracking(tracking) if tracking else None
     if shipment is None:
         raise NotFound(
             _("No parcel with tracking number %(tracking)s.") % {"tracking": tracking},
             code="shipment_not_found",
         )
-    return shipment_release(principal=principal, shipment=shipment)
+    return shipment_release(principal=principal, shipment=shipment, label_scanned=True)
 
 
 def release_scan(principal: Principal, barcode) -> Item:
-    """The ``release`` scan: an item code, or a label's tracking number."""
-    from warehouse.barcodes import Kind
+    """The ``release`` scan: the tracking barcode on the parcel's label.
 
+    Anything else that names an item (its code, serial, tag or GS1 string)
+    is refused with the reason it may not leave, or ``label_scan_required``.
+    The item answered carries its parcel (:func:`.dock.parcel_attach`).
+    """
+    from warehouse.barcodes import Kind
+    from warehouse.services import item_resolve
+
+    dock_required(principal)
+    shipment = _shipment_by_tracking(barcode.value)
+    if shipment is not None:
+        shipment = shipment_release(
+            principal=principal, shipment=shipment, label_scanned=True
+        )
+        return parcel_attach(
+            shipment.contents.select_related("item").first().item, shipment
+        )
     if barcode.kind == Kind.CODE:
-        shipment = item_release(principal=principal, code=barcode.value)
-    else:
-        shipment = tracking_release(principal=principal, tracking=barcode.raw)
-    return shipment.contents.select_related("item").first().item
+        item_release(principal=principal, code=barcode.value)
+    try:
+        item = item_resolve(barcode=barcode, principal=principal)
+    except NotFound:
+        item = None
+    if item is not None:
+        item_release(principal=principal, code=item.code)
+    raise NotFound(
+        _("No parcel with tracking number %(tracking)s.") % {"tracking": barcode.value},
+        code="shipment_not_found",
+    )
