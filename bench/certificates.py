@@ -127,7 +127,7 @@ def sample_certificate(n: int = 0):
         issued_at=dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC),
         time_zone="Asia/Shanghai",
         verdict="pass",
-        photo=photo.getvalue(),
+        photos=(photo.getvalue(),),
     )
 
 

@@ -4,6 +4,10 @@ No ORM here: :func:`certificate_pdf` takes a :class:`CertificateData` and
 returns the PDF's bytes, the same bytes for the same data (the canvas is
 ``invariant``), so their SHA-256 identifies the document.
 
+What the checks leave of the page goes to the inspection's photos, whole and
+as large as fits, beside the verdict or in rows under it
+(:func:`_photo_layout`); a page too full of checks keeps a thumbnail.
+
 Fonts (:mod:`inspection.fonts`): Latin text in Vera Sans, everything else in
 a CJK TrueType font, each embedded as the subset of glyphs the page uses, so
 the page looks the same in every viewer, one without Chinese fonts included.
@@ -33,7 +37,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.canvas import Canvas, _digester
 from reportlab.pdfgen.textobject import PDFTextObject
 
 from .fonts import (
@@ -102,7 +106,9 @@ class CertificateData:
     issued_at: dt.datetime
     time_zone: str
     verdict: str
-    photo: bytes | None = None
+    photos: tuple[bytes, ...] = ()
+    """The inspection's photos (JPEG or PNG), in order: as many as fit are
+    shown, as large as the page's free space allows (:func:`_photo_layout`)."""
     lot: Text = ""
 
 
@@ -343,14 +349,99 @@ class _Photo(ImageReader):
         return super().getRGBData()
 
 
+def _draw_photo(c: Canvas, image: _Photo, x: float, y: float, w: float, h: float):
+    """``drawImage``, with a JPEG embedded as its bytes: reportlab writes it in
+    ASCII85 (a quarter larger, and slower to write out), which a binary PDF
+    does not need. The image object is found by the name ``drawImage`` gives
+    it (the digest of :meth:`_Photo.getRGBData` and of the mask, none)."""
+    c.drawImage(image, x, y, w, h)
+    if image.jpeg_fh() is None:
+        return
+    doc = c._doc
+    found = doc.idToObject.get(doc.getXObjectName(_digester(image.data + b"None")))
+    if found is not None and tuple(found._filters) == ("ASCII85Decode", "DCTDecode"):
+        found.streamContent = image.data
+        found._filters = ("DCTDecode",)
+
+
 def _photo(c: Canvas, data: bytes, x: float, y: float, box: float) -> None:
+    """The photo in a square of ``box`` points at (x, y), whole, centred."""
     image = _Photo(data)
     w, h = image.getSize()
     scale = box / max(w, h)
     dw, dh = w * scale, h * scale
     c.setStrokeColor(RULE)
     c.rect(x, y, box, box, stroke=1, fill=0)
-    c.drawImage(image, x + (box - dw) / 2, y + (box - dh) / 2, dw, dh)
+    _draw_photo(c, image, x + (box - dw) / 2, y + (box - dh) / 2, dw, dh)
+
+
+PHOTO_GAP = 8.0
+PHOTO_MAX_H = 250.0
+"""The photos' height when the page has room (one photo of 4:3 is then about
+a third of the page's area above the checks)."""
+PHOTO_MIN_H = 96.0
+"""Below this a photo row is not worth the space: one photo goes beside the
+verdict, as a thumbnail, instead."""
+
+
+def _photo_grid(
+    images: list[_Photo], aspects: list[float], width: float, height: float, rows: int
+) -> tuple[float, list[list[tuple[_Photo, float]]]]:
+    """The photos in ``rows`` rows ``width`` wide, all of one height, the
+    rows together at most ``height`` tall: as many photos as stay at least
+    :data:`PHOTO_MIN_H` tall (the first ones), each at its own aspect ratio.
+    Returns the rows' height and each row's photos with their widths (a row
+    height of 0 and no rows when not even one photo a row fits)."""
+    for count in range(len(images), rows - 1, -1):
+        per_row = -(-count // rows)
+        chunks = [range(n, min(n + per_row, count)) for n in range(0, count, per_row)]
+        row_h = (height - PHOTO_GAP * (len(chunks) - 1)) / len(chunks)
+        for chunk in chunks:
+            room = width - PHOTO_GAP * (len(chunk) - 1)
+            row_h = min(row_h, room / sum(aspects[n] for n in chunk))
+        if row_h >= PHOTO_MIN_H or count == rows:
+            return row_h, [
+                [(images[n], row_h * aspects[n]) for n in chunk] for chunk in chunks
+            ]
+    return 0.0, []
+
+
+def _photo_layout(
+    data: CertificateData, verdict_top: float, width: float, room: float, badge_w
+):
+    """Where the photos go: in one or two rows under the verdict across the
+    page, or beside the verdict badge from its top (taller, but narrower; not
+    beside a lot's sample line), whichever shows most of them; ``room`` is
+    the height between the verdict's top and the lowest the check table may
+    begin. Returns the rows' left, top, row height, rows of photos with their
+    widths, and the baseline of their heading; ``None`` when no layout has
+    rows at least :data:`PHOTO_MIN_H` tall."""
+    if not data.photos:
+        return None
+    images = [_Photo(photo) for photo in data.photos]
+    aspects = [w / h for w, h in (image.getSize() for image in images)]
+    # Under the verdict: 44 points of badge and gap, 14 of heading, 22 to the
+    # table's heading; beside it, 22 to the table's heading.
+    places = [(MARGIN, verdict_top - 58, verdict_top - 52, room - 80)]
+    if not data.lot:
+        side = MARGIN + badge_w + 16
+        places.append((side, verdict_top, verdict_top - 44, room - 22))
+    best = None
+    for x, top, label_y, height in places:
+        for rows in (1, 2):
+            row_h, grid = _photo_grid(
+                images,
+                aspects,
+                MARGIN + width - x,
+                min(height, rows * PHOTO_MAX_H + PHOTO_GAP * (rows - 1)),
+                rows,
+            )
+            if row_h < PHOTO_MIN_H:
+                continue
+            area = row_h * sum(w for row in grid for _image, w in row)
+            if best is None or area > best[0] + 1:
+                best = (area, (x, top, row_h, grid, label_y))
+    return best[1] if best else None
 
 
 def _local(moment: dt.datetime, zone: str) -> str:
@@ -378,6 +469,7 @@ QUERY = "查询码 Query code"
 ITEM_CODE, MERCHANT, ITEM = "商品编码 Item code", "商家 Merchant", "商品 Item"
 CATEGORY, ISSUED = "品类 Category", "签发日期 Issued"
 VERDICT = "结论"
+PHOTOS = "检验照片 Inspection photos"
 MORE = "… 更多检查项见验证页面 More checks on the verification page"
 SIGNED = "质检员 Inspected and signed by"
 FOOTER_ZH = (
@@ -388,7 +480,18 @@ FOOTER_EN = (
     "One item, one certificate. Valid only as the verification page shows: "
     "scan the QR code, or enter the number and query code."
 )
-LABELS = (TITLE_ZH, SCAN, NUMBER, QUERY, ITEM_CODE, MERCHANT, ITEM, CATEGORY, ISSUED)
+LABELS = (
+    TITLE_ZH,
+    SCAN,
+    NUMBER,
+    QUERY,
+    ITEM_CODE,
+    MERCHANT,
+    ITEM,
+    CATEGORY,
+    ISSUED,
+    PHOTOS,
+)
 RECURRING = "".join(
     (
         *LABELS,
@@ -490,7 +593,29 @@ def certificate_pdf(data: CertificateData) -> bytes:
     _code128(c, data.item_code, MARGIN + label_w, y - 26, text_w, 28)
     y -= 40
 
-    # Verdict badge and photo.
+    # The check table's rows, measured first: the photos take the room they
+    # leave (each cell in Chinese, English beneath).
+    x_cols = [MARGIN]
+    for _heading, share in COLUMNS:
+        x_cols.append(x_cols[-1] + width * share)
+    rows = []
+    for check in data.checks:
+        cells = [
+            (check.label_zh or check.label, check.label),
+            check.claimed,
+            check.observed,
+            check.rule,
+        ]
+        wrapped = [
+            _cell(text, width * share - 8)
+            for text, (_h, share) in zip(cells, COLUMNS, strict=False)
+        ]
+        rows.append((check, wrapped, max(len(lines) for lines in wrapped) * LINE + 6))
+    bottom_limit = MARGIN + 96
+    table_h = 10 + sum(height for _check, _wrapped, height in rows)
+
+    # Verdict badge, then the photos: a row as tall as the page allows.
+    verdict_top = y
     colour = VERDICT_COLOURS.get(data.verdict, INK)
     badge_w = 150.0
     c.setFillColor(colour)
@@ -503,34 +628,35 @@ def certificate_pdf(data: CertificateData) -> bytes:
     ]
     for n, line in enumerate(lot_lines if data.lot else ()):
         _text(t, MARGIN + badge_w + 12, y - 8 - n * 9, line, 7.5, colour=MUTED)
-    if data.photo:
-        box = 88.0
-        _photo(c, data.photo, MARGIN + width - box, y - 30, box)
-        y = min(y - 30, y - box + 58)
     y -= 46
+    photo_row = _photo_layout(
+        data, verdict_top, width, verdict_top - table_h - bottom_limit, badge_w
+    )
+    if photo_row:
+        left, top, row_h, grid, label_y = photo_row
+        _text(t, MARGIN, label_y, PHOTOS, 8, colour=MUTED)
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.5)
+        for row in grid:
+            x = left
+            for image, photo_w in row:
+                _draw_photo(c, image, x, top - row_h, photo_w, row_h)
+                c.rect(x, top - row_h, photo_w, row_h, stroke=1, fill=0)
+                x += photo_w + PHOTO_GAP
+            top -= row_h + PHOTO_GAP
+        y = min(y, top + PHOTO_GAP - 22)
+    elif data.photos:  # no room for a row: a thumbnail beside the verdict
+        box = 88.0
+        _photo(c, data.photos[0], MARGIN + width - box, verdict_top - 30, box)
+        y = min(y, verdict_top - box - 18)
 
-    # The check table: each cell in Chinese, English beneath.
-    x_cols = [MARGIN]
-    for _heading, share in COLUMNS:
-        x_cols.append(x_cols[-1] + width * share)
+    # The check table.
     c.setFillColor(PALE)
     c.rect(MARGIN, y - 6, width, 18, stroke=0, fill=1)
     for (heading, _share), x in zip(COLUMNS, x_cols, strict=False):
         _text(t, x + 4, y, heading, 7.5, colour=MUTED)
     y -= 10
-    bottom_limit = MARGIN + 96
-    for check in data.checks:
-        cells = [
-            (check.label_zh or check.label, check.label),
-            check.claimed,
-            check.observed,
-            check.rule,
-        ]
-        wrapped = [
-            _cell(text, width * share - 8)
-            for text, (_h, share) in zip(cells, COLUMNS, strict=False)
-        ]
-        height = max(len(lines) for lines in wrapped) * LINE + 6
+    for check, wrapped, height in rows:
         if y - height < bottom_limit:  # never spill off the page
             _text(t, MARGIN + 4, y - LINE, MORE, CELL_SIZE, colour=MUTED)
             y -= LINE + 6

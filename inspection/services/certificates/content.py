@@ -236,20 +236,29 @@ def _check_line(content: dict, check: dict) -> CheckLine:
     )
 
 
-def _thumbnail(inspection: Inspection) -> bytes | None:
-    """A small JPEG of the inspection's first photo, for the PDF."""
-    photo = inspection.photos.order_by("uploaded_at", "id").first()
-    if photo is None:
-        return None
-    try:
-        with photo.image.open("rb") as handle, Image.open(handle) as image:
-            image.thumbnail((360, 360))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format="JPEG", quality=82)
-            return out.getvalue()
-    except (OSError, ValueError):
-        logger.warning("photo %s unreadable; certificate without it", photo.pk)
-        return None
+PDF_PHOTOS = 4
+"""At most this many of the inspection's photos go on the certificate (a row
+of more would be too small to see); the verification page shows them all."""
+PDF_PHOTO_PIXELS = 640
+"""A photo's longer side on the certificate, in pixels: about 130 dpi at the
+largest the page prints it."""
+
+
+def _photos(inspection: Inspection) -> tuple[bytes, ...]:
+    """JPEGs of the inspection's first photos, in the order the verification
+    page shows them, made small enough for the PDF; an unreadable one is
+    left out."""
+    found = []
+    for photo in inspection.photos.order_by("uploaded_at", "id")[:PDF_PHOTOS]:
+        try:
+            with photo.image.open("rb") as handle, Image.open(handle) as image:
+                image.thumbnail((PDF_PHOTO_PIXELS, PDF_PHOTO_PIXELS))
+                out = io.BytesIO()
+                image.convert("RGB").save(out, format="JPEG", quality=80)
+                found.append(out.getvalue())
+        except (OSError, ValueError):
+            logger.warning("photo %s unreadable; certificate without it", photo.pk)
+    return tuple(found)
 
 
 def certificate_document(certificate: Certificate) -> CertificateData:
@@ -284,7 +293,7 @@ def certificate_document(certificate: Certificate) -> CertificateData:
         issued_at=certificate.issued_at,
         time_zone=item.warehouse.time_zone,
         verdict=content["verdict"],
-        photo=_thumbnail(certificate.inspection),
+        photos=_photos(certificate.inspection),
         lot=lot,
     )
 
