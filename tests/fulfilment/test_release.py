@@ -173,6 +173,16 @@ def test_an_item_code_never_releases_it_says_to_scan_the_label(world, qc):
     assert log[0].error_params == {"ref": shipment.reference, "carrier": "zto"}
 
 
+def test_the_refusal_is_in_the_readers_language(world, qc):
+    item = certified(world)
+    ordered(world, item)
+    answer = api_client(world.station).post(
+        f"/api/v1/items/{item.code}/release/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert answer.status_code == 409
+    assert "中通快递面单的运单条码" in answer.json()["error"]["message"]
+
+
 def test_an_unknown_barcode_is_no_parcel(world, qc):
     answer = label_scan(world.station, "NOT-A-PARCEL", HTTP_ACCEPT_LANGUAGE="en")
     assert answer.status_code == 404
