@@ -127,6 +127,8 @@ def test_a_revoked_certificate_says_so_first_on_a_phone(screen, world, qc):
     assert verdict.get_attribute("data-status") == "revoked"
     assert verdict.bounding_box()["y"] < 844
     assert "revoked" in verdict.inner_text()
+    assert verdict.locator("[data-verdict]").count() == 0  # no "pass" under it
+    assert "UTC" in s.page.locator("main").inner_text()
     assert s.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     s.shot("revoked")
 
