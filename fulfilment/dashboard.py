@@ -153,6 +153,49 @@ def throughput(period: Period) -> dict:
     return {"hours": hours, "totals": totals}
 
 
+# Periods up to this many days are charted and exported per hour, longer
+# ones per day: a week of hours is a comb of spikes.
+HOURLY_UP_TO_DAYS = 2
+
+
+def bucket_for(period: Period) -> str:
+    """``"hour"`` for a day or two, ``"day"`` for longer periods."""
+    days = (period.day_to - period.day_from).days + 1
+    return "hour" if days <= HOURLY_UP_TO_DAYS else "day"
+
+
+def throughput_series(period: Period, flow: dict | None = None) -> dict:
+    """Throughput in the period's bucket: what the chart draws and the CSV
+    export writes, from one reading (``flow``, :func:`throughput`'s answer,
+    or read now).
+
+    ``{"bucket": "hour" | "day", "rows": [{"start": aware datetime,
+    "received", "certified", "released"}, …]}``; local days of the period's
+    zone (a day when the clocks change has its 23 or 25 hours).
+    """
+    flow = flow if flow is not None else throughput(period)
+    bucket = bucket_for(period)
+    if bucket == "hour":
+        rows = [
+            {"start": h["hour"], **{s: h[s] for s in THROUGHPUT_STATES}}
+            for h in flow["hours"]
+        ]
+        return {"bucket": bucket, "rows": rows}
+    days: dict[dt.date, dict] = {}
+    for h in flow["hours"]:
+        day = h["hour"].date()
+        row = days.setdefault(
+            day,
+            {
+                "start": dt.datetime.combine(day, dt.time(0), tzinfo=period.zone),
+                **dict.fromkeys(THROUGHPUT_STATES, 0),
+            },
+        )
+        for state in THROUGHPUT_STATES:
+            row[state] += h[state]
+    return {"bucket": bucket, "rows": list(days.values())}
+
+
 # --- verdicts -----------------------------------------------------------------
 
 
@@ -421,6 +464,7 @@ def dashboard_figures(period: Period, *, now=None) -> dict:
     workload = inspector_workload(period)
     return {
         "throughput": flow,
+        "series": throughput_series(period, flow),
         "verdicts": verdicts,
         "dwell": dwell,
         "promises": dispatch,

@@ -9,14 +9,12 @@ Bad filters re-render the page with the errors and status 400.
 
 import csv
 import datetime as dt
-import math
 
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -24,20 +22,12 @@ from django.views.decorators.http import require_GET
 from warehouse.common.access import Role
 from warehouse.common.pages import page_view
 
-from .. import charts, dashboard
+from .. import dashboard
 from ..dashboard import MAX_DAYS, Period
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2099, 12, 31)
 DEFAULT_DAYS = 7
-COLOURS = {
-    "received": "#1d4ed8",
-    "certified": "#6d28d9",
-    "released": "#15803d",
-    "pass": "#15803d",
-    "fail": "#b91c1c",
-    "hold": "#b45309",
-}
 
 
 class DashboardFilterForm(forms.Form):
@@ -128,67 +118,36 @@ def _percent(value) -> str:
     return "" if value is None else f"{value:.1%}"
 
 
-def _charts(figures: dict) -> dict:
-    hours = figures["throughput"]["hours"]
-    if len(hours) > 24:  # several days: a tick at midnight, at most ten
-        labels = [h["hour"].strftime("%m-%d") for h in hours]
-        midnights = [i for i, h in enumerate(hours) if h["hour"].hour == 0]
-        ticks = midnights[:: max(1, math.ceil(len(midnights) / 10))]
-    else:
-        labels = [h["hour"].strftime("%H:00") for h in hours]
-        ticks = range(0, len(hours), 3)
-    names = {
-        "received": _("Received"),
-        "certified": _("Certified"),
-        "released": _("Released"),
-    }
-    flow = charts.line_chart(
-        x_labels=labels,
-        series=[
-            {
-                "label": names[key],
-                "values": [h[key] for h in hours],
-                "colour": COLOURS[key],
-            }
-            for key in names
-        ],
-        title=_("Throughput per hour"),
-        desc=_("Items received, certified and released in each hour."),
-        ident="chart-throughput",
-        ticks=ticks,
-    )
-    segments = [
-        ("pass", _("pass"), COLOURS["pass"]),
-        ("fail", _("fail"), COLOURS["fail"]),
-        ("hold", _("hold"), COLOURS["hold"]),
-    ]
-
-    def bars(rows, title, ident):
-        return charts.stacked_bar_chart(
-            rows=[
-                {
-                    "label": r.get("code", r["label"]),
-                    "values": {k: r[k] for k, _, _ in segments},
-                }
-                for r in rows
-            ],
-            segments=segments,
-            title=title,
-            desc=_("Share of pass, fail and hold verdicts; the total at the end."),
-            ident=ident,
-        )
-
-    verdicts = figures["verdicts"]
-    # Each string is built by fulfilment.charts, which escapes every text in it.
+def chart_figures(figures: dict) -> dict:
+    """Each chart's data, embedded in the page as JSON (``json_script``):
+    the very header and rows the CSV export writes, so the chart, its CSV
+    and the table beside it say the same."""
+    header, rows = _throughput_table(figures["series"])
+    verdict_header, verdict_rows = _verdict_table(figures["verdicts"])
+    group = {"by_category": _("category"), "by_merchant": _("merchant")}
     return {
-        "throughput": mark_safe(flow),  # noqa: S308
-        "by_category": mark_safe(  # noqa: S308
-            bars(verdicts["by_category"], _("Verdicts by category"), "chart-cat")
-        ),
-        "by_merchant": mark_safe(  # noqa: S308
-            bars(verdicts["by_merchant"], _("Verdicts by merchant"), "chart-merchant")
-        ),
+        "throughput": {
+            "bucket": figures["series"]["bucket"],
+            "header": header,
+            "rows": rows,
+            "title": str(_throughput_title(figures["series"]["bucket"])),
+        },
+        **{
+            key: {
+                "header": verdict_header,
+                "rows": [r for r in verdict_rows if r[0] == label],
+                "title": str(title),
+            }
+            for key, label, title in (
+                ("by_category", group["by_category"], _("Verdicts by category")),
+                ("by_merchant", group["by_merchant"], _("Verdicts by merchant")),
+            )
+        },
     }
+
+
+def _throughput_title(bucket: str) -> str:
+    return _("Throughput per day") if bucket == "day" else _("Throughput per hour")
 
 
 @page_view(Role.SUPERVISOR, Role.ADMIN)
@@ -201,20 +160,21 @@ def dashboard_overview(request):
     if form.is_valid():
         period = form.period(request.principal)
         figures = dashboard.dashboard_figures(period)
-        drawn = _charts(figures)
         verdicts = figures["verdicts"]
+        series = figures["series"]
         context.update(
             period=period,
             figures=figures,
-            charts=drawn,
+            charts=chart_figures(figures),
+            throughput_title=_throughput_title(series["bucket"]),
             verdict_tables=[
-                (verdicts["by_category"], _("By category"), drawn["by_category"]),
-                (verdicts["by_merchant"], _("By merchant"), drawn["by_merchant"]),
+                (verdicts["by_category"], _("By category"), "by_category"),
+                (verdicts["by_merchant"], _("By merchant"), "by_merchant"),
             ],
-            active_hours=[
-                h
-                for h in figures["throughput"]["hours"]
-                if h["received"] or h["certified"] or h["released"]
+            active_rows=[
+                r
+                for r in series["rows"]
+                if r["received"] or r["certified"] or r["released"]
             ],
         )
     else:
@@ -246,23 +206,29 @@ def _hours(value) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def _rows_throughput(period: Period) -> tuple[list, list]:
-    figures = dashboard.throughput(period)
-    header = [_("Hour"), _("Received"), _("Certified"), _("Released")]
-    rows = [
-        [
-            h["hour"].strftime("%Y-%m-%d %H:%M"),
-            h["received"],
-            h["certified"],
-            h["released"],
-        ]
-        for h in figures["hours"]
+def _throughput_table(series: dict) -> tuple[list, list]:
+    """Throughput per hour or per day, as the export and the chart write it."""
+    day = series["bucket"] == "day"
+    header = [
+        _("Day") if day else _("Hour"),
+        _("Received"),
+        _("Certified"),
+        _("Released"),
     ]
-    return header, rows
+    stamp = "%Y-%m-%d" if day else "%Y-%m-%d %H:%M"
+    rows = [
+        [r["start"].strftime(stamp), r["received"], r["certified"], r["released"]]
+        for r in series["rows"]
+    ]
+    return [str(h) for h in header], rows
 
 
-def _rows_verdicts(period: Period) -> tuple[list, list]:
-    figures = dashboard.verdict_rates(period)
+def _rows_throughput(period: Period) -> tuple[list, list]:
+    return _throughput_table(dashboard.throughput_series(period))
+
+
+def _verdict_table(figures: dict) -> tuple[list, list]:
+    """Pass, fail and hold by category, then by merchant."""
     header = [
         _("Grouped by"),
         _("Name"),
@@ -293,7 +259,11 @@ def _rows_verdicts(period: Period) -> tuple[list, list]:
                     _percent(r["hold_rate"]),
                 ]
             )
-    return header, rows
+    return [str(h) for h in header], rows
+
+
+def _rows_verdicts(period: Period) -> tuple[list, list]:
+    return _verdict_table(dashboard.verdict_rates(period))
 
 
 def _rows_dwell(period: Period) -> tuple[list, list]:

@@ -3,8 +3,8 @@
 import csv
 import datetime as dt
 import io
+import json
 import re
-import xml.etree.ElementTree as ET
 import zoneinfo
 
 import pytest
@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from fulfilment import charts, dashboard
+from fulfilment import dashboard
 from fulfilment.views.dashboard import csv_cell
 from inspection import services as inspection
 from tests.conftest import api_client
@@ -245,11 +245,22 @@ def test_the_page_shows_the_figures_and_well_formed_charts(client, floor):
     assert re.search(r'data-kpi="received">\s*6<', page)
     assert re.search(r'data-kpi="breached">\s*1<', page)
     assert "66.7%" in page
-    svgs = re.findall(r"<svg.*?</svg>", page, flags=re.S)
-    assert len(svgs) == 3
-    for svg in svgs:
-        root = ET.fromstring(svg)  # noqa: S314 - our own output
-        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    # Three charts, each fed by the JSON beside it, which is the CSV export's.
+    assert page.count('data-chart="') == 3
+    assert "vendor/echarts/echarts.min.js" in page
+    flow = chart_json(page, "chart-throughput")
+    assert flow["bucket"] == "day"  # a week: per day
+
+    def as_csv(rows):  # the JSON keeps numbers as numbers, the CSV as text
+        return [[str(cell) for cell in row] for row in rows]
+
+    export = rows_of(client.get(EXPORT, {"table": "throughput"}))
+    assert as_csv([flow["header"], *flow["rows"]]) == export
+    verdicts = rows_of(client.get(EXPORT, {"table": "verdicts"}))
+    by_category = chart_json(page, "chart-by_category")
+    by_merchant = chart_json(page, "chart-by_merchant")
+    assert by_category["header"] == verdicts[0]
+    assert as_csv([*by_category["rows"], *by_merchant["rows"]]) == verdicts[1:]
     assert f'href="{EXPORT}?from=' in page
 
     chinese = client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -391,9 +402,16 @@ def test_each_table_exports_as_csv(client, floor):
     assert [r[-1] for r in promises[1:]] == ["breached", "at risk"]
 
     throughput = rows_of(client.get(EXPORT, {"table": "throughput"}))
-    assert throughput[0] == ["Hour", "Received", "Certified", "Released"]
-    assert len(throughput) == 1 + 7 * 24
+    assert throughput[0] == ["Day", "Received", "Certified", "Released"]
+    assert len(throughput) == 1 + 7
     assert sum(int(r[1]) for r in throughput[1:]) == 6
+    today = timezone.localdate(timezone=SH).isoformat()
+    hourly = rows_of(
+        client.get(EXPORT, {"table": "throughput", "from": today, "to": today})
+    )
+    assert hourly[0] == ["Hour", "Received", "Certified", "Released"]
+    assert len(hourly) == 1 + 24
+    assert sum(int(r[1]) for r in hourly[1:]) == 6
 
     ontime = rows_of(client.get(EXPORT, {"table": "ontime"}))
     assert ontime[1] == ["GZ", "JADEHOME", "1", "0", "0", "2", "100.0%"]
@@ -438,37 +456,46 @@ def test_an_unknown_export_table_is_a_400(client, world):
 # --- charts -----------------------------------------------------------------------
 
 
-def test_charts_escape_every_text_and_stay_well_formed():
-    nasty = "<script>alert(\"x\")</script> & \x00\x07 'quotes'"
-    line = charts.line_chart(
-        x_labels=[nasty, "b"],
-        series=[{"label": nasty, "values": [1, 3], "colour": 'red" onload="x'}],
-        title=nasty,
-        desc=nasty,
-        ident='x" onload="y',
+def chart_json(page: str, ident: str) -> dict:
+    """The JSON a chart is drawn from (``json_script``), as the browser reads it."""
+    found = re.search(
+        rf'<script id="{ident}" type="application/json">(.*?)</script>', page, re.S
     )
-    bars = charts.stacked_bar_chart(
-        rows=[
-            {"label": nasty, "values": {"pass": 2, "fail": 1}},
-            {"label": "empty", "values": {}},
-        ],
-        segments=[("pass", nasty, "#15803d"), ("fail", "fail", "#b91c1c")],
-        title=nasty,
-    )
-    for svg in (line, bars):
-        root = ET.fromstring(svg)  # noqa: S314 - our own output
-        assert root.tag == "{http://www.w3.org/2000/svg}svg"
-        assert "<script" not in svg and "onload=" not in svg
-        assert root.find("{http://www.w3.org/2000/svg}title").text.startswith(
-            "<script>"
-        )
+    assert found, ident
+    return json.loads(found.group(1))
 
 
-def test_an_empty_chart_is_still_a_drawing():
-    empty = charts.line_chart(x_labels=[], series=[], title="Nothing")
-    assert ET.fromstring(empty) is not None  # noqa: S314
-    none = charts.stacked_bar_chart(rows=[], segments=[], title="Nothing")
-    assert ET.fromstring(none) is not None  # noqa: S314
+@pytest.mark.parametrize(
+    ("days", "bucket", "rows"), [(1, "hour", 24), (2, "hour", 48), (3, "day", 3)]
+)
+def test_the_time_bucket_follows_the_range(world, days, bucket, rows):
+    """Hours for a day or two, days for longer: a week of hours is a comb."""
+    period = period_for(world.supervisor, days=days)
+    series = dashboard.throughput_series(period)
+    assert series["bucket"] == bucket
+    assert len(series["rows"]) == rows
+
+
+def test_a_day_bucket_sums_its_hours_in_the_warehouse_zone(floor):
+    period = period_for(floor.supervisor, floor.gz, days=7)
+    hours = dashboard.throughput(period)
+    days = dashboard.throughput_series(period, hours)
+    assert [r["start"].hour for r in days["rows"]] == [0] * 7
+    assert days["rows"][-1]["start"].date() == timezone.localdate(timezone=SH)
+    for state in ("received", "certified", "released"):
+        assert sum(r[state] for r in days["rows"]) == hours["totals"][state]
+
+
+def test_the_chart_data_is_embedded_as_json_not_as_markup(client, world, qc):
+    """A merchant's name with markup reaches the chart as JSON text only."""
+    world.merchant.name = '</script><script>alert("x")</script>'
+    world.merchant.save()
+    failed(world, qc)
+    client.force_login(world.supervisor)
+    page = client.get(URL).content.decode()
+    assert '<script>alert("x")' not in page
+    rows = chart_json(page, "chart-by_merchant")["rows"]
+    assert rows[0][1].endswith('</script><script>alert("x")</script>')
 
 
 # --- cost -------------------------------------------------------------------------
