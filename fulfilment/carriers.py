@@ -136,7 +136,8 @@ class SandboxAdapter(CarrierAdapter):
         digest = hashlib.sha256(f"{self.code}:{request.reference}".encode()).digest()
         number = int.from_bytes(digest[:16], "big")
         digits = str(number % 10**self.info.digits).zfill(self.info.digits)
-        city = (recipient.city or recipient.province or "000")[:3]
+        # The sort code names the destination city, as carriers print it.
+        city = (recipient.city or recipient.province or "000")[:20]
         sort_code = f"{digest[16] % 900 + 100}-{digest[17] % 90 + 10} {city}"
         virtual = ""
         if request.privacy:

@@ -35,7 +35,14 @@ from warehouse.demo import (
 )
 from warehouse.models import Item, PlatformAccount
 
-from .models import Manifest, Order, Shipment, WebhookEndpoint, WebhookMessage
+from .models import (
+    Manifest,
+    MerchantPolicy,
+    Order,
+    Shipment,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 from .services import (
     label_printed,
     manifest_close,
@@ -50,6 +57,14 @@ ORDER_PREFIX = "LS-LIVE-"
 WEBHOOK_URL = "https://platform.example.com/qcw/webhooks"
 # The inspection seeder leaves the passed item's certificate to the worker.
 LEAVE = ("inspection.certificate_issue",)
+# Where the demo merchants' returns go (their return policy's address).
+RETURNS_DESK = {
+    "phone": "020-38881234",
+    "province": "广东省",
+    "city": "广州市",
+    "lines": "天河区体育西路 1 号",
+    "postcode": "510620",
+}
 BUYERS = [
     ("王小明", "13800138000", "广东省", "深圳市", "南山区科技园路 1 号", "518000"),
     ("李娜", "13900139000", "浙江省", "杭州市", "西湖区文三路 90 号", "310000"),
@@ -85,6 +100,8 @@ def _dispatch() -> None:
     back = by_goal["returning"] + by_goal["returned"]
     week = DemoWeek(steps=3 * len(sent) + 2 * len(back) + 8, start=0.7)
 
+    for merchant in {item.merchant for item in back}:
+        _return_address(merchant)
     for item in back:
         with demo_clock(week.next()):
             return_create(principal=who["merchant"], item=item)
@@ -127,6 +144,14 @@ def _dispatch() -> None:
     # Nothing leaves this machine: the receiver is paused, its messages wait.
     endpoint.is_active = False
     endpoint.save(update_fields=["is_active"])
+
+
+def _return_address(merchant) -> None:
+    """The demo merchant's returns desk, whole, as its return policy says."""
+    policy, _ = MerchantPolicy.objects.get_or_create(merchant=merchant)
+    if not policy.return_to:
+        policy.return_to = {**RETURNS_DESK, "name": f"{merchant.name} 退货组"}
+        policy.save(update_fields=["return_to"])
 
 
 def _lot_sold(who, week: DemoWeek) -> None:

@@ -29,25 +29,26 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from PIL import Image, ImageDraw
-from reportlab.lib.colors import HexColor, white
+from reportlab.lib.colors import HexColor, black, white
 
 from inspection.fonts import raster_font
 from inspection.pdf import (
     draw_code128,
     draw_qr,
-    draw_text,
     local_time,
     pdf_canvas,
     wrap_text,
 )
+from inspection.pdf import draw_text as _draw_text
 
 from .carriers import Address
 
 W, H = 288.0, 432.0  # 4 x 6 in
 M = 10.0
-INK = HexColor("#111827")
-MUTED = HexColor("#4b5563")
-RETURN_BAND = HexColor("#b45309")
+# Black on white, and a neutral grey for the small captions: a carrier's
+# label is printed in one ink (thermal printers have no other).
+INK = black
+MUTED = HexColor("#4d4d4d")
 
 # The label's fixed words, in both languages (the PDF and the ZPL alike).
 RETURN = "RETURN TO MERCHANT 退回商家"
@@ -77,6 +78,16 @@ class LabelData:
     virtual_number: str = ""
 
 
+def draw_text(t, x, y, text, size, *, colour=INK, **kw) -> None:
+    """The certificate's text drawing, in the label's black by default."""
+    _draw_text(t, x, y, text, size, colour=colour, **kw)
+
+
+def _name_phone(address: Address, gap: str = " ") -> str:
+    """The name and the phone, whichever are given: no dangling separator."""
+    return gap.join(p.strip() for p in (address.name, address.phone) if p.strip())
+
+
 def _address_lines(address: Address) -> list[str]:
     place = " ".join(p for p in (address.province, address.city, address.postcode) if p)
     return [line for line in (place, *address.lines.splitlines()) if line.strip()]
@@ -91,11 +102,12 @@ def label_pdf(data: LabelData) -> bytes:
     c.setStrokeColor(INK)
     c.setLineWidth(1)
     y = H - M
-    if data.kind == "return":
-        c.setFillColor(RETURN_BAND)
+    if data.kind == "return":  # black on white, as a carrier's sorter reads it
+        c.setFillColor(black)
         c.rect(0, H - 24, W, 24, stroke=0, fill=1)
         draw_text(t, M, H - 17, RETURN, 12, bold=True, colour=white)
         y -= 24
+    c.setFillColor(black)  # the barcodes' bars
     draw_text(t, M, y - 16, data.carrier_name, 16, bold=True)
     draw_text(t, W - M, y - 16, data.sort_code, 16, bold=True, right=True)
     y -= 24
@@ -106,7 +118,7 @@ def label_pdf(data: LabelData) -> bytes:
     c.line(M, y, W - M, y)
     draw_text(t, M, y - 12, TO, 8, colour=MUTED)
     recipient = data.recipient
-    draw_text(t, M + 30, y - 14, f"{recipient.name}  {recipient.phone}", 12, bold=True)
+    draw_text(t, M + 30, y - 14, _name_phone(recipient, "  "), 12, bold=True)
     line_y = y - 30
     if data.virtual_number:
         draw_text(t, M + 30, y - 27, f"{VIRTUAL} {data.virtual_number}", 9, bold=True)
@@ -119,7 +131,7 @@ def label_pdf(data: LabelData) -> bytes:
     c.line(M, y, W - M, y)
     draw_text(t, M, y - 11, FROM, 7, colour=MUTED)
     sender = data.sender
-    draw_text(t, M + 36, y - 11, f"{sender.name} {sender.phone}".strip(), 8)
+    draw_text(t, M + 36, y - 11, _name_phone(sender), 8)
     for i, line in enumerate(_address_lines(sender)[:2]):
         draw_text(
             t, M + 36, y - 21 - 9 * i, wrap_text(line, W - 2 * M - 36, 7, 1)[0], 7
@@ -250,7 +262,7 @@ def label_zpl(data: LabelData, *, printer_font: str = "") -> str:
         f"^FO40,{y + 90}^BY3^BCN,180,Y,N,N^FH^FD{_fh(data.tracking_number)}^FS",
         f"^FO20,{y + 320}^GB772,3,3^FS",
         field(20, y + 340, TO, 24),
-        field(110, y + 336, f"{recipient.name} {recipient.phone}", 36),
+        field(110, y + 336, _name_phone(recipient), 36),
     ]
     line_y = y + 384
     if data.virtual_number:
@@ -265,7 +277,7 @@ def label_zpl(data: LabelData, *, printer_font: str = "") -> str:
     lines += [
         f"^FO20,{y + 520}^GB772,3,3^FS",
         field(20, y + 532, FROM, 20),
-        field(110, y + 530, f"{sender.name} {sender.phone}".strip(), 24),
+        field(110, y + 530, _name_phone(sender), 24),
     ]
     for i, line in enumerate(_address_lines(sender)[:2]):
         part = _wrap_dots(line, 20, 680, 1)

@@ -77,12 +77,31 @@ class WebhookEndpointInput(serializers.Serializer):
     url = serializers.CharField(max_length=500)
 
 
+class ReturnAddressSerializer(serializers.Serializer):
+    """Where the merchant's returns go, whole, as a carrier's label prints it."""
+
+    name = serializers.CharField(max_length=100)
+    phone = serializers.RegexField(r"^\+?[0-9][0-9 -]{5,30}$", max_length=32)
+    province = serializers.CharField(max_length=32)
+    city = serializers.CharField(max_length=32)
+    lines = serializers.CharField(
+        max_length=300, help_text="district and street, as the courier reads them"
+    )
+    postcode = serializers.RegexField(r"^[0-9]{6}$")
+
+    def to_representation(self, instance):
+        # None when none was given: returns go to the merchant's address text.
+        return super().to_representation(instance) if instance else None
+
+
 class MerchantPolicySerializer(serializers.ModelSerializer):
     return_carrier = TermField(CARRIERS, required=False)
+    # null: none (returns go to the merchant's return address text)
+    return_to = ReturnAddressSerializer(required=False, allow_null=True)
 
     class Meta:
         model = MerchantPolicy
-        fields = ["on_cancel", "return_carrier"]
+        fields = ["on_cancel", "return_carrier", "return_to"]
 
 
 # --- output ----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The merchant-policy API: what happens to a merchant's items when an order
-is cancelled."""
+is cancelled, and where returns go (carrier, and the address whole)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -32,6 +32,8 @@ class MerchantPolicyApi(APIView):
         data.is_valid(raise_exception=True)
         policy = _policy(request)
         for name, value in data.validated_data.items():
+            if name == "return_to":  # stored as plain JSON; null clears it
+                value = dict(value or {})
             setattr(policy, name, value)
         policy.save(update_fields=list(data.validated_data))
         return Response(MerchantPolicySerializer(policy).data)

@@ -42,6 +42,12 @@ class MerchantPolicy(models.Model):
     return_carrier = models.CharField(
         _("carrier for returns"), max_length=8, choices=Carrier.choices, default="sf"
     )
+    # Where returns go, whole, as a carrier's label needs it: {"name", "phone",
+    # "province", "city", "lines", "postcode"} (the policy API validates it);
+    # empty: the merchant's return address text and contact phone.
+    return_to = models.JSONField(
+        _("return address (structured)"), default=dict, blank=True
+    )
 
     class Meta:
         verbose_name = _("merchant fulfilment policy")

@@ -279,6 +279,16 @@ def world_build() -> World:
         inspector, pendant.code, {**JADE_OK, "appearance": False}, second=inspector2
     )
     merchant = users.get(username="merchant")
+    returns_desk = {
+        "name": "翡翠之家 退货组",
+        "phone": "020-38881234",
+        "province": "广东省",
+        "city": "广州市",
+        "lines": "天河区体育西路 1 号",
+        "postcode": "510620",
+    }
+    policy = {"return_to": returns_desk}
+    _ok(api_client(merchant).put("/api/v1/merchant-policy/", policy, format="json"))
     _ok(api_client(merchant).post(f"/api/v1/items/{pendant.code}/return/"))
     # Certified for an order the platform cancels: held for the merchant.
     _inspect(inspector, items["JADE-PENDANT-5"].code, JADE_OK)

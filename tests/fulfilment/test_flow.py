@@ -173,6 +173,7 @@ def test_stock_below_minimum_remaining_shelf_life_is_never_allocated(world, qc):
 def test_failed_item_goes_back_to_its_merchant(world, qc):
     item = failed(world, qc)
     world.merchant.return_address = "佛山市顺德区 某路 8 号"
+    world.merchant.contact_phone = "0757-22334455"
     world.merchant.save()
 
     refused = post(world.station, f"/api/v1/items/{item.code}/release/")

@@ -363,3 +363,107 @@ def test_a_reprint_at_another_station_suits_that_stations_printer(world, qc):
     assert "^A@N,36,36,E:MSUNG.TTF^FH^FD王** 138****8000^FS" in zpl_for(other_font.user)
     shipment.refresh_from_db()
     assert "E:SIMSUN.FNT" in shipment.label_zpl  # nothing stored changed
+
+
+# --- the return label: black on white, the merchant's address whole ------------
+
+RETURN_TO = {
+    "name": "翡翠之家 退货组",
+    "phone": "0757-22334455",
+    "province": "广东省",
+    "city": "佛山市",
+    "lines": "顺德区大良街道 某路 8 号",
+    "postcode": "528300",
+}
+
+
+def fill_colours(pdf: bytes) -> set[tuple[float, ...]]:
+    """Every RGB colour the page's content sets (``r g b rg`` / ``RG``)."""
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    stream = page.get_contents().get_data().decode("latin-1")
+    number = r"(-?[\d.]+)"
+    found = re.findall(rf"{number}\s+{number}\s+{number}\s+(?:rg|RG)\b", stream)
+    return {tuple(round(float(v), 3) for v in rgb) for rgb in found}
+
+
+def test_a_return_label_is_black_on_white():
+    pdf = label_pdf(data(kind="return", certificate_url=""))  # a return has none
+    colours = fill_colours(pdf)
+    assert colours, "the label sets its colours"
+    assert all(r == g == b for r, g, b in colours), colours  # greys only
+    page = pypdfium2.PdfDocument(pdf)[0]
+    bars = zxingcpp.read_barcodes(page.render(scale=4).to_pil())
+    assert {b.text for b in bars} >= {"751234567890", "Q1234567890X"}
+
+
+def test_a_name_without_a_phone_has_no_dangling_separator():
+    alone = Address(name="Jade Home", phone="", lines="1 Tiyu West Rd")
+    label = data(kind="return", recipient=alone)
+    text = pdf_text(label_pdf(label))
+    assert "Jade Home" in text
+    assert not re.search(r"Jade Home\s*-", text)
+    assert "^FDJade Home^FS" in label_zpl(label)
+
+
+def policy_put(world, **body):
+    return api_client(world.merchant_user).put(
+        "/api/v1/merchant-policy/", body, format="json"
+    )
+
+
+@pytest.mark.django_db
+def test_the_return_policy_takes_a_structured_address_and_checks_it(world):
+    bad = policy_put(world, return_to={**RETURN_TO, "postcode": "52830"})
+    assert bad.status_code == 400
+    assert "postcode" in bad.json()["error"]["fields"]["return_to"]
+    assert policy_put(world).json()["return_to"] is None
+    good = policy_put(world, return_to=RETURN_TO)
+    assert good.status_code == 200, good.content
+    assert good.json()["return_to"] == RETURN_TO
+    assert policy_put(world, return_to=None).json()["return_to"] is None
+
+
+@pytest.mark.django_db
+def test_a_return_label_prints_the_structured_address_whole(world, qc, bookings):
+    assert policy_put(world, return_to=RETURN_TO).status_code == 200
+    item = failed(world, qc)
+    back = api_client(world.merchant_user).post(
+        f"/api/v1/items/{item.code}/return/", format="json"
+    )
+    assert back.status_code == 201, back.content
+    run_jobs()
+    shipment = Shipment.objects.get(reference=back.json()["reference"])
+    (booked,) = bookings
+    assert booked.recipient.postcode == "528300"  # the carrier gets it whole
+    assert shipment.sort_code.endswith(" 佛山市")  # the sort code names its city
+
+    pdf = shipment.label_pdf.open("rb").read()
+    text = pdf_text(pdf)
+    assert "翡翠之家 退货组  0757-22334455" in text
+    assert "广东省 佛山市 528300" in text
+    assert "顺德区大良街道 某路 8 号" in text
+    assert shipment.sort_code in text
+    assert all(r == g == b for r, g, b in fill_colours(pdf))
+
+    zpl = shipment.label_zpl
+    assert "^FR" in zpl and "^GB812,60,60" in zpl  # the banner, reversed, black
+    assert bitmap_in(zpl, "翡翠之家 退货组 0757-22334455", 36)
+    assert bitmap_in(zpl, "广东省 佛山市 528300", 28)
+    assert bitmap_in(zpl, "顺德区大良街道 某路 8 号", 28)
+    assert bitmap_in(zpl, shipment.sort_code, 50)
+
+
+@pytest.mark.django_db
+def test_a_return_without_a_phone_is_refused_before_anything_moves(world, qc):
+    item = failed(world, qc)
+    world.merchant.return_address = "佛山市顺德区 某路 8 号"
+    world.merchant.contact_phone = ""
+    world.merchant.save()
+    back = api_client(world.merchant_user).post(
+        f"/api/v1/items/{item.code}/return/", format="json"
+    )
+    assert back.status_code == 409
+    assert back.json()["error"]["code"] == "no_return_address"
+    item.refresh_from_db()
+    assert item.state == "failed"
+    assert not Shipment.objects.exists()

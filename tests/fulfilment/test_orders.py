@@ -133,6 +133,7 @@ def test_cancelling_an_allocated_order_holds_the_item_and_a_return_sends_it_back
     world, qc
 ):
     world.merchant.return_address = "佛山市顺德区 某路 8 号"
+    world.merchant.contact_phone = "0757-22334455"
     world.merchant.save()
     item = certified(world)
     payload = order_payload(world, lines=[{"item_code": item.code}])
@@ -202,7 +203,11 @@ def test_an_item_cannot_be_ordered_twice(world, qc):
 def test_a_merchant_sets_its_cancellation_policy_through_the_api(world):
     url = "/api/v1/merchant-policy/"
     mine = api_client(world.merchant_user)
-    assert mine.get(url).json() == {"on_cancel": "refuse", "return_carrier": "sf"}
+    assert mine.get(url).json() == {
+        "on_cancel": "refuse",
+        "return_carrier": "sf",
+        "return_to": None,
+    }
 
     changed = mine.put(url, {"on_cancel": "hold", "return_carrier": "zto"}, "json")
 

@@ -328,6 +328,7 @@ def test_merchant_appeals_a_failed_item_once(client, world, qc):
 
 def test_merchant_asks_for_a_failed_item_back(client, world, qc):
     world.merchant.return_address = "1 Tiyu West Rd, Guangzhou"
+    world.merchant.contact_phone = "020-38881234"  # the carrier needs one
     world.merchant.save()
     item = _failed(world, qc)
     signed_in(client, world.merchant_user)

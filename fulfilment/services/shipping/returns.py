@@ -16,6 +16,29 @@ from .dock import shipment_of_item, shipment_reference
 S = ItemState
 
 
+def return_recipient(merchant, policy: MerchantPolicy | None) -> dict:
+    """Where a return parcel goes: the return policy's structured address
+    (province, city, postcode, phone), or else the merchant's return address
+    text and contact phone; refused (409 ``no_return_address``) without an
+    address or a phone, which the carrier needs. Nothing is made up."""
+    if policy is not None and policy.return_to:
+        return {key: str(value) for key, value in policy.return_to.items()}
+    if not merchant.return_address.strip() or not merchant.contact_phone.strip():
+        raise Conflict(
+            _(
+                "Merchant %(merchant)s has no return address with a phone number; "
+                "the carrier needs both."
+            )
+            % {"merchant": merchant.code},
+            code="no_return_address",
+        )
+    return {
+        "name": merchant.name,
+        "phone": merchant.contact_phone.strip(),
+        "lines": merchant.return_address,
+    }
+
+
 def return_create(*, principal: Principal, item: Item) -> Shipment:
     """Send a failed item (or a cancelled order's item) back to its merchant.
 
@@ -57,13 +80,8 @@ def return_create(*, principal: Principal, item: Item) -> Shipment:
                 code="not_returnable",
             )
         merchant = item.merchant
-        if not merchant.return_address:
-            raise Conflict(
-                _("Merchant %(merchant)s has no return address.")
-                % {"merchant": merchant.code},
-                code="no_return_address",
-            )
         policy = MerchantPolicy.objects.filter(merchant=merchant).first()
+        recipient = return_recipient(merchant, policy)
         lifecycle.item_return_start(
             item=item, actor=principal.user, reason_code="returning_to_merchant"
         )
@@ -73,11 +91,7 @@ def return_create(*, principal: Principal, item: Item) -> Shipment:
             merchant=merchant,
             warehouse=item.warehouse,
             carrier=policy.return_carrier if policy else settings.RETURN_CARRIER,
-            recipient={
-                "name": merchant.name,
-                "phone": merchant.contact_phone or "-",
-                "lines": merchant.return_address,
-            },
+            recipient=recipient,
         )
         ShipmentItem.objects.create(
             shipment=shipment, item=item, quantity=item.quantity
