@@ -10,7 +10,7 @@ from tests.conftest import api_client
 from tests.warehouse import factories as f
 from warehouse.models import Station
 
-from .conftest import certified, label_scan, order_payload, run_jobs
+from .conftest import certified, failed, label_scan, order_payload, run_jobs
 
 pytestmark = pytest.mark.django_db
 LABELS = "/dock/labels/"
@@ -293,3 +293,49 @@ def test_manifest_list_queries_do_not_grow_with_rows(world, qc, at_dock):
     released(world)
     assert queries() == few
     assert few <= 9  # session, user and role (6), station, open, closed
+
+
+# --- a return at the dock's station ----------------------------------------------
+
+
+def test_a_returns_pack_scan_shows_its_parcel_and_its_label_scan_sends_it(
+    world, qc, at_dock
+):
+    """A return is not refused as "not allocated" at the pack scan: the
+    answer is its return parcel (carrier, tracking number, label to print);
+    its label's tracking barcode hands it over."""
+    item = failed(world, qc)
+    world.merchant.return_address = "佛山市顺德区 某路 8 号"
+    world.merchant.contact_phone = "0757-22334455"
+    world.merchant.save()
+    back = api_client(world.merchant_user).post(f"/api/v1/items/{item.code}/return/")
+    assert back.status_code == 201, back.content
+    run_jobs()
+    shipment = Shipment.objects.get(reference=back.json()["reference"])
+
+    packed = at_dock.post(
+        "/station/scan/",
+        {"barcode": item.code, "action": "pack"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert packed.status_code == 200, packed.content
+    page = packed.content.decode()
+    assert 'data-state="returning"' in page
+    assert "SF Express" in page and shipment.tracking_number in page
+    assert f"/dock/labels/{shipment.reference}/label.pdf" in page
+
+    by_code = at_dock.post(
+        "/station/scan/",
+        {"barcode": item.code, "action": "release"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert by_code.status_code == 409
+    assert "label_scan_required" in by_code.content.decode()
+    sent = at_dock.post(
+        "/station/scan/",
+        {"barcode": shipment.tracking_number, "action": "release"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert sent.status_code == 200, sent.content
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.RELEASED

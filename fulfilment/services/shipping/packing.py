@@ -20,6 +20,7 @@ from ...selectors import related_known, shipment_list_for
 from .dock import (
     dock_required,
     parcel_attach,
+    shipment_of_item,
     shipment_reference,
     warehouse_required,
 )
@@ -111,10 +112,18 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
 
 
 def item_pack_scan(principal: Principal, barcode) -> Item:
-    """The ``pack`` scan: an order-first item's code packs its order."""
+    """The ``pack`` scan: an order-first item's code packs its order; a
+    return's answers its return parcel (made when it was sent back: its
+    carrier, tracking number and label), which its label's scan releases."""
     from warehouse.services import item_resolve
 
     item = item_resolve(barcode=barcode, principal=principal)
+    if item.state == S.RETURNING:
+        dock_required(principal)
+        warehouse_required(principal, item.warehouse_id)
+        shipment = shipment_of_item(item)
+        if shipment is not None and shipment.kind == Shipment.Kind.RETURN:
+            return parcel_attach(item, shipment)
     allocation = (
         Allocation.objects.select_related("line__order")
         .filter(item=item, cancelled_at=None)
