@@ -12,7 +12,7 @@ happen before the POST that does it.
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,15 @@ from warehouse.models import Item, ItemState
 from warehouse.selectors import item_get_for
 
 from .. import selectors, services
-from ..models import Appeal, Certificate, CheckVerdict, HoldDecision, Inspection
+from ..forms import check_rows
+from ..models import (
+    Appeal,
+    Certificate,
+    CheckVerdict,
+    HoldDecision,
+    Inspection,
+    InspectionCheck,
+)
 
 SUPERVISION = (Role.SUPERVISOR, Role.ADMIN)
 RECENT_REVOCATIONS = timedelta(days=30)
@@ -53,26 +61,27 @@ HOLD_OUTCOMES = {
 
 def held_items(principal) -> list[Item]:
     """Held items of the principal's warehouses, oldest hold first, each with
-    its last closed inspection (``held_by``) and its checks on hold."""
-    closed = Inspection.objects.filter(status=Inspection.Status.CLOSED).annotate(
-        on_hold=Count("checks", filter=Q(checks__verdict=CheckVerdict.HOLD))
+    its last closed inspection (``held_by``) and the checks of it that did
+    not pass (``held_by.reasons``: form rows, with the check's label)."""
+    not_passed = InspectionCheck.objects.filter(
+        verdict__in=(CheckVerdict.FAIL, CheckVerdict.HOLD)
+    ).order_by("position", "pk")
+    closed = (
+        Inspection.objects.filter(status=Inspection.Status.CLOSED)
+        .select_related("completed_by", "signed_off_by")
+        .prefetch_related(Prefetch("checks", queryset=not_passed, to_attr="missed"))
+        .order_by("-number")
     )
     items = list(
         tenant_scope(Item.objects.filter(state=ItemState.HELD), principal)
         .select_related("merchant", "warehouse")
-        .prefetch_related(
-            Prefetch(
-                "inspections",
-                queryset=closed.select_related(
-                    "completed_by", "signed_off_by"
-                ).order_by("-number"),
-                to_attr="closed",
-            )
-        )
+        .prefetch_related(Prefetch("inspections", queryset=closed, to_attr="closed"))
         .order_by("state_changed_at", "pk")[:MAX_ROWS]
     )
     for item in items:
         item.held_by = item.closed[0] if item.closed else None
+        if item.held_by is not None:
+            item.held_by.reasons = check_rows(item.held_by.missed)
     return items
 
 

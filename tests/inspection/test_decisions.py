@@ -87,6 +87,7 @@ def test_the_page_lists_held_items_appeals_and_revocations_of_the_warehouse(
     ]
     assert mine.code in held_part
     assert hold_url(mine) in held_part  # the decision is offered
+    assert "Packaging" in held_part  # why: the check that held it, and its reason
     assert elsewhere_held.code not in body  # another warehouse's
     appeals_part = body[
         body.index('data-testid="appeals"') : body.index('data-testid="revoked"')
