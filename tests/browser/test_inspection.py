@@ -117,7 +117,7 @@ def test_main_pages_render_for_their_roles(screen, world, qc):
     supervisor = screen("en", "supervisor")
     supervisor.sign_in("supervisor", PASSWORD)
     assert supervisor.page.url.endswith("/dashboard/")
-    supervisor.page.wait_for_selector(".chart svg")
+    supervisor.page.wait_for_selector("[data-chart][data-drawn] canvas")
     supervisor.shot("dashboard")
     merchant = screen("zh-hans", "merchant-pages")
     merchant.sign_in("m1", PASSWORD)
