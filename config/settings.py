@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fulfilment.tasks.promises_sweep",
         "schedule": 60.0,
     },
+    "returns-tracking-sweep": {
+        "task": "fulfilment.tasks.returns_tracking_sweep",
+        "schedule": 300.0,
+    },
     "webhooks-sweep": {
         "task": "fulfilment.tasks.webhooks_sweep",
         "schedule": 5.0,
@@ -339,6 +343,11 @@ FULFILMENT_CARRIER_ADAPTERS = env.json("FULFILMENT_CARRIER_ADAPTERS", default={}
 RETURN_CARRIER = env.str("RETURN_CARRIER", default="sf")
 # The sandbox carrier answers after this many seconds (fault drills only).
 SANDBOX_CARRIER_DELAY_SECONDS = env.float("SANDBOX_CARRIER_DELAY_SECONDS", default=0.0)
+# The sandbox carrier reports a released parcel delivered this many seconds
+# after its hand-over (0: at once; the returns tracking sweep applies it).
+SANDBOX_DELIVERY_DELAY_SECONDS = env.float(
+    "SANDBOX_DELIVERY_DELAY_SECONDS", default=0.0
+)
 # Webhooks go to public https addresses only; tests and the benchmark turn
 # this on to reach a receiver on loopback.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool(

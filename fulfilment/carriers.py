@@ -1,7 +1,8 @@
 """Carriers behind one adapter interface, and a deterministic sandbox.
 
-Callers only see :class:`CarrierAdapter`: ``book(request) -> Booking`` and
-``cancel(tracking_number)``, through :func:`carrier_adapter_get`. Which class
+Callers only see :class:`CarrierAdapter`: ``book(request) -> Booking``,
+``cancel(tracking_number)`` and ``track(tracking_number) ->
+list[TrackingEvent]``, through :func:`carrier_adapter_get`. Which class
 serves a carrier is configuration: ``settings.FULFILMENT_CARRIER_ADAPTERS``
 maps a carrier code to the dotted path of an adapter class (taking the code
 as its only argument); carriers not listed use :class:`SandboxAdapter`. A real
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -78,6 +80,15 @@ class Booking:
 
 
 @dataclass(frozen=True)
+class TrackingEvent:
+    """One scan the carrier reports for a parcel: a code (``picked_up``,
+    ``delivered`` …) and when; rendered by the reader's side, never prose."""
+
+    code: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class CarrierInfo:
     code: str
     name: str
@@ -120,6 +131,10 @@ class CarrierAdapter:
     def cancel(self, tracking_number: str) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def track(self, tracking_number: str) -> list[TrackingEvent]:  # pragma: no cover
+        """The parcel's events so far, oldest first."""
+        raise NotImplementedError
+
 
 class SandboxAdapter(CarrierAdapter):
     """Books instantly, offline: numbers are a function of the reference."""
@@ -151,6 +166,28 @@ class SandboxAdapter(CarrierAdapter):
             booked_at=dt.datetime.now(dt.UTC),
             virtual_number=virtual,
         )
+
+    def track(self, tracking_number: str) -> list[TrackingEvent]:
+        """A parcel handed over (released) is picked up, then delivered
+        ``SANDBOX_DELIVERY_DELAY_SECONDS`` later (0: at once); one never
+        released has no events. Deterministic: a function of the parcel."""
+        from .models import Shipment
+
+        shipment = (
+            Shipment.objects.filter(carrier=self.code, tracking_number=tracking_number)
+            .order_by("-id")
+            .first()
+        )
+        if shipment is None or shipment.released_at is None:
+            return []
+        picked = shipment.released_at
+        events = [TrackingEvent("picked_up", picked)]
+        delay = dt.timedelta(
+            seconds=getattr(settings, "SANDBOX_DELIVERY_DELAY_SECONDS", 0)
+        )
+        if picked + delay <= timezone.now():
+            events.append(TrackingEvent("delivered", picked + delay))
+        return events
 
     def cancel(self, tracking_number: str) -> None:
         if not tracking_number_valid(self.code, tracking_number):

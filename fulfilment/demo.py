@@ -50,6 +50,7 @@ from .services import (
     order_pack,
     promises_sweep,
     return_create,
+    returns_tracking_sweep,
     tracking_release,
 )
 
@@ -132,6 +133,10 @@ def _dispatch() -> None:
             )
             label_printed(principal=dock, shipment=shipment)
             tracking_release(principal=dock, tracking=shipment.tracking_number)
+    # The carrier reports the return parcels delivered: back with the merchant.
+    with demo_clock(week.next()):
+        returns_tracking_sweep()
+        demo_jobs_run(leave=LEAVE)
     _lot_sold(who, week)
     # The pickups are signed for: their manifests close.
     with demo_clock(week.next()):

@@ -41,6 +41,13 @@ ITEM_EVENTS = (
         {"carrier": CARRIERS.labels},
     ),
     M("returning_to_merchant", _("Going back to the merchant.")),
+    M(
+        "delivered_to_merchant",
+        _("Delivered to the merchant by %(carrier)s, tracking %(tracking)s."),
+        ("carrier", "tracking"),
+        {"carrier": CARRIERS.labels},
+    ),
+    M("receipt_confirmed", _("The merchant confirmed receipt.")),
 )
 
 ERRORS = (
@@ -63,6 +70,11 @@ ERRORS = (
     M("no_return_address", _("The merchant has no return address.")),
     M("not_allocated", _("The order is not allocated.")),
     M("not_returnable", _("The item cannot be returned.")),
+    M(
+        "not_released",
+        _("Return parcel %(ref)s has not been handed to its carrier yet."),
+        ("ref",),
+    ),
     M("order_cancelled", _("The order is cancelled.")),
     M("order_dispatched", _("The order is already dispatched.")),
     M("order_id_reused", _("The order id was used for another order.")),

@@ -16,3 +16,9 @@ def promises_sweep_task() -> dict:
 def webhooks_sweep_task() -> int:
     """Start deliveries for endpoints with messages due (retries included)."""
     return services.webhooks_sweep()
+
+
+@shared_task(name="fulfilment.tasks.returns_tracking_sweep")
+def returns_tracking_sweep_task() -> int:
+    """Ask the carriers whether released return parcels were delivered."""
+    return services.returns_tracking_sweep()

@@ -155,6 +155,9 @@ decisions_patterns = (
     [
         path("items/<str:code>/return/", decisions.item_return, name="return"),
         path("items/<str:code>/held/", decisions.item_held, name="held"),
+        path(
+            "items/<str:code>/received/", decisions.item_received, name="received"
+        ),
     ],
     "decide",
 )

@@ -1,7 +1,8 @@
 """The merchant's decisions on items that will not reach a buyer.
 
 A failed item goes back on the merchant's request; an item held after its
-order was cancelled goes back or stays as stock. Both call the services the
+order was cancelled goes back or stays as stock; a returning item whose
+parcel was handed to the carrier is confirmed received. Both call the services the
 REST API calls; the buttons are on the item page.
 """
 
@@ -16,7 +17,7 @@ from warehouse.common.pages import page_view, refused
 from warehouse.selectors import item_get_for
 
 from .. import services
-from ..models import HeldForMerchant
+from ..models import HeldForMerchant, Shipment
 
 DECIDERS = (Role.MERCHANT, Role.SUPERVISOR, Role.ADMIN)
 
@@ -56,4 +57,25 @@ def item_held(request, code: str):
         refused(request, exc)
     else:
         messages.success(request, _("Decision recorded."))
+    return redirect("inspect:item-detail", code=code)
+
+
+@require_POST
+@page_view(*DECIDERS)
+def item_received(request, code: str):
+    """The merchant confirms the return parcel of a returning item arrived."""
+    item = item_get_for(request.principal, code)
+    shipment = (
+        Shipment.objects.filter(kind=Shipment.Kind.RETURN, contents__item=item)
+        .order_by("-id")
+        .first()
+    )
+    try:
+        if shipment is None:
+            raise InvalidInput(_("This item has no return parcel."))
+        services.return_delivered(principal=request.principal, shipment=shipment)
+    except DomainError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("Receipt confirmed."))
     return redirect("inspect:item-detail", code=code)

@@ -675,6 +675,7 @@ NOT_PAGES = {
     "dashboard:export": "a CSV file",
     "decide:return": "a POST",
     "decide:held": "a POST",
+    "decide:received": "a POST",
     "verify-json": "JSON for machines",
     "verify-photo": "an image",
     "schema": "the OpenAPI schema",

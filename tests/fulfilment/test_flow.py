@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from fulfilment.carriers import tracking_number_valid
 from fulfilment.models import Manifest, Order, PromiseState, Shipment
+from fulfilment.services import returns_tracking_sweep
 from tests.conftest import api_client
 from warehouse.models import ItemEvent, ItemState
 
@@ -188,5 +189,8 @@ def test_failed_item_goes_back_to_its_merchant(world, qc):
     assert shipment.status == Shipment.Status.LABELLED
     released = label_scan(world.station, shipment.tracking_number)
     assert released.status_code == 200, released.json()
+    item.refresh_from_db()
+    assert item.state == S.RETURNING  # handed over, not yet delivered
+    assert returns_tracking_sweep() == 1
     item.refresh_from_db()
     assert item.state == S.RETURNED_TO_MERCHANT

@@ -28,7 +28,7 @@ from .release import (
     shipment_release,
     tracking_release,
 )
-from .returns import return_create
+from .returns import return_create, return_delivered, returns_tracking_sweep
 
 __all__ = [
     "booking_cancel",
@@ -41,6 +41,8 @@ __all__ = [
     "order_pack",
     "release_scan",
     "return_create",
+    "return_delivered",
+    "returns_tracking_sweep",
     "shipment_label",
     "shipment_release",
     "shipments_cancel",

@@ -154,7 +154,8 @@ def shipment_release(
     """Hand a labelled parcel to its carrier: every item leaves, once.
 
     Locks the parcel, then its items, re-checks every rule, moves order-first
-    items ``packed → released`` (returns ``returning → returned_to_merchant``),
+    items ``packed → released`` (a return's items stay ``returning`` until
+    delivered: :func:`.returns.return_delivered`),
     adds the parcel to the carrier's open manifest, closes the order's
     promise, and tells the buyer and the platform.
 
@@ -188,12 +189,9 @@ def shipment_release(
                 "parcel": shipment.reference,
             }
             station = principal.station
-            # A sold item is released; one going back to its merchant has
-            # finished its return.
-            move = {
-                S.PACKED: lifecycle.item_release,
-                S.RETURNING: lifecycle.item_return_complete,
-            }.get(member.state)
+            # A sold item is released; one going back to its merchant stays
+            # returning until its parcel is delivered (.returns).
+            move = {S.PACKED: lifecycle.item_release}.get(member.state)
             if move is not None:
                 move(
                     item=member,
