@@ -387,5 +387,7 @@ item_return_start = _simple(
     S.RETURNING, "failed/certified → returning to its merchant."
 )
 item_return_complete = _simple(
-    S.RETURNED_TO_MERCHANT, "returning → returned_to_merchant: handed to the carrier."
+    S.RETURNED_TO_MERCHANT,
+    "returning → returned_to_merchant: delivered to the merchant (the carrier's "
+    "report or the merchant's confirmation).",
 )
