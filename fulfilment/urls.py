@@ -155,9 +155,7 @@ decisions_patterns = (
     [
         path("items/<str:code>/return/", decisions.item_return, name="return"),
         path("items/<str:code>/held/", decisions.item_held, name="held"),
-        path(
-            "items/<str:code>/received/", decisions.item_received, name="received"
-        ),
+        path("items/<str:code>/received/", decisions.item_received, name="received"),
     ],
     "decide",
 )
