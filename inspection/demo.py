@@ -5,6 +5,10 @@ Idempotent: a category that already has a template keeps it; the living
 warehouse's items are inspected when they are first announced.
 """
 
+import io
+
+from PIL import Image, ImageDraw
+
 from warehouse.demo import (
     DemoWeek,
     demo_clock,
@@ -22,6 +26,7 @@ from .services import (
     certificate_revoke,
     inspection_complete,
     inspection_open,
+    inspection_photo_add,
     inspection_sign_off,
     inspection_submit,
     inspection_units_record,
@@ -246,6 +251,23 @@ OBSERVED = {
 CERTIFICATE_JOB = "inspection.certificate_issue"
 
 
+def _photo(view: str, seed: int) -> bytes:
+    """A drawn photo of a jade bangle on the inspection table (JPEG, 960x720):
+    the demo's evidence, so its certificates and verify pages show photos."""
+    green = (46 + seed * 7 % 40, 120 + seed * 11 % 50, 80 + seed * 5 % 30)
+    image = Image.new("RGB", (960, 720), (232, 228, 220))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 560, 960, 720), fill=(210, 204, 194))  # the table's edge
+    box = (250, 130, 710, 590) if view == "front" else (180, 250, 780, 470)
+    draw.ellipse(box, outline=green, width=70)
+    draw.ellipse(
+        (box[0] + 30, box[1] + 20, box[0] + 110, box[1] + 60), fill=(250, 250, 245)
+    )  # a highlight
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
 def demo_inspections_seed(summary: dict) -> None:
     """The living warehouse, received (:func:`warehouse.demo.demo_living_receive`)
     and inspected as its plan says: verdicts and sign-offs, certificates, an
@@ -263,6 +285,14 @@ def demo_inspections_seed(summary: dict) -> None:
             if goal == "inspecting":
                 inspection_open(principal=who["inspector"], code=item.code)
                 continue
+            opened = inspection_open(principal=who["inspector"], code=item.code)
+            for view in ("front", "back"):
+                inspection_photo_add(
+                    principal=who["inspector"],
+                    inspection_id=opened.pk,
+                    data=_photo(view, item.pk),
+                    caption=view,
+                )
             done, _ = inspection_submit(
                 principal=who["inspector"],
                 code=item.code,
