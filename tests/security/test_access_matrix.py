@@ -475,6 +475,9 @@ ROUTES: dict[str, Route] = {
     "decisions/items/<str:code>/held/": page(
         "/decisions/items/{certified}/held/", True, {"decision": "keep"}, POST=DECIDERS
     ),
+    "decisions/items/<str:code>/received/": page(
+        "/decisions/items/{failed}/received/", True, POST=DECIDERS
+    ),
     # --- public certificate verification: anyone with the QR code or the number -----
     "verify/": public("/verify/?number={certificate}&code={query_code}", "GET", "POST"),
     "verify/<token:token>": public("/verify/{token}", "GET"),
