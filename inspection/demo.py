@@ -10,6 +10,8 @@ import io
 from PIL import Image, ImageDraw
 
 from warehouse.demo import (
+    COSMETIC_LABELS,
+    FOOD_LABELS,
     DemoWeek,
     demo_clock,
     demo_jobs_run,
@@ -55,24 +57,6 @@ JADE_READINGS = {
         "specific_gravity": ["3.25", "3.45"],
     },
 }
-
-# Codes of warehouse.vocabularies.MARKINGS.
-COSMETIC_LABELS = [
-    "name",
-    "net_content",
-    "producer",
-    "production_date",
-    "licence_number",
-]
-FOOD_LABELS = [
-    "name",
-    "ingredients",
-    "net_content",
-    "producer",
-    "production_date",
-    "shelf_life",
-    "licence_number",
-]
 
 
 def _shelf_goods(*, min_days: int, min_share: str, labels: list, net_content_pct: str):

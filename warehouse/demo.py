@@ -102,6 +102,25 @@ LIVING_PLAN = [
     *["announced"] * 3,
 ]
 LIVING_PREFIX = "LIVE-"
+# The markings (codes of warehouse.vocabularies.MARKINGS) the law asks on the
+# label of cosmetics and of packaged food: the demo's lots carry them, the
+# demo's inspection templates (inspection.demo) require them.
+COSMETIC_LABELS = [
+    "name",
+    "net_content",
+    "producer",
+    "production_date",
+    "licence_number",
+]
+FOOD_LABELS = [
+    "name",
+    "ingredients",
+    "net_content",
+    "producer",
+    "production_date",
+    "shelf_life",
+    "licence_number",
+]
 # Stock-first lots at Sihui for Glow Lab: (reference, sku, title, category,
 # quantity, the label markings they carry).
 LIVING_LOTS = [
@@ -111,7 +130,7 @@ LIVING_LOTS = [
         "玻尿酸精华 50ml hyaluronic serum",
         "cosmetics",
         120,
-        ["name", "net_content", "producer", "production_date", "licence_number"],
+        COSMETIC_LABELS,
     ),
     (
         "LIVE-SIH-002",
@@ -119,15 +138,7 @@ LIVING_LOTS = [
         "铁观音茶叶 250g Tieguanyin tea",
         "packaged-food",
         80,
-        [
-            "name",
-            "ingredients",
-            "net_content",
-            "producer",
-            "production_date",
-            "shelf_life",
-            "licence_number",
-        ],
+        FOOD_LABELS,
     ),
 ]
 
