@@ -142,6 +142,10 @@ READ_PAGE = r"""
 
 
 # A page must fit the screen's width (a wide table scrolls in its own box).
+SETTLED = """
+() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+"""
+
 WIDER_THAN_SCREEN = """
 () => {
   const width = document.documentElement.clientWidth;
@@ -604,6 +608,8 @@ def sweep_role(browser, base: str, w: World, role: str, language: str) -> list:
                 )
             for size in SIZES:
                 page.set_viewport_size(viewport(size))
+                # Let resize observers (the dashboard's charts) run first.
+                page.evaluate(SETTLED)
                 where = f"{label} ({page.url.removeprefix(base)}) · {role} · {language}"
                 problems += [f"{where} · {size}: {t}" for t in read(page, language)]
                 wide = page.evaluate(WIDER_THAN_SCREEN)
