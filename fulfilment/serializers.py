@@ -81,13 +81,22 @@ class ReturnAddressSerializer(serializers.Serializer):
     """Where the merchant's returns go, whole, as a carrier's label prints it."""
 
     name = serializers.CharField(max_length=100)
-    phone = serializers.RegexField(r"^\+?[0-9][0-9 -]{5,30}$", max_length=32)
+    phone = serializers.RegexField(
+        r"^\+?[0-9][0-9 -]{5,30}$",
+        max_length=32,
+        error_messages={
+            "invalid": _("Enter a phone number: digits, spaces or dashes.")
+        },
+    )
     province = serializers.CharField(max_length=32)
     city = serializers.CharField(max_length=32)
     lines = serializers.CharField(
         max_length=300, help_text="district and street, as the courier reads them"
     )
-    postcode = serializers.RegexField(r"^[0-9]{6}$")
+    postcode = serializers.RegexField(
+        r"^[0-9]{6}$",
+        error_messages={"invalid": _("Enter the six-digit postcode.")},
+    )
 
     def to_representation(self, instance):
         # None when none was given: returns go to the merchant's address text.

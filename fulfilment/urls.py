@@ -3,13 +3,15 @@
 ``config/urls.py`` mounts them: the REST API at ``/api/v1/`` (``fulfilment:``),
 the dock's pages at ``/dock/`` (``dock:``), the supervisor dashboard at
 ``/dashboard/`` (``dashboard:``) and the merchant's decisions on failed and
-held items at ``/decisions/`` (``decide:``).
+held items at ``/decisions/`` (``decide:``), with their standing one: the
+returns and cancellations policy (``/decisions/returns/``).
 """
 
 from django.urls import path
 
 from .api import manifests, orders, policy, shipments, webhooks
 from .views import dashboard, decisions, dock
+from .views import policy as policy_page
 
 api_patterns = (
     [
@@ -156,6 +158,7 @@ decisions_patterns = (
         path("items/<str:code>/return/", decisions.item_return, name="return"),
         path("items/<str:code>/held/", decisions.item_held, name="held"),
         path("items/<str:code>/received/", decisions.item_received, name="received"),
+        path("returns/", policy_page.returns_policy, name="returns-policy"),
     ],
     "decide",
 )

@@ -18,6 +18,7 @@ from warehouse.selectors import item_get_for
 
 from .. import services
 from ..models import HeldForMerchant, Shipment
+from .policy import refused_return
 
 DECIDERS = (Role.MERCHANT, Role.SUPERVISOR, Role.ADMIN)
 
@@ -30,7 +31,7 @@ def item_return(request, code: str):
     try:
         shipment = services.return_create(principal=request.principal, item=item)
     except DomainError as exc:
-        refused(request, exc)
+        refused_return(request, exc)
     else:
         messages.success(
             request,
@@ -54,7 +55,7 @@ def item_held(request, code: str):
             raise InvalidInput(_("Choose to have it returned or to keep it as stock."))
         services.held_decide(principal=request.principal, item=item, decision=decision)
     except DomainError as exc:
-        refused(request, exc)
+        refused_return(request, exc)
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("inspect:item-detail", code=code)

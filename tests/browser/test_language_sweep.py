@@ -460,6 +460,7 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
             ("announce-refused", _announce_unknown_material),
             ("upload", "/portal/shipments/upload/"),
             ("tokens", "/portal/tokens/"),
+            ("returns-policy", "/decisions/returns/"),
             ("item-released", item["JADE-BANGLE-56"]),
             ("item-packed", item["JADE-PENDANT-2"]),
             ("item-held", item["JADE-PENDANT-3"]),

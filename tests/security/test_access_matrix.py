@@ -478,6 +478,12 @@ ROUTES: dict[str, Route] = {
     "decisions/items/<str:code>/received/": page(
         "/decisions/items/{failed}/received/", True, POST=DECIDERS
     ),
+    "decisions/returns/": page(
+        "/decisions/returns/",
+        body={"on_cancel": "hold", "return_carrier": "sf"},
+        GET=ONLY_M,
+        POST=ONLY_M,
+    ),
     # --- public certificate verification: anyone with the QR code or the number -----
     "verify/": public("/verify/?number={certificate}&code={query_code}", "GET", "POST"),
     "verify/<token:token>": public("/verify/{token}", "GET"),

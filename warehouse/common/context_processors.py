@@ -12,6 +12,7 @@ NAVIGATION = [
     ("portal:items", _("Items"), (Role.MERCHANT,)),
     ("portal:notices", _("Shipments"), (Role.MERCHANT,)),
     ("portal:notice-create", _("Announce"), (Role.MERCHANT,)),
+    ("decide:returns-policy", _("Returns"), (Role.MERCHANT,)),
     ("portal:tokens", _("API tokens"), (Role.MERCHANT,)),
     ("dashboard:overview", _("Dashboard"), SUPERVISION),
     ("inspect:queue", _("Inspection queue"), (Role.INSPECTOR, *SUPERVISION)),
