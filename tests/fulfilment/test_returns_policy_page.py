@@ -107,7 +107,10 @@ def test_the_address_follows_the_apis_rules(world):
     """One set of rules: what the API refuses, the page refuses."""
     bad = {**SAVED_ADDRESS, "postcode": "52830"}
     answer = api_client(world.merchant_user).put(
-        "/api/v1/merchant-policy/", {"return_to": bad}, format="json"
+        "/api/v1/merchant-policy/",
+        {"return_to": bad},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert answer.status_code == 400
     page = client_for(world.merchant_user).post(URL, form(return_postcode="52830"))
