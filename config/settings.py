@@ -273,6 +273,13 @@ REST_FRAMEWORK = {
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The per-caller throttle counts in each process and adds its count to Redis's
+# once it has admitted this share of the limit or this many seconds after its
+# last look; each process may admit one share more than the limit
+# (warehouse.common.throttles). A limit under 1/share, or a share of 0, asks
+# Redis on every request, exactly.
+THROTTLE_SYNC_SHARE = env.float("THROTTLE_SYNC_SHARE", default=0.01)
+THROTTLE_SYNC_SECONDS = env.float("THROTTLE_SYNC_SECONDS", default=1.0)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Quality-inspection warehouse API",
