@@ -185,3 +185,14 @@ def test_the_page_is_in_chinese_for_a_chinese_reader(world):
     assert "退货与取消" in page
     saved = client_for(world.merchant_user, "zh-hans").post(URL, form(), follow=True)
     assert "退货与取消设置已保存。" in saved.content.decode()
+
+
+def test_the_page_says_where_returns_go_without_an_address(world):
+    page = client_for(world.merchant_user).get(URL).content.decode()
+    assert "returns are refused until you give one here" in page
+    world.merchant.return_address = "佛山市顺德区 某路 8 号"
+    world.merchant.contact_phone = "0757-22334455"
+    world.merchant.save()
+    page = client_for(world.merchant_user).get(URL).content.decode()
+    assert "returns are refused" not in page
+    assert '<span translate="no" data-typed>佛山市顺德区 某路 8 号</span>' in page
