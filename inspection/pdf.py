@@ -26,6 +26,7 @@ drawn on the canvas directly, without platypus.
 import datetime as dt
 import io
 import re
+import zlib
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +37,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas, _digester
 from reportlab.pdfgen.textobject import PDFTextObject
 
@@ -45,6 +46,9 @@ from .fonts import (
     SANS_BOLD,
     Fixed,
     Kept,
+    _Slot,
+    _Template,
+    _template,
     document_begin,
     latin_chars,
     pdf_fonts,
@@ -57,6 +61,9 @@ MUTED = HexColor("#4b5563")
 RULE = HexColor("#d1d5db")
 BAND = HexColor("#0f3d3e")
 PALE = HexColor("#f3f4f6")
+ON_BAND = Color(*(0.85 + 0.15 * v for v in BAND.rgb()))
+"""White at 85 % over the band, as one opaque colour (a form object draws
+no transparency without a graphics state of its own)."""
 VERDICT_COLOURS = {
     "pass": HexColor("#15803d"),
     "fail": HexColor("#b91c1c"),
@@ -471,6 +478,7 @@ CATEGORY, ISSUED = "品类 Category", "签发日期 Issued"
 VERDICT = "结论"
 PHOTOS = "检验照片 Inspection photos"
 MORE = "… 更多检查项见验证页面 More checks on the verification page"
+NONE = "—"  # an empty cell
 SIGNED = "质检员 Inspected and signed by"
 FOOTER_ZH = (
     "本证书一物一证，以验证页面显示的状态为准；"  # noqa: RUF001
@@ -497,6 +505,7 @@ RECURRING = "".join(
         *LABELS,
         TITLE_EN,
         MORE,
+        NONE,
         SIGNED,
         FOOTER_ZH,
         FOOTER_EN,
@@ -508,8 +517,14 @@ RECURRING = "".join(
 
 def _recurring(data: CertificateData) -> str:
     """What this certificate shares with others of its template: the fixed
-    labels, the category, each check's labels and rule."""
-    texts = [RECURRING, f"{data.category_zh} {data.category}"]
+    labels, the warehouse, the category, each check's labels and rule (what
+    its kept forms show, :func:`_draw_plan`)."""
+    texts = [
+        RECURRING,
+        data.warehouse_name,
+        data.warehouse_address,
+        f"{data.category_zh} {data.category}",
+    ]
     for check in data.checks:
         texts += [check.label_zh, check.label, *_languages(check.rule)]
     return "".join(texts)
@@ -518,7 +533,7 @@ def _recurring(data: CertificateData) -> str:
 def _cell(text: Text, width: float) -> list[tuple[str, Color]]:
     """A cell's lines: Chinese in ink, English beneath in grey."""
     lines = []
-    for n, language in enumerate(_languages(text or "—")):
+    for n, language in enumerate(_languages(text or NONE)):
         colour = INK if n == 0 else MUTED
         lines += [
             (line, colour) for line in _wrap(language, width, CELL_SIZE, CELL_LINES)
@@ -526,8 +541,153 @@ def _cell(text: Text, width: float) -> list[tuple[str, Color]]:
     return lines
 
 
+# --- the page's static layout, kept as form objects ---------------------------------
+#
+# Most of a certificate is the same on every certificate of its template: the
+# header band, the labels, the category, each check's name and rule, the
+# verdicts, the footer. Those are drawn once per process into a form object
+# (a PDF "XObject" of subtype Form) whose content stream is kept compressed;
+# each document embeds the kept stream as it is and shows it with one ``Do``.
+# Its text is shown in the font subsets that :func:`inspection.fonts.
+# document_begin` gives the same codes and names in every document that
+# begins with the same recurring text (:class:`Fixed`), so a form kept from
+# one document shows the same text in the next; a form whose text is not all
+# in those subsets is drawn on the page instead (:meth:`_Plan.fixed_in`).
+
+FORM_CACHE_SIZE = 256
+FORMS = Kept(FORM_CACHE_SIZE)
+"""The kept forms, by their document's recurring codes and what they draw:
+a template's layout variants (number of lines of its item block, verdict,
+where its photos go), so a few per template."""
+
+FORM_BOX = (0.0, -PAGE_H, PAGE_W, PAGE_H)
+"""The forms' bounding box: the page, and room below a form placed lower
+down (the check table's form is drawn relative to the table's top)."""
+
+
+class _Plan:
+    """What one part of the page draws, in order: filled rectangles and
+    lines, then texts (drawn over them). Its :meth:`key` is what it draws,
+    so two equal plans make the same form."""
+
+    def __init__(self):
+        self.shapes: list[tuple] = []
+        self.texts: list[tuple] = []
+
+    def rect(self, colour, x, y, w, h, radius=0.0):
+        self.shapes.append(("rect", colour, x, y, w, h, radius))
+
+    def line(self, colour, x1, y1, x2, y2, width=0.5):
+        self.shapes.append(("line", colour, x1, y1, x2, y2, width))
+
+    def text(self, x, y, text, size, *, bold=False, colour=INK, right=False):
+        self.texts.append((x, y, text, size, bold, colour, right))
+
+    def key(self) -> tuple:
+        return (tuple(self.shapes), tuple(self.texts))
+
+    def fixed_in(self, fixed: Fixed) -> bool:
+        """Whether every character it shows has its code fixed by the
+        document's beginning (then the same in every document like it)."""
+        chars = fixed.chars
+        return all(
+            chars[font].issuperset(run)
+            for _x, _y, text, _size, bold, _c, _r in self.texts
+            for run, font in _runs(text, bold)
+        )
+
+    def draw(self, c: Canvas, t: PDFTextObject, dy: float = 0.0) -> None:
+        for kind, colour, *box in self.shapes:
+            if kind == "rect":
+                x, y, w, h, radius = box
+                c.setFillColor(colour)
+                if radius:
+                    c.roundRect(x, y + dy, w, h, radius, stroke=0, fill=1)
+                else:
+                    c.rect(x, y + dy, w, h, stroke=0, fill=1)
+            else:
+                x1, y1, x2, y2, width = box
+                c.setStrokeColor(colour)
+                c.setLineWidth(width)
+                c.line(x1, y1 + dy, x2, y2 + dy)
+        for x, y, text, size, bold, colour, right in self.texts:
+            _text(t, x, y + dy, text, size, bold=bold, colour=colour, right=right)
+
+
+def _form_object(content: bytes, doc) -> _Template:
+    """A form XObject of ``content`` (its operators), formatted and
+    compressed; its one slot takes the document's fonts (their dictionary,
+    the page's too)."""
+    stream = zlib.compress(content)
+    dictionary = pdfdoc.PDFDictionary(
+        {
+            "Type": pdfdoc.PDFName("XObject"),
+            "Subtype": pdfdoc.PDFName("Form"),
+            "FormType": 1,
+            "BBox": pdfdoc.PDFArray(list(FORM_BOX)),
+            "Resources": pdfdoc.PDFDictionary(
+                {
+                    "Font": _Slot(0),
+                    "ProcSet": pdfdoc.PDFArray(
+                        [pdfdoc.PDFName("PDF"), pdfdoc.PDFName("Text")]
+                    ),
+                }
+            ),
+            "Filter": pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")]),
+            "Length": len(stream),
+        }
+    )
+    *parts, last = _template(dictionary, doc)
+    return (*parts, last + b"\nstream\n" + stream + b"\nendstream\n")
+
+
+def _make_form(c: _Canvas, name: str, plan: _Plan) -> tuple:
+    """Draw ``plan`` as the form ``name`` of this document and return the
+    form's object formatted (:func:`_form_object`), to keep."""
+    colour = c.colour
+    c.beginForm(name, *FORM_BOX)
+    t = c.beginText()
+    plan.draw(c, t)
+    c.drawText(t)
+    content = pdfdoc.pdfdocEnc("\n".join(c._code))
+    c.endForm()
+    c.colour = colour  # the page's text object: as before the form
+    return _form_object(content, c._doc)
+
+
+def _draw_plan(c: _Canvas, t: PDFTextObject, name: str, plan: _Plan, dy=0.0):
+    """Show ``plan`` (``dy`` points up the page) as the form ``name``, kept
+    from an earlier document when one drew the same with the same codes;
+    drawn on the page when its text is not all in the fixed subsets."""
+    fixed = c.fixed
+    if not plan.fixed_in(fixed):
+        plan.draw(c, t, dy)
+        return
+    parts = FORMS.get((name, fixed.key, plan.key()), lambda: _make_form(c, name, plan))
+    doc = c._doc
+    internal = doc.getXObjectName(name)
+    form = _Template(parts, [pdfdoc.PDFObjectReference("BasicFonts")])
+    if internal in doc.idToObject:  # made just now: the kept one replaces it
+        form.__InternalName__ = internal
+        doc.idToObject[internal] = form
+    else:
+        doc.Reference(form, internal)
+    if dy:
+        c._code.append(f"q 1 0 0 1 0 {fp_str(dy)} cm /{internal} Do Q")
+    else:
+        c._code.append(f"/{internal} Do")
+    c._formsinuse.append(name)
+
+
 def certificate_pdf(data: CertificateData) -> bytes:
-    """Render the certificate; the same data gives the same bytes."""
+    """Render the certificate; the same data gives the same bytes.
+
+    What is the same on every certificate of a template goes into two kept
+    forms (:class:`_Plan`): ``page`` (the band, labels, verdict badge,
+    footer) and ``table`` (the check table but for what was claimed and
+    observed, drawn relative to the table's top). The rest (numbers, codes,
+    names, values, QR code, barcode, photos) is drawn on the page.
+    """
     out = io.BytesIO()
     c = pdf_canvas(out, A4, _recurring(data))
     c.setTitle(f"Certificate {data.number}")
@@ -535,31 +695,24 @@ def certificate_pdf(data: CertificateData) -> bytes:
     c.setSubject(f"Inspection certificate for item {data.item_code}")
     width = PAGE_W - 2 * MARGIN
     t = c.beginText()
+    page = _Plan()
 
     # Header band.
     band_h = 70.0
     top = PAGE_H - MARGIN
-    c.setFillColor(BAND)
-    c.rect(MARGIN, top - band_h, width, band_h, stroke=0, fill=1)
-    _text(t, MARGIN + 14, top - 30, TITLE_ZH, 20, colour=white)
-    _text(t, MARGIN + 14, top - 50, TITLE_EN, 12, bold=True, colour=white)
-    _text(
-        t,
-        MARGIN + width - 14,
-        top - 28,
-        data.warehouse_name,
-        9,
-        colour=white,
-        right=True,
+    page.rect(BAND, MARGIN, top - band_h, width, band_h)
+    page.text(MARGIN + 14, top - 30, TITLE_ZH, 20, colour=white)
+    page.text(MARGIN + 14, top - 50, TITLE_EN, 12, bold=True, colour=white)
+    page.text(
+        MARGIN + width - 14, top - 28, data.warehouse_name, 9, colour=white, right=True
     )
     for n, line in enumerate(_wrap(data.warehouse_address, width * 0.5, 7.5, 2)):
-        _text(
-            t,
+        page.text(
             MARGIN + width - 14,
             top - 42 - n * 10,
             line,
             7.5,
-            colour=Color(1, 1, 1, 0.85),
+            colour=ON_BAND,
             right=True,
         )
 
@@ -567,13 +720,13 @@ def certificate_pdf(data: CertificateData) -> bytes:
     y = top - band_h - 22
     qr_size = 104.0
     _qr(c, data.verify_url, MARGIN + width - qr_size, y - qr_size + 12, qr_size)
-    _text(t, MARGIN + width - qr_size / 2 - 30, y - qr_size + 2, SCAN, 7, colour=MUTED)
-    _text(t, MARGIN, y, NUMBER, 8, colour=MUTED)
+    page.text(MARGIN + width - qr_size / 2 - 30, y - qr_size + 2, SCAN, 7, colour=MUTED)
+    page.text(MARGIN, y, NUMBER, 8, colour=MUTED)
     _text(t, MARGIN, y - 16, data.number, 15, bold=True)
-    _text(t, MARGIN + 250, y, QUERY, 8, colour=MUTED)
+    page.text(MARGIN + 250, y, QUERY, 8, colour=MUTED)
     _text(t, MARGIN + 250, y - 16, data.query_code, 15, bold=True)
 
-    # Item block.
+    # Item block: the category is the template's, the other values the item's.
     y -= 44
     label_w = 92.0
     rows = (
@@ -585,10 +738,15 @@ def certificate_pdf(data: CertificateData) -> bytes:
     )
     text_w = width - qr_size - label_w - 110
     for label, value in rows:
-        _text(t, MARGIN, y, label, 8, colour=MUTED)
+        page.text(MARGIN, y, label, 8, colour=MUTED)
         lines = _wrap(value, text_w, 9.5, 2)
         for n, line in enumerate(lines):
-            _text(t, MARGIN + label_w, y - n * 12, line, 9.5, bold=label == ITEM_CODE)
+            if label == CATEGORY:
+                page.text(MARGIN + label_w, y - n * 12, line, 9.5)
+            else:
+                _text(
+                    t, MARGIN + label_w, y - n * 12, line, 9.5, bold=label == ITEM_CODE
+                )
         y -= 12 * len(lines) + 6
     _code128(c, data.item_code, MARGIN + label_w, y - 26, text_w, 28)
     y -= 40
@@ -618,11 +776,10 @@ def certificate_pdf(data: CertificateData) -> bytes:
     verdict_top = y
     colour = VERDICT_COLOURS.get(data.verdict, INK)
     badge_w = 150.0
-    c.setFillColor(colour)
-    c.roundRect(MARGIN, y - 30, badge_w, 30, 4, stroke=0, fill=1)
-    _text(t, MARGIN + 12, y - 20, VERDICT, 11, colour=white)
+    page.rect(colour, MARGIN, y - 30, badge_w, 30, radius=4)
+    page.text(MARGIN + 12, y - 20, VERDICT, 11, colour=white)
     word = VERDICT_WORDS.get(data.verdict, data.verdict).split()[-1]
-    _text(t, MARGIN + 50, y - 20, word, 14, bold=True, colour=white)
+    page.text(MARGIN + 50, y - 20, word, 14, bold=True, colour=white)
     lot_lines = [
         line for text in _languages(data.lot) for line in _wrap(text, 260, 8, 2)
     ]
@@ -634,7 +791,7 @@ def certificate_pdf(data: CertificateData) -> bytes:
     )
     if photo_row:
         left, top, row_h, grid, label_y = photo_row
-        _text(t, MARGIN, label_y, PHOTOS, 8, colour=MUTED)
+        page.text(MARGIN, label_y, PHOTOS, 8, colour=MUTED)
         c.setStrokeColor(RULE)
         c.setLineWidth(0.5)
         for row in grid:
@@ -650,28 +807,46 @@ def certificate_pdf(data: CertificateData) -> bytes:
         _photo(c, data.photos[0], MARGIN + width - box, verdict_top - 30, box)
         y = min(y, verdict_top - box - 18)
 
-    # The check table.
-    c.setFillColor(PALE)
-    c.rect(MARGIN, y - 6, width, 18, stroke=0, fill=1)
+    # Footer.
+    page.line(RULE, MARGIN, MARGIN + 52, MARGIN + width, MARGIN + 52)
+    page.text(MARGIN, MARGIN + 38, FOOTER_ZH, 7.5, colour=MUTED)
+    page.text(MARGIN, MARGIN + 26, FOOTER_EN, 7.5, colour=MUTED)
+    _text(t, MARGIN, MARGIN + 12, data.verify_url, 7, colour=MUTED)
+    _draw_plan(c, t, "CertificatePage", page)
+
+    # The check table, its form drawn from the table's top (``y``): what
+    # was claimed and observed is the item's, on the page.
+    table = _Plan()
+    table_y, y = y, 0.0
+    table.rect(PALE, MARGIN, y - 6, width, 18)
     for (heading, _share), x in zip(COLUMNS, x_cols, strict=False):
-        _text(t, x + 4, y, heading, 7.5, colour=MUTED)
+        table.text(x + 4, y, heading, 7.5, colour=MUTED)
     y -= 10
     for check, wrapped, height in rows:
-        if y - height < bottom_limit:  # never spill off the page
-            _text(t, MARGIN + 4, y - LINE, MORE, CELL_SIZE, colour=MUTED)
+        if table_y + y - height < bottom_limit:  # never spill off the page
+            table.text(MARGIN + 4, y - LINE, MORE, CELL_SIZE, colour=MUTED)
             y -= LINE + 6
             break
-        for lines, x in zip(wrapped, x_cols, strict=False):
+        for column, (lines, x) in enumerate(zip(wrapped, x_cols, strict=False)):
             for n, (line, line_colour) in enumerate(lines):
-                _text(
-                    t, x + 4, y - LINE - n * LINE, line, CELL_SIZE, colour=line_colour
-                )
+                if column in (1, 2):
+                    _text(
+                        t,
+                        x + 4,
+                        table_y + y - LINE - n * LINE,
+                        line,
+                        CELL_SIZE,
+                        colour=line_colour,
+                    )
+                else:
+                    table.text(
+                        x + 4, y - LINE - n * LINE, line, CELL_SIZE, colour=line_colour
+                    )
         verdict_colour = VERDICT_COLOURS.get(check.verdict, INK)
         for n, word in enumerate(
             VERDICT_WORDS.get(check.verdict, check.verdict).split(" ", 1)
         ):
-            _text(
-                t,
+            table.text(
                 x_cols[4] + 4,
                 y - LINE - n * LINE,
                 word,
@@ -679,19 +854,13 @@ def certificate_pdf(data: CertificateData) -> bytes:
                 colour=verdict_colour,
             )
         y -= height
-        c.setStrokeColor(RULE)
-        c.setLineWidth(0.5)
-        c.line(MARGIN, y + 1, MARGIN + width, y + 1)
+        table.line(RULE, MARGIN, y + 1, MARGIN + width, y + 1)
 
-    # Inspectors and footer.
+    # Inspectors.
     y -= 22
-    _text(t, MARGIN, y, SIGNED, 8, colour=MUTED)
-    _text(t, MARGIN + 150, y, ", ".join(data.inspectors) or "—", 9)
-    c.setStrokeColor(RULE)
-    c.line(MARGIN, MARGIN + 52, MARGIN + width, MARGIN + 52)
-    _text(t, MARGIN, MARGIN + 38, FOOTER_ZH, 7.5, colour=MUTED)
-    _text(t, MARGIN, MARGIN + 26, FOOTER_EN, 7.5, colour=MUTED)
-    _text(t, MARGIN, MARGIN + 12, data.verify_url, 7, colour=MUTED)
+    table.text(MARGIN, y, SIGNED, 8, colour=MUTED)
+    _text(t, MARGIN + 150, table_y + y, ", ".join(data.inspectors) or NONE, 9)
+    _draw_plan(c, t, "CertificateTable", table, table_y)
     c.drawText(t)
     c.showPage()
     c.save()
