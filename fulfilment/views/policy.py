@@ -49,7 +49,11 @@ def returns_policy(request):
     return render(
         request,
         "portal/returns_policy.html",
-        {"form": form, "merchant": merchant},
+        {
+            "form": form,
+            "merchant": merchant,
+            "saved_address": bool(policy and policy.return_to),
+        },
         status=status,
     )
 

@@ -188,8 +188,16 @@ def test_the_page_is_in_chinese_for_a_chinese_reader(world):
 
 
 def test_the_page_says_where_returns_go_without_an_address(world):
-    page = client_for(world.merchant_user).get(URL).content.decode()
-    assert "returns are refused until you give one here" in page
+    client = client_for(world.merchant_user)
+    assert (
+        "returns are refused until you give one here"
+        in client.get(URL).content.decode()
+    )
+    client.post(URL, form())  # a structured address: no warning
+    page = client.get(URL).content.decode()
+    assert "your account has none with a phone number." in page
+    assert 'data-testid="no-address"' not in page
+    client.post(URL, form(**dict.fromkeys(ADDRESS, "")))
     world.merchant.return_address = "佛山市顺德区 某路 8 号"
     world.merchant.contact_phone = "0757-22334455"
     world.merchant.save()
