@@ -62,6 +62,10 @@ PROGRAM_CACHE_SIZE = 256
 DIGITS = "0123456789 .,:-()/"
 BOLD = string.ascii_uppercase + DIGITS + "#&"
 """What bold text mostly is (numbers, codes, capitals): the bold font's subset 0."""
+LATIN = string.ascii_letters + DIGITS + "_"
+"""Given fixed codes in the CJK font in every document: a verification
+link's token (URL-safe letters, new on every page) would otherwise make a
+new subset, and a new font program, for every document."""
 
 
 class Kept:
@@ -276,7 +280,7 @@ class Fixed:
 
 @lru_cache(maxsize=64)
 def _fixed(recurring: str) -> Fixed:
-    cjk = "".join(sorted(set(recurring + DIGITS)))
+    cjk = "".join(sorted(set(recurring + LATIN)))
     return Fixed(
         key=cjk,
         chars={SANS_BOLD: frozenset(BOLD), CJK: frozenset(cjk)},
@@ -288,22 +292,43 @@ def document_begin(canvas, recurring: str) -> Fixed:
     """Give this document's recurring characters their codes before it draws.
 
     ``recurring``: the text that is the same on many pages (labels, a
-    template's texts). Its characters and the digits, sorted, fill the CJK
+    template's texts). Its characters and :data:`LATIN`, sorted, fill the CJK
     font's first subsets; the Latin bold font starts with :data:`BOLD`.
     Every character drawn later and not among them goes to later subsets.
     Both fonts get their names in the document now, in this order, so that
-    they are the same in every document.
+    they are the same in every document. The codes are given once per
+    recurring text and process (:func:`_begun`) and copied into each document.
     """
-    bold, cjk = pdf_fonts()
     doc = canvas._doc
     fixed = _fixed(recurring)
-    bold.splitString(BOLD, doc)
-    _close_subset(bold, doc)
-    cjk.splitString(fixed.key, doc)
-    _close_subset(cjk, doc)
-    for font in (bold, cjk):
+    for font, (assignments, subsets, next_code) in zip(
+        pdf_fonts(), _begun(fixed.key), strict=True
+    ):
+        state = font._assignState(doc)
+        state.assignments = dict(assignments)
+        state.subsets = [list(subset) for subset in subsets]
+        state.nextCode = next_code
         font.getSubsetInternalName(0, doc)
     return fixed
+
+
+@lru_cache(maxsize=64)
+def _begun(key: str) -> tuple[tuple[dict, tuple, int], ...]:
+    """The codes :func:`document_begin` gives (each font's assignments,
+    subsets and next code), made in a document of their own."""
+    bold, cjk = pdf_fonts()
+    doc = pdfdoc.PDFDocument()
+    bold.splitString(BOLD, doc)
+    _close_subset(bold, doc)
+    cjk.splitString(key, doc)
+    _close_subset(cjk, doc)
+    begun = []
+    for font in (bold, cjk):
+        state = font.state.pop(doc)
+        begun.append(
+            (state.assignments, tuple(map(tuple, state.subsets)), state.nextCode)
+        )
+    return tuple(begun)
 
 
 @cache

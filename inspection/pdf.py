@@ -180,6 +180,11 @@ def _show(c: _Canvas, font_name: str, run: str, size: float) -> str:
     )
 
 
+@lru_cache(maxsize=64)
+def _fill(colour: Color) -> str:
+    return f"{fp_str(colour.red, colour.green, colour.blue)} rg"
+
+
 def _text(
     t: PDFTextObject,
     x: float,
@@ -206,8 +211,12 @@ def _text(
         x -= _width(text, size, bold)
     c = t._canvas
     t.setTextOrigin(x, y)
-    if c.colour != (t, colour):
-        t.setFillColor(colour)
+    kept_t, kept_colour = c.colour
+    if kept_t is not t or kept_colour is not colour:
+        if colour.alpha == 1 and c._extgstate.getValue("ca") == 1:
+            t._code.append(_fill(colour))  # what setFillColor writes then
+        else:
+            t.setFillColor(colour)
         c.colour = (t, colour)
     fixed = c.fixed
     for run, font in _runs(text, bold):
@@ -297,6 +306,7 @@ def _languages(text: Text) -> tuple[str, ...]:
 
 
 _DARK = re.compile(rb"\x00+")
+_NUMBERS = tuple(map(str, range(256)))
 
 
 # Each page has its own link: keep only the last few (a page rendered again at
@@ -311,15 +321,22 @@ def _qr_path(url: str) -> tuple[int, str]:
     image = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
     modules, width = image.shape
     pixels = image.tobytes()  # one byte a module, 0 for dark
+    # The rows one after the other, a light module between them: no run of
+    # dark ones goes on from one row into the next.
+    stride = width + 1
+    rows = b"\xff".join(pixels[n : n + width] for n in range(0, modules * width, width))
+    number = _NUMBERS
     path = []
-    for row in range(modules):
-        line = pixels[row * width : (row + 1) * width]
-        path += [f"{m.start()} {row} {len(m[0])} 1 re" for m in _DARK.finditer(line)]
-    return modules, "\n".join(path)
+    for run in _DARK.finditer(rows):
+        start, end = run.span()
+        row, column = divmod(start, stride)
+        path += (number[column], " ", number[row], " ", number[end - start], " 1 re\n")
+    return modules, "".join(path)
 
 
 def _qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
-    """Draw the QR code of ``url`` in a square of ``size`` points at (x, y)."""
+    """Draw the QR code of ``url`` in a square of ``size`` points at (x, y):
+    its dark modules are one path, filled once."""
     modules, path = _qr_path(url)
     quiet = 2
     unit = size / (modules + 2 * quiet)
@@ -329,15 +346,40 @@ def _qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
     c.saveState()
     # Module units, y downwards: (column, row) is the module's top left corner.
     c.transform(unit, 0, 0, -unit, x + quiet * unit, y + size - quiet * unit)
-    c.addLiteral(path + "\nf")
+    c.addLiteral(path + "f")
     c.restoreState()
 
 
+def _code128_path(value: str) -> tuple[int, str]:
+    """The Code 128 symbol of ``value`` (no quiet zone): its width in modules
+    and the PDF path of its bars, one rectangle each, a module wide and tall
+    units."""
+    barcode = Code128(value, barWidth=1, quiet=False)
+    barcode.validate()
+    barcode.encode()
+    barcode.decompose()
+    path = []
+    left = 0
+    # reportlab's decomposition: a bar of n modules is the n-th capital
+    # letter, a space of n modules the n-th small one.
+    for element in barcode.decomposed:
+        modules = ord(element) & 0x1F
+        if element.isupper():
+            path.append(f"{left} 0 {modules} 1 re")
+        left += modules
+    return left, "\n".join(path)
+
+
 def _code128(c: Canvas, value: str, x: float, y: float, width: float, height: float):
-    barcode = Code128(value, barHeight=height, barWidth=1, quiet=False)
-    scale = min(1.6, width / barcode.width)
-    barcode = Code128(value, barHeight=height, barWidth=scale, quiet=False)
-    barcode.drawOn(c, x, y)
+    """Draw the Code 128 barcode of ``value`` at (x, y), ``height`` tall and
+    at most ``width`` wide (1.6 points a module at most), in the current
+    fill colour: its bars one path, filled once."""
+    modules, path = _code128_path(value)
+    scale = min(1.6, width / modules)
+    c.saveState()
+    c.transform(scale, 0, 0, height, x, y)
+    c.addLiteral(path + "\nf")
+    c.restoreState()
 
 
 class _Photo(ImageReader):
