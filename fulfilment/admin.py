@@ -79,7 +79,8 @@ class MerchantPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(models.WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["url", "platform", "is_active", "created_at"]
+    list_display = ["url", "platform", "is_active", "batched", "created_at"]
+    list_filter = ["is_active", "batched"]
     exclude = ["secrets"]  # shown once, at creation through the API
     readonly_fields = ["url", "platform"]
 

@@ -75,6 +75,9 @@ class DecisionInput(serializers.Serializer):
 
 class WebhookEndpointInput(serializers.Serializer):
     url = serializers.CharField(max_length=500)
+    batched = serializers.BooleanField(
+        default=False, help_text="many events per request, as one signed JSON array"
+    )
 
 
 class ReturnAddressSerializer(serializers.Serializer):
@@ -270,7 +273,7 @@ class ManifestSerializer(serializers.ModelSerializer):
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookEndpoint
-        fields = ["id", "url", "is_active", "created_at"]
+        fields = ["id", "url", "is_active", "batched", "created_at"]
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):

@@ -99,6 +99,11 @@ api_patterns = (
             name="webhook-endpoint-list",
         ),
         path(
+            "webhook-endpoints/<int:endpoint_id>/",
+            webhooks.WebhookEndpointDetailApi.as_view(),
+            name="webhook-endpoint-detail",
+        ),
+        path(
             "webhook-endpoints/<int:endpoint_id>/rotate/",
             webhooks.WebhookEndpointRotateApi.as_view(),
             name="webhook-endpoint-rotate",

@@ -17,6 +17,7 @@ from ..serializers import (
     WebhookEndpointSerializer,
     WebhookMessageSerializer,
 )
+from ..services.notify import webhook_endpoint_update
 
 PLATFORM = roles(Role.PLATFORM, Role.ADMIN)
 
@@ -37,12 +38,44 @@ class WebhookEndpointListCreateApi(APIView):
     def post(self, request):
         data = valid_input(WebhookEndpointInput, request)
         endpoint = services.webhook_endpoint_create(
-            principal=principal_of(request.user), url=data["url"]
+            principal=principal_of(request.user),
+            url=data["url"],
+            batched=data["batched"],
         )
         return Response(
             WebhookEndpointCreatedSerializer(endpoint).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class WebhookEndpointUpdateInput(serializers.Serializer):
+    batched = serializers.BooleanField(
+        required=False,
+        help_text="many events per request, as one signed JSON array",
+    )
+
+
+class WebhookEndpointDetailApi(APIView):
+    """One of the platform's receivers; PATCH ``batched`` to take many events
+    per request (a signed JSON array) or one per request (the default)."""
+
+    permission_classes = [PLATFORM]
+
+    @extend_schema(responses=WebhookEndpointSerializer)
+    def get(self, request, endpoint_id: int):
+        endpoint = selectors.endpoint_get_for(principal_of(request.user), endpoint_id)
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(
+        request=WebhookEndpointUpdateInput, responses=WebhookEndpointSerializer
+    )
+    def patch(self, request, endpoint_id: int):
+        data = valid_input(WebhookEndpointUpdateInput, request)
+        endpoint = selectors.endpoint_get_for(principal_of(request.user), endpoint_id)
+        endpoint = webhook_endpoint_update(
+            endpoint=endpoint, batched=data.get("batched")
+        )
+        return Response(WebhookEndpointSerializer(endpoint).data)
 
 
 class RotateInput(serializers.Serializer):

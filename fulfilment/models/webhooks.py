@@ -14,6 +14,8 @@ class WebhookEndpoint(models.Model):
 
     ``secrets`` lists the active secrets, newest first: during a rotation
     both sign every message (Standard Webhooks), then the old one is dropped.
+    ``batched``: the receiver takes many events per request (a JSON array,
+    signed as one body); by default each message is its own request.
     """
 
     platform = models.ForeignKey(
@@ -22,6 +24,11 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(_("URL"), max_length=500)
     secrets = models.JSONField(_("signing secrets"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
+    batched = models.BooleanField(
+        _("batched delivery"),
+        default=False,
+        help_text=_("Send many events per request, as one signed JSON array."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

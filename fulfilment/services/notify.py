@@ -43,11 +43,22 @@ from warehouse.models import (
 )
 
 from ..messages import email_render
-from ..models import Order, Shipment, WebhookAttempt, WebhookEndpoint, WebhookMessage
+from ..models import (
+    Allocation,
+    Order,
+    OrderLine,
+    Shipment,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 from ..webhooks import (
+    WEBHOOK_BATCH_MAX,
     WEBHOOK_MAX_ATTEMPTS,
     WebhookUrlError,
     webhook_backoff,
+    webhook_batch_body,
+    webhook_batch_id,
     webhook_client,
     webhook_headers,
     webhook_payload,
@@ -93,19 +104,180 @@ def webhook_emit(event_type: str, data: dict) -> int:
     if not endpoints:
         return 0
     body = webhook_payload(event_type, data, at=timezone.now()).decode()
+    _record(endpoints, event_type, body)
+    return len(endpoints)
+
+
+def _record(endpoints: list[int], event_type: str, body: str) -> list[str]:
+    """Insert the message for every endpoint; its ids. The drains start after
+    the transaction commits (:func:`drains_start`)."""
+    msg_ids = [f"msg_{uuid.uuid4().hex}" for _ in endpoints]
     WebhookMessage.objects.bulk_create(
         WebhookMessage(
-            endpoint_id=endpoint,
-            msg_id=f"msg_{uuid.uuid4().hex}",
-            event_type=event_type,
-            body=body,
+            endpoint_id=endpoint, msg_id=msg_id, event_type=event_type, body=body
         )
-        for endpoint in endpoints
+        for endpoint, msg_id in zip(endpoints, msg_ids, strict=True)
     )
+    _kick(endpoints)
+    return msg_ids
+
+
+# --- one message per order and transaction -------------------------------------
+#
+# The events of one order in one transaction are folded into one message
+# (its row is written at the first event and rewritten at each later one, in
+# the same transaction, so the message still commits or rolls back with the
+# change it reports): ``order.created`` and the allocation that follows it
+# in the order's own transaction are one ``order.accepted``. Which
+# transaction a row belongs to is Django's own bookkeeping: a per-transaction
+# record (:class:`_Transaction`) is an on-commit callback, pending until the
+# transaction commits or rolls back (or the savepoint it was made in rolls
+# back), and inside a test case's wrapping transaction the outermost block
+# of the code under test counts as the transaction. A rewrite names the body
+# it replaces, so a savepoint rolled back under it makes it touch no row,
+# and the event becomes a message of its own instead.
+
+ORDER, PARCEL = "order", "parcel"
+
+
+def _merged_type(events: list[str]) -> str:
+    """A folded message's type: ``order.accepted`` for an order created and
+    allocated together; otherwise the last event's (its ``events`` list every
+    one)."""
+    if events[0] == "order.created" and "order.allocated" in events:
+        return "order.accepted"
+    return events[-1]
+
+
+class _Fold:
+    """The message one order (or parcel without an order) has so far in
+    this transaction: its rows' ids and body, and the events folded in."""
+
+    def __init__(self):
+        self.msg_ids: list[str] = []
+        self.body = ""
+        self.events: list[tuple[str, str, dict]] = []  # (kind, type, data)
+
+    @property
+    def event_type(self) -> str:
+        return _merged_type([event for _kind, event, _data in self.events])
+
+    def data(self) -> dict:
+        if len(self.events) == 1:
+            return self.events[0][2]
+        top: dict = {}
+        parcels: dict[str, dict] = {}
+        for kind, _event, data in self.events:
+            if kind == PARCEL:
+                parcels.setdefault(data["parcel"], {}).update(data)
+            else:
+                top.update(data)
+        if parcels and not top and len(parcels) == 1:
+            top = next(iter(parcels.values()))
+        elif parcels:
+            order_id = next(iter(parcels.values())).get("order_id")
+            top.setdefault("order_id", order_id)
+            top["parcels"] = list(parcels.values())
+        top["events"] = [event for _kind, event, _data in self.events]
+        return top
+
+    def render(self) -> str:
+        return webhook_payload(self.event_type, self.data(), at=timezone.now()).decode()
+
+
+class _Transaction:
+    """What one transaction has recorded: the drains to start after it
+    commits (it is that on-commit callback) and each order's message."""
+
+    def __init__(self, token):
+        self.__qualname__ = "webhook drains start"  # Django logs a callback so
+        self.token = token
+        self.endpoints: set[int] = set()
+        self.folds: dict[tuple[str, int], _Fold] = {}
+        self.at = -1  # where it was last seen in the on-commit callbacks
+
+    def __call__(self) -> None:
+        drains_start(sorted(self.endpoints))
+
+
+def _token(connection):
+    """The transaction the code under test is in (a test case's wrapping
+    blocks aside): ``"tx"`` for the outermost, a savepoint's id for a block
+    inside a test's; None outside one (autocommit), when each event is a
+    message and each message kicks its drain at once."""
+    if not connection.in_atomic_block:
+        return None
+    for depth, block in enumerate(connection.atomic_blocks):
+        if not getattr(block, "_from_testcase", False):
+            if depth == 0:
+                return "tx"
+            ids = connection.savepoint_ids
+            return ids[depth - 1] if depth - 1 < len(ids) else None
+    return None
+
+
+def _pending(connection, callback) -> bool:
+    """Whether ``callback`` is still to run on commit (not rolled back)."""
+    hooks = connection.run_on_commit
+    if 0 <= callback.at < len(hooks) and hooks[callback.at][1] is callback:
+        return True
+    for at, (_sids, func, _robust) in enumerate(hooks):
+        if func is callback:
+            callback.at = at
+            return True
+    return False
+
+
+def _transaction() -> _Transaction | None:
+    connection = transaction.get_connection()
+    token = _token(connection)
+    if token is None:
+        return None
+    current = getattr(connection, "_webhook_transaction", None)
+    if current is not None and current.token == token and _pending(connection, current):
+        return current
+    current = connection._webhook_transaction = _Transaction(token)
     # robust: the messages are committed with the caller's change, whose
     # answer must not turn into an error over a lost kick (the sweep drains)
-    transaction.on_commit(lambda: drains_start(endpoints), robust=True)
-    return len(endpoints)
+    transaction.on_commit(current, robust=True)
+    current.at = len(connection.run_on_commit) - 1
+    return current
+
+
+def _kick(endpoints: list[int]) -> None:
+    """Start the endpoints' drains once this transaction commits (one kick
+    per transaction, however many messages), or now outside one."""
+    current = _transaction()
+    if current is None:
+        transaction.on_commit(lambda: drains_start(endpoints), robust=True)
+    else:
+        current.endpoints.update(endpoints)
+
+
+def _tell(key: tuple[str, int], kind: str, event_type: str, data: dict) -> None:
+    """Record an event of an order (or of a parcel without one): folded into
+    the message its order already has in this transaction, or a new one."""
+    endpoints = _endpoint_ids()
+    if not endpoints:
+        return
+    current = _transaction()
+    if current is None:
+        webhook_emit(event_type, data)
+        return
+    fold = current.folds.get(key)
+    if fold is not None:
+        fold.events.append((kind, event_type, data))
+        body = fold.render()
+        rewritten = WebhookMessage.objects.filter(
+            msg_id__in=fold.msg_ids, body=fold.body
+        ).update(event_type=fold.event_type, body=body)
+        if rewritten == len(fold.msg_ids):
+            fold.body = body
+            return
+    fold = current.folds[key] = _Fold()
+    fold.events.append((kind, event_type, data))
+    fold.body = fold.render()
+    fold.msg_ids = _record(endpoints, fold.event_type, fold.body)
 
 
 def drains_start(endpoints) -> None:
@@ -179,12 +351,87 @@ def _order_data(order: Order) -> dict:
     }
 
 
+def _allocation_lines(order: Order) -> list[dict]:
+    """The order's lines with what is allocated to them, as the order API
+    answers them: ``allocated`` lists each item given and its quantity (the
+    order-first line's item; for a stock-first line each lot it takes units
+    of, named by its item's code). From the lines and allocations this
+    transaction already holds (``related_known``), else one read."""
+    rows = _known_allocations(order)
+    if rows is None:
+        rows = (
+            OrderLine.objects.filter(order_id=order.pk)
+            .order_by("line", "allocations__id")
+            .values_list(
+                "line",
+                "item_code",
+                "sku",
+                "quantity",
+                "allocations__item__code",
+                "allocations__quantity",
+                "allocations__cancelled_at",
+            )
+        )
+    lines: dict[int, dict] = {}
+    for n, code, sku, quantity, item, taken, cancelled in rows:
+        line = lines.setdefault(
+            n,
+            {
+                "line": n,
+                "item_code": code or None,
+                "sku": sku,
+                "quantity": quantity,
+                "allocated": [],
+            },
+        )
+        if item is not None and cancelled is None:
+            line["allocated"].append({"item": item, "quantity": taken})
+    return list(lines.values())
+
+
+def _known_allocations(order: Order) -> list[tuple] | None:
+    """The rows :func:`_allocation_lines` reads, if the order's lines, their
+    allocations and those allocations' items are all in memory."""
+    known = getattr(order, "_prefetched_objects_cache", {}).get("lines")
+    if known is None:
+        return None
+    rows = []
+    for line in known:
+        allocations = getattr(line, "_prefetched_objects_cache", {}).get("allocations")
+        if allocations is None:
+            return None
+        head = (line.line, line.item_code, line.sku, line.quantity)
+        if not allocations:
+            rows.append((*head, None, None, None))
+        for allocation in allocations:
+            if not Allocation.item.is_cached(allocation):
+                return None
+            rows.append(
+                (
+                    *head,
+                    allocation.item.code,
+                    allocation.quantity,
+                    allocation.cancelled_at,
+                )
+            )
+    return rows
+
+
 def order_event(order: Order, event_type: str) -> None:
-    webhook_emit(event_type, _order_data(order))
+    """An order's event; ``order.allocated`` carries the allocation. Folded
+    with the order's other events of this transaction (see :class:`_Fold`)."""
+    data = _order_data(order)
+    if event_type == "order.allocated":
+        data["lines"] = _allocation_lines(order)
+    _tell((ORDER, order.pk), ORDER, event_type, data)
 
 
 def shipment_event(shipment: Shipment, event_type: str) -> None:
-    webhook_emit(
+    """A parcel's event: folded with its order's events of this transaction."""
+    key = (ORDER, shipment.order_id) if shipment.order_id else (PARCEL, shipment.pk)
+    _tell(
+        key,
+        PARCEL,
         event_type,
         {
             "parcel": shipment.reference,
@@ -209,7 +456,9 @@ def order_dispatched(order: Order, shipment: Shipment) -> None:
     """The platform and the buyer hear the parcel left, with tracking and
     certificate links."""
     links = _certificate_links(shipment)
-    webhook_emit(
+    _tell(
+        (ORDER, order.pk),
+        ORDER,
         "order.dispatched",
         {
             **_order_data(order),
@@ -293,6 +542,20 @@ def email_send(
 # --- webhooks: delivering -----------------------------------------------------
 
 
+def _send(client: httpx.Client, url: str, body: bytes, headers: dict) -> tuple:
+    """POST one request: (status or None, error or "", milliseconds)."""
+    started = time.monotonic()
+    status, error = None, ""
+    try:
+        response = client.post(url, content=body, headers=headers)
+        status = response.status_code
+        if not 200 <= status < 300:
+            error = _("The receiver answered %(status)s.") % {"status": status}
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    return status, error, int((time.monotonic() - started) * 1000)
+
+
 def _post(client: httpx.Client, endpoint: WebhookEndpoint, message) -> WebhookAttempt:
     """Send one message; the attempt as the delivery log keeps it (unsaved)."""
     body = message.body.encode()
@@ -302,25 +565,32 @@ def _post(client: httpx.Client, endpoint: WebhookEndpoint, message) -> WebhookAt
         timestamp=int(time.time()),
         body=body,
     )
-    started = time.monotonic()
-    status, error = None, ""
-    try:
-        response = client.post(endpoint.url, content=body, headers=headers)
-        status = response.status_code
-        if not 200 <= status < 300:
-            error = _("The receiver answered %(status)s.") % {"status": status}
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:300]
+    status, error, duration = _send(client, endpoint.url, body, headers)
     return WebhookAttempt(
-        message=message,
-        status_code=status,
-        error=error,
-        duration_ms=int((time.monotonic() - started) * 1000),
+        message=message, status_code=status, error=error, duration_ms=duration
     )
 
 
-def _deliver_batch(client, endpoint, due: list) -> tuple[int, bool]:
-    """Send ``due`` in order until one fails; record every attempt in bulk.
+def _delivered(messages: list, now) -> None:
+    WebhookMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+        state=WebhookMessage.State.DELIVERED,
+        delivered_at=now,
+        attempts=F("attempts") + 1,
+    )
+
+
+def _later_wait(due: list, after: int, retry_at) -> None:
+    """The messages of ``due`` after pk ``after`` wait for its retry, so the
+    receiver sees events in order."""
+    WebhookMessage.objects.filter(
+        pk__in=[m.pk for m in due if m.pk > after],
+        next_attempt_at__lt=retry_at,
+    ).update(next_attempt_at=retry_at)
+
+
+def _deliver_each(client, endpoint, due: list) -> tuple[int, bool]:
+    """Send ``due`` in order, one request each (over the client's kept-alive
+    connection), until one fails; record every attempt in bulk.
 
     Returns (delivered, failed). After a failure the rest of the batch waits
     for that message's retry, so the receiver sees events in order.
@@ -333,13 +603,9 @@ def _deliver_batch(client, endpoint, due: list) -> tuple[int, bool]:
         if attempt.error:
             failed = message
             break
-        delivered.append(message.pk)
+        delivered.append(message)
     WebhookAttempt.objects.bulk_create(attempts)
-    WebhookMessage.objects.filter(pk__in=delivered).update(
-        state=WebhookMessage.State.DELIVERED,
-        delivered_at=now,
-        attempts=F("attempts") + 1,
-    )
+    _delivered(delivered, now)
     if failed is not None:
         failed.attempts += 1
         if failed.attempts >= WEBHOOK_MAX_ATTEMPTS:
@@ -349,11 +615,52 @@ def _deliver_batch(client, endpoint, due: list) -> tuple[int, bool]:
                 seconds=webhook_backoff(failed.attempts)
             )
         failed.save(update_fields=["attempts", "state", "next_attempt_at"])
-        WebhookMessage.objects.filter(
-            pk__in=[m.pk for m in due if m.pk > failed.pk],
-            next_attempt_at__lt=failed.next_attempt_at,
-        ).update(next_attempt_at=failed.next_attempt_at)
+        _later_wait(due, failed.pk, failed.next_attempt_at)
     return len(delivered), failed is not None
+
+
+def _deliver_batched(client, endpoint, due: list) -> tuple[int, bool]:
+    """Send ``due`` in order as requests of up to ``WEBHOOK_BATCH_MAX``
+    messages, each one signed JSON array, until one fails.
+
+    A request's messages share its fate: delivered together, or each counts
+    the attempt and all wait for the same retry (the same messages again
+    make the same batch id). Returns (delivered, failed).
+    """
+    delivered = 0
+    for start in range(0, len(due), WEBHOOK_BATCH_MAX):
+        chunk = due[start : start + WEBHOOK_BATCH_MAX]
+        body = webhook_batch_body([(m.msg_id, m.body) for m in chunk])
+        headers = webhook_headers(
+            secrets=endpoint.secrets,
+            msg_id=webhook_batch_id([m.msg_id for m in chunk]),
+            timestamp=int(time.time()),
+            body=body,
+        )
+        status, error, duration = _send(client, endpoint.url, body, headers)
+        now = timezone.now()
+        WebhookAttempt.objects.bulk_create(
+            WebhookAttempt(
+                message=m, status_code=status, error=error, duration_ms=duration
+            )
+            for m in chunk
+        )
+        if not error:
+            _delivered(chunk, now)
+            delivered += len(chunk)
+            continue
+        tries = max(m.attempts for m in chunk) + 1
+        retry_at = now + timedelta(seconds=webhook_backoff(tries))
+        ids = [m.pk for m in chunk]
+        WebhookMessage.objects.filter(pk__in=ids).update(
+            attempts=F("attempts") + 1, next_attempt_at=retry_at
+        )
+        WebhookMessage.objects.filter(
+            pk__in=ids, attempts__gte=WEBHOOK_MAX_ATTEMPTS
+        ).update(state=WebhookMessage.State.FAILED)
+        _later_wait(due, chunk[-1].pk, retry_at)
+        return delivered, True
+    return delivered, False
 
 
 _clients: dict[bool, httpx.Client] = {}
@@ -375,7 +682,12 @@ def _http_client() -> httpx.Client:
 
 
 def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
-    """Job: send the endpoint's due messages, oldest first; returns how many."""
+    """Job: send the endpoint's due messages, oldest first; returns how many.
+
+    One client, kept per process, carries every request over its kept-alive
+    connection to the receiver. A ``batched`` endpoint gets them as signed
+    arrays (:func:`_deliver_batched`), any other one request per message.
+    """
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).first()
     if endpoint is None:
         return 0
@@ -386,6 +698,7 @@ def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
         return 0
     total = 0
     client = _http_client()
+    deliver = _deliver_batched if endpoint.batched else _deliver_each
     while True:
         with transaction.atomic():
             due = list(
@@ -399,7 +712,7 @@ def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
             )
             if not due:
                 return total
-            delivered, failed = _deliver_batch(client, endpoint, due)
+            delivered, failed = deliver(client, endpoint, due)
             total += delivered
             if failed:
                 return total
@@ -436,14 +749,31 @@ def _check_url(url: str) -> str:
         ) from exc
 
 
-def webhook_endpoint_create(*, principal: Principal, url: str) -> WebhookEndpoint:
-    """Register the platform's receiver; its first secret is answered once."""
+def webhook_endpoint_create(
+    *, principal: Principal, url: str, batched: bool = False
+) -> WebhookEndpoint:
+    """Register the platform's receiver; its first secret is answered once.
+    ``batched``: it takes many events per request (see ``webhooks_deliver``)."""
     platform = PlatformAccount.objects.filter(user=principal.user).first()
     if platform is None:
         raise Forbidden(_("Only a platform account registers webhooks."))
     return WebhookEndpoint.objects.create(
-        platform=platform, url=_check_url(url), secrets=[webhook_secret_new()]
+        platform=platform,
+        url=_check_url(url),
+        secrets=[webhook_secret_new()],
+        batched=batched,
     )
+
+
+def webhook_endpoint_update(
+    *, endpoint: WebhookEndpoint, batched: bool | None = None
+) -> WebhookEndpoint:
+    """Change how the receiver takes its messages: ``batched`` or one per
+    request, from its next drain on (messages waiting go the new way)."""
+    if batched is not None and batched != endpoint.batched:
+        endpoint.batched = batched
+        endpoint.save(update_fields=["batched"])
+    return endpoint
 
 
 def webhook_endpoint_rotate(

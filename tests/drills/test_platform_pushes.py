@@ -9,6 +9,7 @@ at most one allocation, one webhook per event, and the answers the API
 documents (201 new, 200 repeat, 409 other content under the same id).
 """
 
+import json
 import uuid
 from functools import partial
 
@@ -46,10 +47,16 @@ def cancel(client, order_id: str, key: str | None = None):
 
 
 def webhooks(event_type: str, order_id: str) -> int:
-    """Messages recorded for the platform: one per event, however often pushed."""
-    return WebhookMessage.objects.filter(
-        event_type=event_type, body__contains=f'"order_id":"{order_id}"'
-    ).count()
+    """Messages recorded for the platform telling ``event_type``: one per
+    event, however often pushed (an order's events of one transaction are
+    one message, listing them in ``data.events``)."""
+    messages = WebhookMessage.objects.filter(
+        body__contains=f'"order_id":"{order_id}"'
+    ).values_list("event_type", "body")
+    return sum(
+        kind == event_type or event_type in json.loads(body)["data"].get("events", [])
+        for kind, body in messages
+    )
 
 
 def in_order(calls):

@@ -314,6 +314,13 @@ ROUTES: dict[str, Route] = {
         GET=PLATFORM,
         POST=frozenset({PLAT}),  # an admin has no platform account to own one
     ),
+    "api/v1/webhook-endpoints/<int:endpoint_id>/": api(
+        "/api/v1/webhook-endpoints/{endpoint}/",
+        True,
+        {"batched": True},
+        GET=PLATFORM,
+        PATCH=PLATFORM,
+    ),
     "api/v1/webhook-endpoints/<int:endpoint_id>/rotate/": api(
         "/api/v1/webhook-endpoints/{endpoint}/rotate/",
         True,

@@ -94,7 +94,7 @@ def test_webhook_messages_are_recorded_and_none_sent(world, db):
     )
 
     assert messages.count() == world["living"]["webhook_messages"] > 0
-    assert {"order.created", "item.state_changed"} <= set(
+    assert {"order.accepted", "item.state_changed"} <= set(
         messages.values_list("event_type", flat=True)
     )
     assert not messages.exclude(state="pending").exists()
