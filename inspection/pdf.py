@@ -23,6 +23,7 @@ formatted objects of the font subsets (:mod:`inspection.fonts`); everything is
 drawn on the canvas directly, without platypus.
 """
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -38,6 +39,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.pdfutils import readJPEGInfo
 from reportlab.pdfgen.canvas import Canvas, _digester
 from reportlab.pdfgen.textobject import PDFTextObject
 
@@ -382,35 +384,54 @@ def _code128(c: Canvas, value: str, x: float, y: float, width: float, height: fl
     c.restoreState()
 
 
-class _Photo(ImageReader):
-    """A photo for ``drawImage``. reportlab names an image by the digest of its
-    decoded pixels, and embeds a JPEG as it is (DCTDecode): a JPEG is named by
-    the digest of its own bytes instead, which spares decoding it."""
+class _Photo:
+    """A photo to draw. A JPEG is embedded as its own bytes (DCTDecode): never
+    decoded, re-compressed or re-encoded as text, its size read from its
+    header; any other image (a PNG) goes through reportlab's ``drawImage``."""
 
     def __init__(self, data: bytes):
-        super().__init__(io.BytesIO(data))
         self.data = data
+        self.jpeg = None  # (width, height, components) of a JPEG
+        if data[:2] == b"\xff\xd8":
+            # A JPEG reportlab cannot read (12 bits, lossless) is drawn by
+            # drawImage, decoded.
+            with contextlib.suppress(Exception):
+                self.jpeg = readJPEGInfo(io.BytesIO(data))[:3]
+        if self.jpeg is None:
+            self.reader = ImageReader(io.BytesIO(data))
 
-    def getRGBData(self):
-        if self.jpeg_fh() is not None:  # only drawImage's name is made from it
-            self._dataA = None  # a JPEG has no transparency
-            return self.data
-        return super().getRGBData()
+    def getSize(self) -> tuple[int, int]:
+        return self.jpeg[:2] if self.jpeg else self.reader.getSize()
+
+
+JPEG_COLOUR_SPACES = {1: "DeviceGray", 3: "DeviceRGB", 4: "DeviceCMYK"}
 
 
 def _draw_photo(c: Canvas, image: _Photo, x: float, y: float, w: float, h: float):
-    """``drawImage``, with a JPEG embedded as its bytes: reportlab writes it in
-    ASCII85 (a quarter larger, and slower to write out), which a binary PDF
-    does not need. The image object is found by the name ``drawImage`` gives
-    it (the digest of :meth:`_Photo.getRGBData` and of the mask, none)."""
-    c.drawImage(image, x, y, w, h)
-    if image.jpeg_fh() is None:
+    """Draw ``image`` in the box (x, y, w, h); a JPEG as an image object of
+    its own bytes, named by their digest (the same photo twice on a page is
+    one object)."""
+    if image.jpeg is None:
+        c.drawImage(image.reader, x, y, w, h)
         return
     doc = c._doc
-    found = doc.idToObject.get(doc.getXObjectName(_digester(image.data + b"None")))
-    if found is not None and tuple(found._filters) == ("ASCII85Decode", "DCTDecode"):
+    name = _digester(image.data)
+    internal = doc.getXObjectName(name)
+    if internal not in doc.idToObject:
+        width, height, components = image.jpeg
+        found = pdfdoc.PDFImageXObject(name)
+        found.width, found.height = width, height
+        found.bitsPerComponent = 8
+        found.colorSpace = JPEG_COLOUR_SPACES.get(components, "DeviceCMYK")
+        if components == 4:
+            found._dotrans = 1  # as reportlab: Adobe's CMYK JPEGs are inverted
         found.streamContent = image.data
         found._filters = ("DCTDecode",)
+        found.mask = None
+        doc.Reference(found, internal)
+    c._currentPageHasImages = 1
+    c._code.append(f"q {fp_str(w, 0, 0, h, x, y)} cm /{internal} Do Q")
+    c._formsinuse.append(name)
 
 
 def _photo(c: Canvas, data: bytes, x: float, y: float, box: float) -> None:
