@@ -12,15 +12,19 @@ Fonts (:mod:`inspection.fonts`): Latin text in Vera Sans, everything else in
 a CJK TrueType font, each embedded as the subset of glyphs the page uses, so
 the page looks the same in every viewer, one without Chinese fonts included.
 
-Speed (DESIGN.md section 8 asks for 100 certificates per second per core):
-fonts are loaded once per process; the QR code
-is encoded by zxing-cpp (C++: a fortieth of the time of a pure-Python encoder's
-search for the best mask, which was half the cost of a page) and drawn as one
-path of a rectangle per run of dark modules, which is several times faster than
-reportlab's own QR widget; the operators that show a recurring text (labels, a
-template's texts) are kept from page to page (:func:`_text`), and so are the
-formatted objects of the font subsets (:mod:`inspection.fonts`); everything is
-drawn on the canvas directly, without platypus.
+Speed (DESIGN.md section 8 asks for 100 certificates per second per core,
+issue 20 for 300): fonts are loaded once per process; what is the same on
+every certificate of a template (band, labels, category, the checks' names,
+rules and verdicts, footer) is drawn once per process into two form objects,
+kept compressed and shown with one ``Do`` in each document
+(:func:`_draw_plan`); a JPEG photo is embedded as its own bytes (:class:`_Photo`);
+the QR code is encoded by zxing-cpp (C++: a fortieth of the time of a
+pure-Python encoder's search for the best mask) and drawn as one path of a
+rectangle per run of dark modules, filled once, and so is the Code 128
+barcode, one rectangle a bar; the operators that show a recurring text
+(labels, a template's texts) are kept from page to page (:func:`_text`), and
+so are the formatted objects of the font subsets (:mod:`inspection.fonts`);
+everything is drawn on the canvas directly, without platypus.
 """
 
 import contextlib
@@ -723,10 +727,13 @@ def _draw_plan(c: _Canvas, t: PDFTextObject, name: str, plan: _Plan, dy=0.0):
     from an earlier document when one drew the same with the same codes;
     drawn on the page when its text is not all in the fixed subsets."""
     fixed = c.fixed
-    if not plan.fixed_in(fixed):
+    parts = FORMS.get(
+        (name, fixed.key, plan.key()),
+        lambda: plan.fixed_in(fixed) and _make_form(c, name, plan),
+    )
+    if not parts:  # kept as such: drawn on the page each time
         plan.draw(c, t, dy)
         return
-    parts = FORMS.get((name, fixed.key, plan.key()), lambda: _make_form(c, name, plan))
     doc = c._doc
     internal = doc.getXObjectName(name)
     form = _Template(parts, [pdfdoc.PDFObjectReference("BasicFonts")])
