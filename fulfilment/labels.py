@@ -25,6 +25,7 @@ station that packed it.
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -95,9 +96,24 @@ def _address_lines(address: Address) -> list[str]:
 
 def label_pdf(data: LabelData) -> bytes:
     """One 4x6 in page: what a carrier's sorter and a courier need."""
+    return labels_pdf([data], title=f"{data.carrier_name} {data.tracking_number}")
+
+
+def labels_pdf(labels: Iterable[LabelData], *, title: str = "") -> bytes:
+    """Labels one after the other, a 4x6 in page each, in one document (a
+    wave printed at once); its fonts are embedded once for every page."""
     out = io.BytesIO()
     c = pdf_canvas(out, (W, H), RECURRING)
-    c.setTitle(f"{data.carrier_name} {data.tracking_number}")
+    if title:
+        c.setTitle(title)
+    for data in labels:
+        _label_page(c, data)
+    c.save()
+    return out.getvalue()
+
+
+def _label_page(c, data: LabelData) -> None:
+    """Draw one label on the canvas's current page, and end the page."""
     t = c.beginText()
     c.setStrokeColor(INK)
     c.setLineWidth(1)
@@ -151,8 +167,6 @@ def label_pdf(data: LabelData) -> bytes:
         draw_text(t, W - M - qr / 2 - 40, y - qr - 14, VERIFY, 7)
     c.drawText(t)
     c.showPage()
-    c.save()
-    return out.getvalue()
 
 
 def _fh(text: str) -> str:

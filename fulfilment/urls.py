@@ -9,7 +9,7 @@ returns and cancellations policy (``/decisions/returns/``).
 
 from django.urls import path
 
-from .api import manifests, orders, policy, shipments, webhooks
+from .api import manifests, orders, policy, shipments, waves, webhooks
 from .views import dashboard, decisions, dock
 from .views import policy as policy_page
 
@@ -66,6 +66,17 @@ api_patterns = (
             "shipments/<str:reference>/release/",
             shipments.ShipmentReleaseApi.as_view(),
             name="shipment-release",
+        ),
+        path("waves/", waves.WaveListApi.as_view(), name="wave-list"),
+        path(
+            "waves/<int:wave_id>/labels.<str:fmt>",
+            waves.WaveLabelsApi.as_view(),
+            name="wave-labels",
+        ),
+        path(
+            "waves/<int:wave_id>/printed/",
+            waves.WavePrintedApi.as_view(),
+            name="wave-printed",
         ),
         path("manifests/", manifests.ManifestListApi.as_view(), name="manifest-list"),
         path(
@@ -129,6 +140,16 @@ dock_patterns = (
             "labels/<str:reference>/printed/",
             dock.label_printed,
             name="label-printed",
+        ),
+        path(
+            "waves/<int:wave_id>/labels.<str:fmt>",
+            dock.wave_download,
+            name="wave-download",
+        ),
+        path(
+            "waves/<int:wave_id>/printed/",
+            dock.wave_printed,
+            name="wave-printed",
         ),
         path("manifests/", dock.manifest_list, name="manifests"),
         path(

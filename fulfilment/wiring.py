@@ -18,6 +18,7 @@ def wire() -> None:
     from .demo import demo_fulfilment_seed
     from .models import WebhookEndpoint
     from .services.notify import ENDPOINTS
+    from .services.shipping.waves import WAVE_JOB, label_wave
 
     # Webhook endpoints are cached per process: a change forgets them.
     evict_on(WebhookEndpoint, ENDPOINTS)
@@ -40,7 +41,10 @@ def wire() -> None:
     for name, fn, queue, atomic in [
         ("fulfilment.item_certified", services.item_certified, "default", True),
         ("fulfilment.order_allocate", services.order_allocate, "default", True),
+        # A return parcel's label; a buyer's parcels are labelled in waves,
+        # each wave's job committing its parcels in chunks.
         ("fulfilment.shipment_label", services.shipment_label, "labels", True),
+        (WAVE_JOB, label_wave, "labels", False),
         ("fulfilment.booking_cancel", services.booking_cancel, "labels", True),
         ("fulfilment.email_send", services.email_send, "notifications", True),
         (

@@ -61,6 +61,12 @@ WIRING = {
             "atomic": True,
             "max_attempts": 10,
         },
+        "fulfilment.label_wave": {
+            "handler": "fulfilment.services.shipping.waves.label_wave",
+            "queue": "labels",
+            "atomic": False,
+            "max_attempts": 10,
+        },
         "fulfilment.order_allocate": {
             "handler": "fulfilment.services.order_allocate",
             "queue": "default",

@@ -7,7 +7,8 @@ through ``fulfilment.lifecycle`` (which keeps its ``history``).
 
 One module per sub-domain: :mod:`.orders` (with allocations and the items
 held after a cancellation), :mod:`.shipments` (parcels and manifests),
-:mod:`.webhooks`, :mod:`.stock`, :mod:`.printers` (a station's label printer).
+:mod:`.webhooks`, :mod:`.stock`, :mod:`.printers` (a station's label printer),
+:mod:`.waves` (label waves: parcels booked and printed together).
 """
 
 from .orders import (
@@ -23,6 +24,7 @@ from .orders import (
 from .printers import StationPrinter
 from .shipments import Manifest, Shipment, ShipmentItem
 from .stock import StockLot
+from .waves import Wave
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "ShipmentItem",
     "StationPrinter",
     "StockLot",
+    "Wave",
     "WebhookAttempt",
     "WebhookEndpoint",
     "WebhookMessage",

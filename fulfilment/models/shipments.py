@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from warehouse.models import Carrier, Item, Merchant, Station, Warehouse
 
 from .orders import Order
+from .waves import Wave
 
 
 class Manifest(models.Model):
@@ -116,6 +117,15 @@ class Shipment(models.Model):
     )
     manifest = models.ForeignKey(
         Manifest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shipments",
+    )
+    # The label wave that books it (a buyer's parcel; a return has none):
+    # its station is the one that packed it.
+    wave = models.ForeignKey(
+        Wave,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -1,4 +1,5 @@
-"""The dock's pages: labels to print, carrier manifests to close.
+"""The dock's pages: labels to print (one by one, or a wave at once),
+carrier manifests to close.
 
 They act for the station chosen in the session (an operator must choose one
 first); a supervisor or admin who has not chosen one acts as themselves, over
@@ -12,6 +13,7 @@ from django.db.models import Count
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from warehouse.common.access import Principal, Role
@@ -19,10 +21,12 @@ from warehouse.common.exceptions import DomainError, NotFound
 from warehouse.common.pages import STATION_PEOPLE, page_view, refused, station_principal
 
 from .. import selectors, services
+from ..api.waves import wave_file_response
 from ..downloads import label_file_response
 from ..filters import ShipmentFilter
 from ..masking import recipient_name_shown
 from ..models import Manifest, Shipment
+from ..services.shipping import waves
 
 RECENT_CLOSED = 20
 
@@ -56,7 +60,8 @@ def _station_of(principal: Principal):
 @page_view(*STATION_PEOPLE)
 @_dock
 def label_list(request, principal: Principal):
-    """Labels ready to print at this warehouse, and parcels still being booked."""
+    """Labels ready to print at this warehouse (by wave, and one by one), and
+    parcels still being booked."""
     shipments = selectors.shipment_list_for(principal)
     labels = ShipmentFilter(
         {"pending_labels": "1"}, queryset=shipments, principal=principal
@@ -71,8 +76,45 @@ def label_list(request, principal: Principal):
             "station": _station_of(principal),
             "labels": list(labels),
             "waiting": list(waiting),
+            "waves": list(
+                waves.wave_list_for(principal)
+                .filter(to_print__gt=0)
+                .order_by("opened_at", "id")
+            ),
         },
     )
+
+
+@page_view(*STATION_PEOPLE)
+@_dock
+def wave_download(request, principal: Principal, wave_id: int, fmt: str):
+    """The wave's labels as the API serves them: one PDF or one ZPL stream."""
+    wave = waves.wave_get_for(principal, wave_id)
+    station = _station_of(principal)
+    return wave_file_response(wave, fmt, station_id=station.pk if station else None)
+
+
+@page_view(*STATION_PEOPLE)
+@require_POST
+@_dock
+def wave_printed(request, principal: Principal, wave_id: int):
+    """Mark the wave's labels printed: they leave the list of labels to print."""
+    wave = waves.wave_get_for(principal, wave_id)
+    try:
+        marked = waves.wave_printed(principal=principal, wave=wave)
+    except DomainError as exc:
+        refused(request, exc)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Wave %(wave)s: %(count)s label marked printed.",
+                "Wave %(wave)s: %(count)s labels marked printed.",
+                marked,
+            )
+            % {"wave": wave, "count": marked},
+        )
+    return redirect("dock:labels")
 
 
 @page_view(*STATION_PEOPLE)

@@ -677,6 +677,8 @@ NOT_PAGES = {
     "inspect:certificates-zip": "a ZIP of PDFs",
     "dock:label-download": "a PDF or ZPL file",
     "dock:label-printed": "a POST",
+    "dock:wave-download": "a PDF or ZPL file (a wave's labels)",
+    "dock:wave-printed": "a POST",
     "dock:manifest-close": "a POST",
     "dock:manifest-pdf": "a PDF",
     "dashboard:export": "a CSV file",

@@ -292,6 +292,13 @@ ROUTES: dict[str, Route] = {
         "/api/v1/shipments/{shipment}/release/", True, POST=DOCKS
     ),
     # Manifests are the warehouse's, not a merchant's: merchants see none.
+    "api/v1/waves/": api("/api/v1/waves/", GET=DOCKS),
+    "api/v1/waves/<int:wave_id>/labels.<str:fmt>": api(
+        "/api/v1/waves/{wave}/labels.zpl", True, GET=DOCKS
+    ),
+    "api/v1/waves/<int:wave_id>/printed/": api(
+        "/api/v1/waves/{wave}/printed/", True, POST=DOCKS
+    ),
     "api/v1/manifests/": api("/api/v1/manifests/", GET=API_ALL),
     "api/v1/manifests/<str:number>/": api(
         "/api/v1/manifests/{manifest}/", True, GET=API_STAFF
@@ -458,6 +465,12 @@ ROUTES: dict[str, Route] = {
     "dock/labels/<str:reference>/printed/": page(
         "/dock/labels/{shipment}/printed/", True, POST=STATION_PEOPLE
     ),
+    "dock/waves/<int:wave_id>/labels.<str:fmt>": page(
+        "/dock/waves/{wave}/labels.pdf", True, GET=STATION_PEOPLE
+    ),
+    "dock/waves/<int:wave_id>/printed/": page(
+        "/dock/waves/{wave}/printed/", True, POST=STATION_PEOPLE
+    ),
     "dock/manifests/": page("/dock/manifests/", GET=STATION_PEOPLE),
     "dock/manifests/<str:number>/": page(
         "/dock/manifests/{manifest}/", True, GET=STATION_PEOPLE
@@ -524,6 +537,7 @@ GHOSTS = {
     "manifest": "M-GZ-ZTO-20990101-ZZZZ",
     "endpoint": 987651,
     "dock_station": 987650,
+    "wave": 987649,
     "warehouse": "XX",
 }
 
@@ -547,6 +561,7 @@ def places(estate) -> dict:
         "manifest": estate.manifest.number,
         "endpoint": estate.endpoint.pk,
         "dock_station": estate.dock.pk,
+        "wave": estate.shipment.wave_id,
         "warehouse": "GZ",
     }
 

@@ -1,5 +1,7 @@
-"""The carrier's booking and the parcel's labels (jobs), the labels waiting
-to be printed, and cancelling the bookings of an order's parcels."""
+"""The carrier's booking and the parcel's labels (a return parcel's job; a
+buyer's parcels are booked in waves, :mod:`.waves`, with the same steps:
+:func:`parcel_book`, :func:`parcel_labelled`), the labels waiting to be
+printed, and cancelling the bookings of an order's parcels."""
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -13,7 +15,7 @@ from warehouse.models import Item
 from ...carriers import (
     CARRIERS,
     Address,
-    CarrierError,
+    Booking,
     CarrierRefused,
     ShipmentRequest,
     carrier_adapter_get,
@@ -21,7 +23,7 @@ from ...carriers import (
 from ...labels import LabelData, label_pdf, label_zpl
 from ...lifecycle import SHIPMENTS, shipment_transition
 from ...masking import recipient_on_label
-from ...models import Order, Shipment, StationPrinter
+from ...models import Order, Shipment, ShipmentItem, StationPrinter
 from .dock import dock_required
 
 
@@ -35,11 +37,18 @@ def _warehouse_address(order_or_item) -> dict:
     }
 
 
-def _label_data(shipment: Shipment, item: Item | None) -> LabelData:
+def _label_data(
+    shipment: Shipment, item: Item | None, *, certificate_link: str | None = None
+) -> LabelData:
     """What the parcel's label prints: a privacy waybill, the buyer's name and
-    phone masked, the carrier's virtual number if it gave one."""
-    certificate_link = ""
-    if shipment.kind == Shipment.Kind.ORDER and item is not None:
+    phone masked, the carrier's virtual number if it gave one.
+
+    ``certificate_link``: the item's verification link if the caller looked
+    it up already (a wave, once per item), else it is looked up here.
+    """
+    if shipment.kind != Shipment.Kind.ORDER or item is None:
+        certificate_link = ""
+    elif certificate_link is None:
         certificate_link = certificate_valid_link(item)
     carrier = CARRIERS[shipment.carrier]
     return LabelData(
@@ -97,7 +106,8 @@ def label_zpl_for(shipment: Shipment, *, station_id: int | None) -> str:
 
 
 def shipment_label(*, shipment_id: int) -> None:
-    """Job: book the parcel with its carrier and render its labels, once.
+    """Job: book the parcel with its carrier and render its labels, once (a
+    return parcel; a buyer's parcel is labelled in its wave, :mod:`.waves`).
 
     The booking uses the shipment's reference as the carrier's idempotency
     key, so a job that died after booking books the same number again. The
@@ -117,23 +127,46 @@ def shipment_label(*, shipment_id: int) -> None:
         return  # booked already: the job ran before
     content = shipment.contents.select_related("item").first()
     try:
-        booking = carrier_adapter_get(shipment.carrier).book(
-            ShipmentRequest(
-                reference=shipment.reference,
-                carrier=shipment.carrier,
-                sender=Address(**_warehouse_address(shipment)),
-                recipient=Address(**shipment.recipient),
-                weight_mg=int((content.item.claim or {}).get("weight_mg") or 0)
-                if content
-                else 0,
-                item_code=content.item.code if content else "",
-                privacy=shipment.kind == Shipment.Kind.ORDER,
-            )
-        )
+        booking = parcel_book(shipment, content)
     except CarrierRefused as exc:
         raise DomainError(str(exc), code="carrier_refused") from exc
-    except CarrierError:
-        raise
+    parcel_labelled(
+        shipment,
+        booking,
+        content.item if content else None,
+        printer_font=_printer_font(shipment),
+    )
+
+
+def parcel_book(shipment: Shipment, content: ShipmentItem | None) -> Booking:
+    """Book ``shipment`` (its first ``content``) with its carrier; idempotent
+    on the parcel's reference. Raises :class:`CarrierRefused` (for good) or
+    :class:`CarrierError` (try again later)."""
+    item = content.item if content else None
+    return carrier_adapter_get(shipment.carrier).book(
+        ShipmentRequest(
+            reference=shipment.reference,
+            carrier=shipment.carrier,
+            sender=Address(**_warehouse_address(shipment)),
+            recipient=Address(**shipment.recipient),
+            weight_mg=int((item.claim or {}).get("weight_mg") or 0) if item else 0,
+            item_code=item.code if item else "",
+            privacy=shipment.kind == Shipment.Kind.ORDER,
+        )
+    )
+
+
+def parcel_labelled(
+    shipment: Shipment,
+    booking: Booking,
+    item: Item | None,
+    *,
+    printer_font: str,
+    certificate_link: str | None = None,
+) -> Shipment:
+    """Render the booked parcel's labels (PDF stored as a file, ZPL for
+    ``printer_font``) and move it ``booking → labelled`` with its booking, in
+    the caller's transaction, the row locked by the caller."""
     booked = {
         "tracking_number": booking.tracking_number,
         "sort_code": booking.sort_code,
@@ -142,16 +175,16 @@ def shipment_label(*, shipment_id: int) -> None:
     }
     for name, value in booked.items():  # what the label shows
         setattr(shipment, name, value)
-    data = _label_data(shipment, content.item if content else None)
+    data = _label_data(shipment, item, certificate_link=certificate_link)
     shipment.label_pdf.save(
         f"{shipment.reference}.pdf", ContentFile(label_pdf(data)), save=False
     )
-    shipment_transition(
+    return shipment_transition(
         shipment=shipment,
         to=Shipment.Status.LABELLED,
         changes={
             **booked,
-            "label_zpl": label_zpl(data, printer_font=_printer_font(shipment)),
+            "label_zpl": label_zpl(data, printer_font=printer_font),
             "label_pdf": shipment.label_pdf,
         },
         locked=True,

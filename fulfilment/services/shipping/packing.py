@@ -1,9 +1,11 @@
 """Packing an order into its parcel, from the dock's page, API or ``pack`` scan.
 
-The parcel is created with its contents and a label job
-(``fulfilment.shipment_label``, :mod:`.labels`).
+The parcel is created with its contents in the open label wave of its
+carrier and the packing station (:func:`.waves.wave_join`): no job per
+parcel; the wave's job books and labels it.
 """
 
+from celery import current_app
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,7 +13,6 @@ from inspection.services.certificates import valid_certificate_required
 from warehouse import lifecycle
 from warehouse.common.access import Principal
 from warehouse.common.exceptions import Conflict
-from warehouse.common.jobs import job_record
 from warehouse.models import Item, ItemState
 
 from ...lifecycle import order_transition
@@ -24,6 +25,7 @@ from .dock import (
     shipment_reference,
     warehouse_required,
 )
+from .waves import wave_join
 
 S = ItemState
 
@@ -40,7 +42,7 @@ def _buyer_address(order: Order) -> dict:
 
 
 def order_pack(*, principal: Principal, order: Order) -> Shipment:
-    """Pack a fully allocated order into one parcel and queue its label.
+    """Pack a fully allocated order into one parcel in its label wave.
 
     Order-first items move ``allocated → packed`` (their guard checks the
     certificate again); lot units are recorded as the parcel's contents. Packing
@@ -78,6 +80,11 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
             warehouse=order.warehouse,
             carrier=order.carrier,
             recipient=_buyer_address(order),
+            wave_id=wave_join(
+                warehouse_id=order.warehouse_id,
+                carrier=order.carrier,
+                station_id=principal.station.pk if principal.station else None,
+            ),
         )
         allocations = (
             Allocation.objects.filter(line__order=order, cancelled_at=None)
@@ -106,8 +113,6 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
             )
         ShipmentItem.objects.bulk_create(contents)
         related_known(shipment, "contents", contents)
-        # The shipment is new: no other label job can exist for it.
-        job_record(name="fulfilment.shipment_label", args={"shipment_id": shipment.pk})
     return shipment
 
 
@@ -136,6 +141,22 @@ def item_pack_scan(principal: Principal, barcode) -> Item:
             code="not_allocated",
         )
     shipment = order_pack(principal=principal, order=allocation.line.order)
-    item.refresh_from_db()
-    shipment.refresh_from_db()  # labelled if its label job ran at commit
+    packed = next(
+        (
+            c.item
+            for c in getattr(shipment, "_prefetched_objects_cache", {}).get(
+                "contents", ()
+            )
+            if c.item_id == item.pk
+        ),
+        None,
+    )
+    if packed is None:  # packed before: read it again
+        item.refresh_from_db()
+    else:  # the item moved in order_pack: its new state, and the scanned
+        # item keeps the warehouse, merchant and category the answer shows
+        for field in Item._meta.concrete_fields:
+            setattr(item, field.attname, getattr(packed, field.attname))
+    if current_app.conf.task_always_eager:
+        shipment.refresh_from_db()  # labelled: its wave's job ran at commit
     return parcel_attach(item, shipment)
