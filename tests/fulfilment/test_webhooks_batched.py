@@ -8,7 +8,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -252,6 +253,52 @@ def test_a_parcels_event_folds_into_its_orders_message(world, receiver):
     assert data["events"] == ["order.cancelled", "shipment.labelled"]
     assert data["parcels"][0]["tracking_number"] == "ZTO123"
     assert data["order_id"] == order.external_id
+
+
+def test_events_held_together_are_written_in_one_insert(world, receiver):
+    """A batch of orders: each order's events still fold into its one
+    message, and all the messages are one INSERT."""
+    orders = [_order(world) for _ in range(5)]
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        with notify.webhook_events_together():
+            for order in orders:
+                notify.order_event(order, "order.created")
+            for order in orders:
+                notify.order_event(order, "order.cancelled")
+            assert not WebhookMessage.objects.exists()  # held until the end
+        notify.order_event(orders[0], "order.promise_at_risk")  # after: folded
+
+    inserts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('INSERT INTO "fulfilment_webhookmessage"')
+    ]
+    assert len(inserts) == 1
+    for order in orders[1:]:
+        [message] = of_order(order.external_id)
+        assert message.event_type == "order.cancelled"
+        events = json.loads(message.body)["data"]["events"]
+        assert events[:2] == ["order.created", "order.cancelled"]
+    assert json.loads(of_order(orders[0].external_id).get().body)["data"]["events"] == [
+        "order.created",
+        "order.cancelled",
+        "order.promise_at_risk",
+    ]
+
+
+def test_an_event_held_under_a_rolled_back_savepoint_is_left_out(world, receiver):
+    kept, gone = _order(world), _order(world)
+    with transaction.atomic(), notify.webhook_events_together():
+        notify.order_event(kept, "order.created")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify.order_event(gone, "order.created")
+            notify.order_event(kept, "order.cancelled")
+            raise RuntimeError("the savepoint rolls back")
+
+    assert list(of_order(kept.external_id).values_list("event_type", flat=True)) == [
+        "order.created"
+    ]
+    assert not of_order(gone.external_id).exists()
 
 
 @pytest.mark.django_db(transaction=True)
