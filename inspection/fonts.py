@@ -313,6 +313,29 @@ def document_begin(canvas, recurring: str) -> Fixed:
 
 
 @lru_cache(maxsize=64)
+def fixed_codes(key: str) -> dict[str, tuple[dict[int, str], dict[int, str]]]:
+    """The codes :func:`document_begin` gives the characters it fixes, by
+    font name, as two tables for ``str.translate``: to the character whose
+    number is the code (its subset times 256 plus its byte), and to the
+    character of its byte alone. A character the font has no glyph for is
+    code 0, as ``splitString`` gives it."""
+    tables = {}
+    for font, (assignments, _subsets, _next) in zip(
+        pdf_fonts(), _begun(key), strict=True
+    ):
+        chars = key if font.fontName == CJK else BOLD
+        codes = {
+            ord(char): assignments.get(32 if char == "\xa0" else ord(char), 0)
+            for char in set(chars)
+        }
+        tables[font.fontName] = (
+            {char: chr(code) for char, code in codes.items()},
+            {char: chr(code & 0xFF) for char, code in codes.items()},
+        )
+    return tables
+
+
+@lru_cache(maxsize=64)
 def _begun(key: str) -> tuple[tuple[dict, tuple, int], ...]:
     """The codes :func:`document_begin` gives (each font's assignments,
     subsets and next code), made in a document of their own."""

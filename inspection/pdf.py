@@ -56,6 +56,7 @@ from .fonts import (
     _Template,
     _template,
     document_begin,
+    fixed_codes,
     latin_chars,
     pdf_fonts,
 )
@@ -186,6 +187,21 @@ def _show(c: _Canvas, font_name: str, run: str, size: float) -> str:
     )
 
 
+def _show_fixed(c: _Canvas, font_name: str, run: str, size: float) -> str:
+    """:func:`_show` for a run of characters whose codes the document's
+    beginning fixed (:func:`inspection.fonts.fixed_codes`): the same
+    operators, the codes translated rather than looked up one by one."""
+    codes, low = fixed_codes(c.fixed.key)[font_name]
+    coded = run.translate(codes)
+    subset = ord(min(coded)) >> 8 if coded else -1
+    if ord(max(coded, default="\0")) >> 8 != subset:  # none, or two subsets
+        return _show(c, font_name, run, size)
+    font = pdfmetrics.getFont(font_name)
+    name = font.getSubsetInternalName(subset, c._doc)
+    shown = escapePDF(run.translate(low).encode("latin-1"))
+    return f"{name} {fp_str(size)} Tf ({shown}) Tj"
+
+
 @lru_cache(maxsize=64)
 def _fill(colour: Color) -> str:
     return f"{fp_str(colour.red, colour.green, colour.blue)} rg"
@@ -226,13 +242,15 @@ def _text(
         c.colour = (t, colour)
     fixed = c.fixed
     for run, font in _runs(text, bold):
-        if run in fixed.recurring and fixed.chars[font].issuperset(run):
+        if not fixed.chars[font].issuperset(run):
+            shown = _show(c, font, run, size)
+        elif run in fixed.recurring:
             shown = SHOWN.get(
                 (fixed.key, font, run, size),
                 lambda font=font, run=run: _show(c, font, run, size),
             )
         else:
-            shown = _show(c, font, run, size)
+            shown = _show_fixed(c, font, run, size)
         t._code.append(shown)
 
 
@@ -597,7 +615,8 @@ def _recurring(data: CertificateData) -> str:
     return "".join(texts)
 
 
-def _cell(text: Text, width: float) -> list[tuple[str, Color]]:
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _cell(text: Text, width: float) -> tuple[tuple[str, Color], ...]:
     """A cell's lines: Chinese in ink, English beneath in grey."""
     lines = []
     for n, language in enumerate(_languages(text or NONE)):
@@ -605,7 +624,7 @@ def _cell(text: Text, width: float) -> list[tuple[str, Color]]:
         lines += [
             (line, colour) for line in _wrap(language, width, CELL_SIZE, CELL_LINES)
         ]
-    return lines
+    return tuple(lines)
 
 
 # --- the page's static layout, kept as form objects ---------------------------------
