@@ -4,10 +4,11 @@ killed mid-wave redoes only what was left; a wave prints as one PDF and one
 ZPL stream."""
 
 import io
+import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
@@ -15,10 +16,13 @@ from config.celery import app as celery_app
 from fulfilment import carriers
 from fulfilment.carriers import CARRIERS, CarrierError, CarrierRefused, SandboxAdapter
 from fulfilment.models import Order, Shipment, Wave
+from fulfilment.services import order_pack
 from fulfilment.services.shipping import waves
 from tests.conftest import api_client
 from tests.inspection.factories import announce, jade_row
 from tests.warehouse import factories as f
+from warehouse.common import jobs
+from warehouse.common.access import principal_of
 from warehouse.common.jobs import job_run
 from warehouse.models import Job, Station
 
@@ -373,3 +377,75 @@ def test_the_dock_page_lists_the_waves_to_print_with_their_files(world, qc, carr
     html = at_dock.get(LABELS).content.decode()
     assert f"/dock/waves/{wave.pk}/labels.pdf" not in html
     assert not Shipment.objects.filter(wave=wave, printed_at=None).exists()
+
+
+# --- a pack racing its wave's job (PostgreSQL) ----------------------------------------
+
+
+def _waiting_for_a_lock(sql_start: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE %s",
+            [sql_start + "%"],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_pack_in_flight_when_its_wave_closes_is_labelled_by_that_wave(
+    world, qc, carrier, monkeypatch
+):
+    """The job closes its wave only once the packs that joined it committed
+    (their row lock): a parcel is never left in a closed wave unbooked, and
+    a pack after the close opens the next wave."""
+    monkeypatch.setattr(jobs, "_send", lambda job: True)  # the test runs jobs
+    orders = allocated(world, 3)
+    first = pack(world.station, orders[0])  # opens the wave and its job
+    (job,) = wave_jobs()
+    joined, go = threading.Event(), threading.Event()
+    outcome = {}
+
+    def pack_held():
+        try:
+            with transaction.atomic():
+                shipment = order_pack(
+                    principal=principal_of(world.station), order=orders[1]
+                )
+                outcome["second"] = shipment.pk
+                joined.set()
+                go.wait(timeout=20)  # not committed yet
+        finally:
+            connection.close()
+
+    def wave_job():
+        try:
+            outcome["job"] = job_run(job.pk)
+        finally:
+            connection.close()
+
+    packer = threading.Thread(target=pack_held)
+    packer.start()
+    assert joined.wait(timeout=20)
+    worker = threading.Thread(target=wave_job)
+    worker.start()
+    for _ in range(400):  # until the job's close waits for the pack's lock
+        if _waiting_for_a_lock('UPDATE "fulfilment_wave"'):
+            break
+        threading.Event().wait(0.05)
+    else:
+        raise AssertionError("the wave's job did not wait for the pack")
+    go.set()
+    packer.join(timeout=30)
+    worker.join(timeout=30)
+
+    assert outcome["job"] == "done"
+    second = Shipment.objects.get(pk=outcome["second"])
+    assert second.wave_id == first.wave_id
+    assert statuses([first, second]) == {
+        first.reference: "labelled",
+        second.reference: "labelled",
+    }
+    third = pack(world.station, orders[2])  # the wave is closed: the next one
+    assert third.wave_id != first.wave_id and wave_jobs().count() == 2
