@@ -19,6 +19,7 @@ from .models import (
     WebhookEndpoint,
     WebhookMessage,
 )
+from .services.orders import BATCH_MAX
 
 # --- input -----------------------------------------------------------------------
 
@@ -61,6 +62,21 @@ class OrderCreateInput(serializers.Serializer):
     ordered_at = serializers.DateTimeField(required=False)
     buyer = BuyerInput()
     lines = OrderLineInput(many=True, allow_empty=False, max_length=500)
+
+
+class OrderBatchInput(serializers.Serializer):
+    """The batch's envelope: each order is validated on its own (one bad
+    order does not refuse the batch), by ``OrderCreateInput``."""
+
+    orders = serializers.ListField(
+        child=serializers.JSONField(), allow_empty=False, max_length=BATCH_MAX
+    )
+
+
+class OrderBatchSchema(serializers.Serializer):
+    """The batch's body as the API schema shows it."""
+
+    orders = OrderCreateInput(many=True, allow_empty=False, max_length=BATCH_MAX)
 
 
 class CancelInput(serializers.Serializer):
@@ -180,6 +196,35 @@ class OrderSerializer(serializers.ModelSerializer):
             }
             for s in order.shipments.all()
         ]
+
+
+class ErrorSchema(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(), help_text="e.g. orders[17].lines[0].sku"
+    )
+
+
+class OrderBatchResultSchema(serializers.Serializer):
+    order_id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "duplicate", "refused"])
+    order = OrderSerializer(required=False, help_text="created or duplicate")
+    error = ErrorSchema(required=False, help_text="refused")
+    http_status = serializers.IntegerField(
+        required=False, help_text="refused: the status a single POST would answer"
+    )
+
+
+class OrderBatchCountsSchema(serializers.Serializer):
+    created = serializers.IntegerField()
+    duplicate = serializers.IntegerField()
+    refused = serializers.IntegerField()
+
+
+class OrderBatchAnswerSchema(serializers.Serializer):
+    results = OrderBatchResultSchema(many=True)
+    counts = OrderBatchCountsSchema()
 
 
 class ShipmentSerializer(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from .views import policy as policy_page
 api_patterns = (
     [
         path("orders/", orders.OrderListCreateApi.as_view(), name="order-list"),
+        path("orders/batch/", orders.OrderBatchApi.as_view(), name="order-batch"),
         path(
             "orders/<str:order_id>/",
             orders.OrderDetailApi.as_view(),

@@ -16,7 +16,9 @@ from warehouse.common.api import (
     ANY_ROLE,
     IDEMPOTENCY_KEY,
     IdempotentPostMixin,
+    domain_error_response,
     valid_input,
+    validation_message,
 )
 
 from .. import selectors, services
@@ -24,6 +26,9 @@ from ..filters import DispatchFilter, OrderFilter
 from ..serializers import (
     CancelInput,
     DispatchFigureSerializer,
+    OrderBatchAnswerSchema,
+    OrderBatchInput,
+    OrderBatchSchema,
     OrderCreateInput,
     OrderSerializer,
     ShipmentSerializer,
@@ -74,6 +79,130 @@ class OrderListCreateApi(IdempotentPostMixin, generics.ListAPIView):
         # A new order is answered from what was just written, not read back.
         answer = OrderSerializer(order, context={"role": principal.role})
         return Response(answer.data, status=status.HTTP_201_CREATED)
+
+
+class OrderBatchApi(IdempotentPostMixin, APIView):
+    """Orders from the platform in batches of up to 1,000 (a livestream's
+    peak), each as ``POST /api/v1/orders/`` takes it. 200 with one result per
+    order, in order: ``created`` or ``duplicate`` (the same id and content
+    as an order stored before: the stored order), with the order as a single
+    POST answers it, or ``refused`` with the error a single POST would give
+    (its ``fields`` prefixed ``orders[17].``) and that POST's ``http_status``.
+    One refused order does not stop the others. A body that is not
+    ``{"orders": [...]}``, an empty list or over 1,000 orders is a 400 and
+    nothing is written."""
+
+    permission_classes = [ANY_ROLE]
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=OrderBatchSchema,
+        responses={200: OrderBatchAnswerSchema},
+        summary="Accept a batch of orders from the platform",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def post_once(self, request):
+        principal = principal_of(request.user)
+        services.order_sender_check(principal=principal)  # before reading a body
+        envelope = valid_input(OrderBatchInput, request)["orders"]
+        results: list[dict] = [{} for _ in envelope]
+        valid: list[tuple[int, dict]] = []
+        check = OrderCreateInput()  # one instance: its fields are bound once
+        for index, raw in enumerate(envelope):
+            try:
+                valid.append((index, check.run_validation(raw)))
+            except serializers.ValidationError as exc:
+                order_id = raw.get("order_id") if isinstance(raw, dict) else None
+                results[index] = _refused(
+                    index,
+                    order_id if isinstance(order_id, str) else None,
+                    "invalid",
+                    validation_message(exc.detail),
+                    _flat(exc.detail, f"orders[{index}]"),
+                    status.HTTP_400_BAD_REQUEST,
+                )
+        outcomes = services.orders_accept(
+            principal=principal, orders=[data for _index, data in valid]
+        )
+        repeats = {o.order_id for o in outcomes if o.status == "duplicate"}
+        stored = {
+            order.external_id: order
+            for order in selectors.order_list_for(principal).filter(
+                external_id__in=repeats
+            )
+        }
+        answered = []
+        for (index, _data), outcome in zip(valid, outcomes, strict=True):
+            if outcome.error is not None:
+                results[index] = _refused(
+                    index,
+                    outcome.order_id,
+                    outcome.error.code,
+                    outcome.error.message,
+                    _prefixed(outcome.error.fields, index),
+                    domain_error_response(outcome.error).status_code,
+                )
+                continue
+            results[index] = {"order_id": outcome.order_id, "status": outcome.status}
+            answered.append((index, stored.get(outcome.order_id, outcome.order)))
+        # One serializer for all (its fields are built once, not per order).
+        shown = OrderSerializer(
+            [order for _index, order in answered],
+            many=True,
+            context={"role": principal.role},
+        ).data
+        for (index, _order), order in zip(answered, shown, strict=True):
+            results[index]["order"] = order
+        counts = dict.fromkeys(("created", "duplicate", "refused"), 0)
+        for result in results:
+            counts[result["status"]] += 1
+        return Response({"results": results, "counts": counts})
+
+
+def _refused(index, order_id, code, message, fields, http_status) -> dict:
+    return {
+        "order_id": order_id,
+        "status": "refused",
+        "error": {
+            "code": code,
+            "message": str(message),
+            "fields": fields or {f"orders[{index}]": [str(message)]},
+        },
+        "http_status": http_status,
+    }
+
+
+def _prefixed(fields: dict, index: int) -> dict:
+    """A single order's error fields, named as the batch's body names them."""
+    return {
+        f"orders[{index}].{name}" if name else f"orders[{index}]": value
+        for name, value in fields.items()
+    }
+
+
+def _flat(detail, path: str) -> dict[str, list[str]]:
+    """A DRF validation detail as ``{"orders[3].lines[0].sku": [messages]}``."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for name, value in detail.items():
+            if name == "non_field_errors":
+                inner = path
+            elif isinstance(name, int):  # a list's errors by index
+                inner = f"{path}[{name}]"
+            else:
+                inner = f"{path}.{name}"
+            flat.update(_flat(value, inner))
+        return flat
+    if isinstance(detail, list):
+        if all(isinstance(value, str) for value in detail):
+            return {path: [str(value) for value in detail]} if detail else {}
+        flat = {}
+        for number, value in enumerate(detail):
+            flat.update(_flat(value, f"{path}[{number}]"))
+        return flat
+    return {path: [str(detail)]}
 
 
 class OrderDetailApi(APIView):

@@ -17,12 +17,16 @@ from .notify import (
     on_item_transition as notify_on_item_transition,
 )
 from .orders import (
+    BATCH_MAX,
+    Accepted,
     dispatch_figures,
     held_decide,
     order_cancel,
     order_cancel_by_id,
     order_create,
     order_get_for,
+    order_sender_check,
+    orders_accept,
     promises_sweep,
     receive_guard,
 )
@@ -52,6 +56,8 @@ from .stock import (
 )
 
 __all__ = [
+    "BATCH_MAX",
+    "Accepted",
     "booking_cancel",
     "dispatch_figures",
     "email_send",
@@ -70,6 +76,8 @@ __all__ = [
     "order_create",
     "order_get_for",
     "order_pack",
+    "order_sender_check",
+    "orders_accept",
     "promises_sweep",
     "receive_guard",
     "release_scan",

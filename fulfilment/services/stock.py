@@ -19,7 +19,7 @@ import math
 import zoneinfo
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Case, F, PositiveIntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from inspection.models import Certificate, InspectionCheck
@@ -29,7 +29,7 @@ from warehouse import lifecycle
 from warehouse.common.jobs import job_record
 from warehouse.models import CategoryFlow, Item, ItemEvent, ItemState
 
-from ..lifecycle import order_transition
+from ..lifecycle import order_transition, order_transition_many
 from ..models import Allocation, HeldForMerchant, Order, OrderLine, StockLot
 from ..selectors import related_known
 
@@ -193,49 +193,101 @@ def dispatch_date(order: Order) -> dt.date:
     return order.deadline.astimezone(zone).date()
 
 
-def _allocate_stock(line: OrderLine, order: Order, have: int) -> list[Allocation]:
-    """Take the line's missing units from lots of its SKU, FEFO; returns the
-    allocations made (possibly fewer units than missing, or none).
+def _lots_lock(wants: list[tuple[Order, OrderLine, int]]) -> dict:
+    """Lock, once and in a stable order (pk), every lot the ``wants`` could
+    take from; answer them by (merchant, warehouse, SKU), FEFO.
 
-    Candidates are read without locks, then locked one at a time in FEFO
-    order and re-checked: concurrent orders queue on the first lot with
-    units left instead of all locking every lot (and never deadlock, since
-    they lock in the same order).
+    One ``SELECT … FOR UPDATE`` for all of them: two allocations (two
+    batches, a batch and a single order, a restock job) wait for each other
+    on the same rows in the same order, so they never deadlock, and the
+    second sees the first's counters once it gets the rows. A lot whose last
+    dispatch date is before the earliest dispatch date wanted of it, whose
+    item left ``certified``, or with nothing left, is not a candidate.
     """
-    wanted = line.quantity - have
-    made: list[Allocation] = []
-    if wanted <= 0:
-        return made
-    day = dispatch_date(order)
-    candidates = (
-        StockLot.objects.filter(
-            merchant_id=order.merchant_id,
-            warehouse_id=order.warehouse_id,
-            sku=line.sku,
-            is_active=True,
-            allocated__lt=F("quantity"),
+    earliest: dict[tuple, dt.date] = {}
+    for order, line, _wanted in wants:
+        key = (order.merchant_id, order.warehouse_id, line.sku)
+        day = dispatch_date(order)
+        earliest[key] = min(day, earliest.get(key, day))
+    where = Q()
+    for (merchant, warehouse, sku), day in earliest.items():
+        where |= Q(merchant_id=merchant, warehouse_id=warehouse, sku=sku) & (
+            Q(sell_by__isnull=True) | Q(sell_by__gte=day)
         )
-        .filter(Q(sell_by__isnull=True) | Q(sell_by__gte=day))
-        .order_by(F("expires_on").asc(nulls_last=True), "id")
-        .values_list("pk", flat=True)
+    lots = (
+        StockLot.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .only(
+            "merchant_id",
+            "warehouse_id",
+            "sku",
+            "quantity",
+            "allocated",
+            "expires_on",
+            "sell_by",
+            "item__code",
+        )
+        .filter(where, is_active=True, allocated__lt=F("quantity"))
+        .filter(item__state=S.CERTIFIED)
+        .order_by("pk")
     )
-    for lot_id in list(candidates[:50]):
-        lot = (
-            StockLot.objects.select_for_update(of=("self",))
-            .select_related("item")
-            .get(pk=lot_id)
+    by_key: dict[tuple, list[StockLot]] = {}
+    for lot in lots:
+        by_key.setdefault((lot.merchant_id, lot.warehouse_id, lot.sku), []).append(lot)
+    for candidates in by_key.values():  # FEFO: earliest expiry first, then id
+        candidates.sort(
+            key=lambda lot: (lot.expires_on is None, lot.expires_on, lot.pk)
         )
-        take = min(wanted, lot.quantity - lot.allocated)
-        if take <= 0 or not lot.is_active or lot.item.state != S.CERTIFIED:
-            continue
-        # A lot's units are recorded as allocations (and later as parcel
-        # contents), not as events in the lot's own history: a lot of
-        # thousands of units would carry thousands of events.
-        made.append(Allocation.objects.create(line=line, item=lot.item, quantity=take))
-        StockLot.objects.filter(pk=lot.pk).update(allocated=F("allocated") + take)
-        wanted -= take
-        if wanted == 0:
-            break
+    return by_key
+
+
+def stock_allocate(
+    wants: list[tuple[Order, OrderLine, int]],
+) -> dict[int, list[Allocation]]:
+    """Take units for stock-first lines, set-based: ``wants`` are (order, line,
+    units missing), served in the order given; answers the allocations made
+    per line pk (possibly fewer units than missing, or none).
+
+    The candidate lots are locked once (:func:`_lots_lock`), the units are
+    shared out in memory, FEFO, never from a lot past its last dispatch date
+    for the order (the category's minimum remaining shelf life), and written
+    with one INSERT of the allocations and one UPDATE of the lots' counters,
+    whatever the number of orders. A lot's units are recorded as allocations
+    (and later as parcel contents), not as events in the lot's own history:
+    a lot of thousands of units would carry thousands of events.
+    """
+    made: dict[int, list[Allocation]] = {line.pk: [] for _o, line, _w in wants}
+    wants = [want for want in wants if want[2] > 0]
+    if not wants:
+        return made
+    by_key = _lots_lock(wants)
+    taken: dict[int, int] = {}
+    rows: list[Allocation] = []
+    for order, line, wanted in wants:
+        day = dispatch_date(order)
+        for lot in by_key.get((order.merchant_id, order.warehouse_id, line.sku), ()):
+            if lot.sell_by is not None and lot.sell_by < day:
+                continue
+            take = min(wanted, lot.quantity - lot.allocated)
+            if take <= 0:
+                continue
+            lot.allocated += take
+            taken[lot.pk] = taken.get(lot.pk, 0) + take
+            allocation = Allocation(line=line, item=lot.item, quantity=take)
+            rows.append(allocation)
+            made[line.pk].append(allocation)
+            wanted -= take
+            if wanted == 0:
+                break
+    if rows:
+        Allocation.objects.bulk_create(rows)
+        StockLot.objects.filter(pk__in=taken).update(
+            allocated=F("allocated")
+            + Case(
+                *(When(pk=pk, then=Value(n)) for pk, n in taken.items()),
+                output_field=PositiveIntegerField(),
+            )
+        )
     return made
 
 
@@ -260,29 +312,51 @@ def order_allocate(*, order_id: int) -> Order:
 def lines_allocate(order: Order, lines: list[OrderLine], *, new: bool = False) -> None:
     """Allocate ``lines`` of ``order`` (locked, or created in this transaction:
     ``new``, so nothing is allocated yet) and mark it allocated when full."""
-    filled = True
-    for line in lines:
-        made: list[Allocation] = []
-        if line.item_code:
-            done = not new and line.allocations.filter(cancelled_at=None).exists()
-            if not done:
-                item = (
-                    Item.objects.select_for_update()
-                    .filter(code=line.item_code, merchant_id=order.merchant_id)
-                    .first()
-                )
-                if item is not None and item.state == S.CERTIFIED:
-                    made.append(_allocate_item(line, item))
-                    done = True
-        else:
-            have = 0 if new else _allocated(line)
-            made = _allocate_stock(line, order, have)
-            done = have + sum(a.quantity for a in made) >= line.quantity
+    orders_lines_allocate([(order, lines)], new=new)
+
+
+def orders_lines_allocate(
+    orders: list[tuple[Order, list[OrderLine]]], *, new: bool = False
+) -> None:
+    """Allocate the lines of each order (see :func:`lines_allocate`); the
+    stock-first lines of all of them at once (:func:`stock_allocate`), the
+    orders filled moved to ``allocated`` together."""
+    done: dict[int, bool] = {}
+    have: dict[int, int] = {}
+    wants = []
+    for order, lines in orders:
+        for line in lines:
+            if line.item_code:
+                done[line.pk] = _item_line_allocate(order, line, new=new)
+            else:
+                have[line.pk] = 0 if new else _allocated(line)
+                wants.append((order, line, line.quantity - have[line.pk]))
+    made = stock_allocate(wants)
+    for _order, line, _wanted in wants:
+        units = have[line.pk] + sum(a.quantity for a in made[line.pk])
+        done[line.pk] = units >= line.quantity
         if new:  # all it has: the answer needs no read back
-            related_known(line, "allocations", made)
-        filled = filled and done
-    if filled:  # the order is locked, or new: no second read
-        order_transition(order=order, to=Order.Status.ALLOCATED, locked=True)
+            related_known(line, "allocations", made[line.pk])
+    # The orders are locked, or new: no second read.
+    filled = [order for order, lines in orders if all(done[ln.pk] for ln in lines)]
+    order_transition_many(orders=filled, to=Order.Status.ALLOCATED)
+
+
+def _item_line_allocate(order: Order, line: OrderLine, *, new: bool) -> bool:
+    """An order-first line takes its item once it is certified; whether it has it."""
+    if not new and line.allocations.filter(cancelled_at=None).exists():
+        return True
+    item = (
+        Item.objects.select_for_update()
+        .filter(code=line.item_code, merchant_id=order.merchant_id)
+        .first()
+    )
+    made = []
+    if item is not None and item.state == S.CERTIFIED:
+        made.append(_allocate_item(line, item))
+    if new:
+        related_known(line, "allocations", made)
+    return bool(made)
 
 
 def order_status_update(order: Order) -> None:

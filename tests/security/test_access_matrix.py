@@ -252,6 +252,11 @@ ROUTES: dict[str, Route] = {
         "/api/v1/inspection-templates/{template}/", GET=API_ALL
     ),
     "api/v1/orders/": api("/api/v1/orders/", body=ORDER, GET=API_ALL, POST=PLATFORM),
+    "api/v1/orders/batch/": api(
+        "/api/v1/orders/batch/",
+        body={"orders": [{**ORDER, "order_id": "ORDER-MATRIX-BATCH"}]},
+        POST=PLATFORM,
+    ),
     "api/v1/orders/<str:order_id>/": api("/api/v1/orders/{order}/", True, GET=API_ALL),
     "api/v1/orders/<str:order_id>/cancel/": api(
         "/api/v1/orders/{order}/cancel/",
