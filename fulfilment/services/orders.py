@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,6 +122,15 @@ def orders_accept(*, principal: Principal, orders: list[dict]) -> list[Accepted]
             _("A batch holds at most %(max)d orders.") % {"max": BATCH_MAX},
             code="batch_too_large",
         )
+    try:
+        return _accept(principal, orders)
+    except IntegrityError:
+        # An id accepted meanwhile by another request (where the database has
+        # no advisory locks to queue on: SQLite): judged again, a duplicate.
+        return _accept(principal, orders)
+
+
+def _accept(principal: Principal, orders: list[dict]) -> list[Accepted]:
     from .notify import webhook_events_together
 
     outcomes: list[Accepted] = []

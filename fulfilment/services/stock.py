@@ -8,7 +8,8 @@ that SKU at the order's warehouse, earliest expiry first (FEFO), never from a
 lot whose remaining shelf life on the dispatch date would be below the
 category's minimum.
 
-Concurrency: lots are locked ``FOR UPDATE`` in FEFO order before any is
+Concurrency: the candidate lots of an allocation (one order's, a batch's, a
+restock's) are locked ``FOR UPDATE`` together, in pk order, before any is
 taken, so two allocations on PostgreSQL serialise on the same lots, in the
 same order (no deadlock), and a unit is never given to two orders; the
 database also refuses a lot allocated beyond its quantity.

@@ -350,3 +350,26 @@ def test_two_batches_racing_for_the_last_units_never_share_one(world, qc):
         assert sum(a.quantity for a in line.allocations.all()) <= line.quantity
     for order in Order.objects.filter(status=Order.Status.ALLOCATED):
         assert [(h["from"], h["to"]) for h in order.history] == [("open", "allocated")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_order_sent_alone_and_in_a_batch_at_once_is_created_once(world, qc):
+    certified_lot(world, quantity=10)
+    client = api_client(world.platform)
+    for _ in range(3):
+        order = stock_order(world, quantity=2)
+
+        alone, batched = at_once(
+            [
+                partial(client.post, "/api/v1/orders/", order, format="json"),
+                partial(client.post, BATCH, {"orders": [order]}, format="json"),
+            ]
+        )
+
+        outcome = (alone.status_code, batched.json()["results"][0]["status"])
+        assert outcome in {(200, "created"), (201, "duplicate")}, outcome
+        stored = Order.objects.get(external_id=order["order_id"])
+        assert (
+            sum(a.quantity for a in Allocation.objects.filter(line__order=stored)) == 2
+        )
