@@ -227,12 +227,22 @@ def _field(
     return _graphic(x, y, text, height, reverse)
 
 
-def _wrap_dots(text: str, height: int, width: int, max_lines: int) -> list[str]:
-    """Lines of ``text`` at ``height`` dots no wider than ``width`` dots."""
+@lru_cache(maxsize=1024)
+def _wrap_dots(text: str, height: int, width: int, max_lines: int) -> tuple[str, ...]:
+    """Lines of ``text`` at ``height`` dots no wider than ``width`` dots.
+
+    A text that fits is measured once; one that does not, a character at a
+    time. Cached: a wave's labels repeat the sender's lines.
+    """
     font = raster_font(height)
+    text = " ".join(text.split())
+    if not text:
+        return ()
+    if font.getlength(text) <= width:
+        return (text,)
     lines: list[str] = []
     line = ""
-    for char in " ".join(text.split()):
+    for char in text:
         if line and font.getlength(line + char) > width:
             lines.append(line)
             line = char.lstrip()
@@ -243,7 +253,7 @@ def _wrap_dots(text: str, height: int, width: int, max_lines: int) -> list[str]:
     else:
         if line:
             lines.append(line)
-    return lines[:max_lines]
+    return tuple(lines[:max_lines])
 
 
 def label_zpl(data: LabelData, *, printer_font: str = "") -> str:

@@ -186,10 +186,11 @@ class _WaveRun:
                 booking,
                 item,
                 printer_font=self.printer_font,
-                certificate_link=self._link(shipment, item),
+                certificate_link=self.link(shipment, item),
             )
 
-    def _link(self, shipment: Shipment, item) -> str:
+    def link(self, shipment: Shipment, item) -> str:
+        """The verification link the item's label prints (looked up once)."""
         if item is None or shipment.kind != Shipment.Kind.ORDER:
             return ""
         if item.pk not in self.links:
@@ -251,7 +252,7 @@ def wave_labels_pdf(wave: Wave) -> bytes:
     data = []
     for shipment in _wave_labels(wave):
         item = next((c.item for c in shipment.contents.all()), None)
-        link = run._link(shipment, item)
+        link = run.link(shipment, item)
         data.append(_label_data(shipment, item, certificate_link=link))
     return labels_pdf(data, title=f"{wave} {wave.get_carrier_display()}")
 
@@ -268,7 +269,7 @@ def wave_labels_zpl(wave: Wave, *, station_id: int | None) -> str:
     labels = []
     for shipment in shipments:
         item = next((c.item for c in shipment.contents.all()), None)
-        data = _label_data(shipment, item, certificate_link=run._link(shipment, item))
+        data = _label_data(shipment, item, certificate_link=run.link(shipment, item))
         labels.append(label_zpl(data, printer_font=font))
     return "".join(labels)
 
