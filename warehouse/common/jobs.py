@@ -19,6 +19,7 @@ backoff and full jitter by the dispatcher, never with broker-side countdowns
 fails the job for good.
 """
 
+import functools
 import logging
 import random
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import Any, Protocol
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -102,7 +103,8 @@ def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:
     """Record a job in the caller's transaction; it is sent after commit.
 
     With ``key``, a job with the same key still pending is returned instead of
-    a second one (e.g. one label job per shipment).
+    a second one (e.g. one label job per shipment). One statement either way
+    (:mod:`warehouse.common.jobs` ``_statements``).
     """
     if name not in _handlers:
         raise ValueError(f"No handler registered for job {name!r}.")
@@ -110,42 +112,193 @@ def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:
     # commits. If sending fails it is cleared (the dispatcher sends the job
     # on its next round); if the process dies between commit and send, the
     # job counts as lost and is sent again after JOBS_RESEND_AFTER_SECONDS.
-    fields = {"name": name, "args": args or {}, "enqueued_at": timezone.now()}
+    job = Job(name=name, args=args or {}, key=key, enqueued_at=timezone.now())
     if key:
-        job, created = _keyed_job_get_or_create(key, fields)
+        job, created = _keyed_job_get_or_create(job)
         if not created:
             return job
     else:
-        job = Job.objects.create(**fields)
+        _job_insert(job)
     # robust: the caller's change is committed; a job not sent waits for
     # the dispatcher, and the caller's answer stays a success
     transaction.on_commit(lambda: _send(job), robust=True)
     return job
 
 
-def _keyed_job_get_or_create(key: str, fields: dict) -> tuple[Job, bool]:
-    """The pending job with ``key``, or a new one: (job, created).
+def _keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
+    """The pending job with ``job.key``, or ``job`` inserted: (job, created).
 
     A concurrent transaction may record the same key between our look and our
     insert, and a worker may finish that job before we look again: then the
     key is free and this records a new job, as the caller needs work done
     after its own change (a drain must see the messages just committed).
+
+    On PostgreSQL the look and the insert are one statement
+    (:func:`_keyed_job_statement`), whichever way it goes; elsewhere a look,
+    then an insert in a savepoint.
     """
     for _ in range(5):
-        existing = Job.objects.filter(key=key, state=Job.State.PENDING).first()
+        if connection.vendor == "postgresql":
+            found = _keyed_job_statement(job)
+            if found is not None:
+                return found, found.created
+            continue  # the key was taken meanwhile: look again
+        existing = Job.objects.filter(key=job.key, state=Job.State.PENDING).first()
         if existing is not None:
             return existing, False
         try:
             with transaction.atomic():
-                return Job.objects.create(key=key, **fields), True
+                job.save(force_insert=True)
+                return job, True
         except IntegrityError:  # recorded meanwhile by a concurrent transaction
+            job.pk = None
             continue
-    raise IntegrityError(f"job key {key!r} kept changing hands")
+    raise IntegrityError(f"job key {job.key!r} kept changing hands")
+
+
+# --- the statements of the common path -----------------------------------------
+#
+# A job costs one statement to record and two to run (besides the handler's and
+# the transaction's own): building them through the ORM cost more CPU than
+# running them, so they are written once from the model's metadata, every value
+# bound, each naming the ORM version it stands for.
+
+_INSERTED = [f for f in Job._meta.concrete_fields if not f.primary_key]
+
+
+def _quoted(*names: str) -> str:
+    return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
+@functools.cache
+def _statements(vendor: str) -> dict[str, str]:
+    """The statements below, for the database ``vendor`` (one per process)."""
+    table = _quoted(Job._meta.db_table)
+    columns = _quoted(*(f.column for f in Job._meta.concrete_fields))
+    inserted = _quoted(*(f.column for f in _INSERTED))
+    pk, name, args, attempts, state, done_at, key = (
+        _quoted(column)
+        for column in ("id", "name", "args", "attempts", "state", "done_at", "key")
+    )
+    lock = (
+        " FOR UPDATE SKIP LOCKED"
+        if connection.features.has_select_for_update_skip_locked
+        else ""
+    )
+    placeholders = ", ".join(["%s"] * len(_INSERTED))
+    casts = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in _INSERTED)
+    return {  # identifiers from the model's metadata; every value is bound
+        "insert": f"INSERT INTO {table} ({inserted}) VALUES ({placeholders})"  # noqa: S608
+        f" RETURNING {pk}",
+        "keyed": f"WITH existing AS (SELECT {columns} FROM {table}"  # noqa: S608
+        f" WHERE {key} = %s AND {state} = %s LIMIT 1),"
+        f" inserted AS (INSERT INTO {table} ({inserted}) SELECT {casts}"
+        " WHERE NOT EXISTS (SELECT 1 FROM existing)"
+        f" ON CONFLICT DO NOTHING RETURNING {columns})"
+        f" SELECT {columns}, false AS created FROM existing"
+        f" UNION ALL SELECT {columns}, true AS created FROM inserted",
+        "read": f"SELECT {pk}, {name}, {args}, {attempts} FROM {table}"  # noqa: S608
+        f" WHERE {pk} = %s AND {state} = %s",
+        "lock": lock,
+        "done": f"UPDATE {table} SET {state} = %s, {done_at} = %s"  # noqa: S608
+        f" WHERE {pk} = %s",
+    }
+
+
+def _values(job: Job) -> list:
+    return [f.get_db_prep_save(getattr(job, f.attname), connection) for f in _INSERTED]
+
+
+def _job_insert(job: Job) -> None:
+    """Insert ``job``, setting its id.
+
+    ORM version: ``job.save(force_insert=True)`` (Job has no signal receivers),
+    which a database that cannot return the id from an insert takes.
+    """
+    if not connection.features.can_return_columns_from_insert:
+        job.save(force_insert=True)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(connection.vendor)["insert"], _values(job))
+        job.pk = cursor.fetchone()[0]
+    job._state.adding, job._state.db = False, connection.alias
+
+
+def _keyed_job_statement(job: Job) -> Job | None:
+    """The pending job with ``job.key`` (``created`` False) or ``job`` inserted
+    (``created`` True), in one statement (PostgreSQL); None if a concurrent
+    transaction recorded the key between the statement's look and its insert.
+
+    ORM version: ``Job.objects.filter(key=key, state=PENDING).first()``, else
+    ``job.save(force_insert=True)`` in a savepoint, an IntegrityError meaning
+    None.
+    """
+    sql = _statements(connection.vendor)["keyed"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [job.key, Job.State.PENDING, *_values(job)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    *values, created = row
+    values[_ARGS_AT] = _args_from_db(values[_ARGS_AT])
+    found = Job.from_db(connection.alias, _COLUMNS, values)
+    found.created = created
+    return found
+
+
+def _job_read(job_id: int, *, lock: bool) -> Job | None:
+    """The pending job ``job_id`` (its id, name, args and attempts), with
+    ``lock`` locked; None if it is done (or, with ``lock``, locked by another
+    run).
+
+    ORM version: ``Job.objects.select_for_update(skip_locked=True).filter(
+    pk=job_id, state=PENDING).only("name", "args", "attempts").first()``,
+    without ``select_for_update`` if not ``lock``.
+    """
+    sql = _statements(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql["read"] + sql["lock"] if lock else sql["read"],
+            [job_id, Job.State.PENDING],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, name, args, attempts = row
+    return Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts)
+
+
+_COLUMNS = [f.attname for f in Job._meta.concrete_fields]
+_ARGS_AT = _COLUMNS.index("args")
+
+
+def _args_from_db(value):
+    """A job's args as the ORM reads them (the backends hand JSON over as text)."""
+    field = Job._meta.get_field("args")
+    return field.from_db_value(value, None, connection)
+
+
+def _job_done(job_id: int) -> None:
+    """Mark the job done (its row locked by this transaction).
+
+    ORM version: ``Job.objects.filter(pk=job_id).update(state=DONE,
+    done_at=timezone.now())``.
+    """
+    done_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _statements(connection.vendor)["done"], [Job.State.DONE, done_at, job_id]
+        )
 
 
 def _send(job: Job) -> bool:
     try:
-        job_run_task.apply_async(args=[job.pk], queue=_handlers[job.name].queue)
+        handler = _handlers[job.name]
+        # A job that is not atomic is named in its message, so that its run
+        # can skip the locked read (job_run); the others' messages stay as
+        # they were.
+        hint = {} if handler.atomic else {"kwargs": {"name": job.name}}
+        job_run_task.apply_async(args=[job.pk], queue=handler.queue, **hint)
     except Exception:  # broker down: the dispatcher sends it later
         Job.objects.filter(pk=job.pk).update(enqueued_at=None)
         logger.warning("Could not enqueue job %s; it waits for the dispatcher", job)
@@ -166,34 +319,36 @@ def job_backoff(attempt: int, *, base: float = 5.0, cap: float = 1800.0) -> floa
     return max(1.0, random.random() * min(cap, base * 2**attempt))
 
 
-def _outcome(job: Job, handler: Handler | None, exc: Exception | None) -> None:
-    """Set the job's state after a run that raised ``exc`` (or None)."""
+def _outcome(job: Job, handler: Handler | None, exc: Exception | None) -> dict:
+    """The job's changes after a run that raised ``exc`` (or None), also set
+    on ``job``."""
     now = timezone.now()
     if exc is None:
-        job.state, job.done_at = Job.State.DONE, now
+        changes = {"state": Job.State.DONE, "done_at": now}
     elif isinstance(exc, DomainError) or handler is None:
-        job.state, job.last_error = Job.State.FAILED, str(exc)
+        changes = {"state": Job.State.FAILED, "last_error": str(exc)}
         logger.warning("Job %s refused: %s", job, exc)
     else:
-        job.attempts += 1
-        job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if job.attempts >= handler.max_attempts:
-            job.state = Job.State.DEAD
-            logger.error("Job %s gave up after %s attempts", job, job.attempts)
+        attempts = job.attempts + 1
+        changes = {
+            "attempts": attempts,
+            "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+        }
+        if attempts >= handler.max_attempts:
+            changes["state"] = Job.State.DEAD
+            logger.error("Job %s gave up after %s attempts", job, attempts)
         else:
-            job.available_at = now + timedelta(seconds=job_backoff(job.attempts))
-            job.enqueued_at = None
+            changes["available_at"] = now + timedelta(seconds=job_backoff(attempts))
+            changes["enqueued_at"] = None
             logger.warning("Job %s failed, retry later: %s", job, exc)
-
-
-OUTCOME_FIELDS = [
-    "state",
-    "attempts",
-    "available_at",
-    "enqueued_at",
-    "done_at",
-    "last_error",
-]
+    # Only if no other run of the job wrote an outcome meanwhile (it is still
+    # pending with the attempts this run read).
+    Job.objects.filter(
+        pk=job.pk, state=Job.State.PENDING, attempts=job.attempts
+    ).update(**changes)
+    for name, value in changes.items():
+        setattr(job, name, value)
+    return changes
 
 
 def _call(handler: Handler | None, job: Job) -> Exception | None:
@@ -206,33 +361,51 @@ def _call(handler: Handler | None, job: Job) -> Exception | None:
     return None
 
 
-def job_run(job_id: int) -> str:
-    """Execute one job at most once; returns what happened, for the logs."""
-    job = Job.objects.filter(pk=job_id, state=Job.State.PENDING).first()
-    if job is None:
-        return "skipped"
-    handler = _handlers.get(job.name)
-    if handler is not None and not handler.atomic:
-        _outcome(job, handler, _call(handler, job))
-        Job.objects.filter(pk=job.pk, state=Job.State.PENDING).update(
-            **{name: getattr(job, name) for name in OUTCOME_FIELDS}
-        )
-        return job.state
-    with transaction.atomic():
-        job = (
-            Job.objects.select_for_update(skip_locked=True)
-            .filter(pk=job_id, state=Job.State.PENDING)
-            .first()
-        )
+def job_run(job_id: int, *, name: str = "") -> str:
+    """Execute one job at most once; returns what happened, for the logs.
+
+    The common way, an atomic handler that succeeds, is one transaction of
+    two statements besides the handler's: the row read ``FOR UPDATE SKIP
+    LOCKED`` (a second delivery finds it locked, or done, and returns at
+    once) and one ``UPDATE`` marking it done, which commits with the
+    handler's writes. A handler that raises rolls the whole transaction back,
+    its writes with it, and the failure is written after, in its own
+    statement (unless another run wrote an outcome meanwhile).
+
+    A job whose handler is not atomic runs outside a transaction, its outcome
+    written after: two statements, when ``name`` (the job's, which its
+    message carries) says so up front; otherwise it is read as above and the
+    read's transaction ends before the handler runs.
+    """
+    hinted = _handlers.get(name)
+    if hinted is not None and not hinted.atomic:
+        job = _job_read(job_id, lock=False)
         if job is None:
-            return "skipped"  # done meanwhile, or running in another worker
-        with transaction.atomic():  # the handler's writes, undone if it raises
-            exc = _call(handler, job)
-            if exc is not None:
-                transaction.set_rollback(True)
+            return "skipped"
+        handler = _handlers.get(job.name)
+        if handler is None or not handler.atomic:
+            _outcome(job, handler, _call(handler, job))
+            return job.state
+    job = handler = None
+    try:
+        with transaction.atomic():
+            job = _job_read(job_id, lock=True)
+            if job is None:
+                return "skipped"  # done meanwhile, or running in another worker
+            handler = _handlers.get(job.name)
+            if handler is not None and handler.atomic:
+                handler.fn(**job.args)
+                _job_done(job.pk)
+                return Job.State.DONE
+    except Exception as exc:
+        if handler is None or not handler.atomic:
+            raise  # the job's own read failed: the message is redelivered
+        # Rolled back, the handler's writes with it (or its commit failed).
         _outcome(job, handler, exc)
-        job.save(update_fields=OUTCOME_FIELDS)
         return job.state
+    # No handler, or one that commits in steps itself (a drain): outside.
+    _outcome(job, handler, _call(handler, job))
+    return job.state
 
 
 def jobs_dispatch(*, limit: int = 5000, now=None) -> int:
@@ -263,6 +436,8 @@ def jobs_dispatch(*, limit: int = 5000, now=None) -> int:
     soft_time_limit=240,
     time_limit=300,
 )
-def job_run_task(job_id: int) -> str:
-    """The worker's side of the outbox: run one recorded job; safe twice."""
-    return job_run(job_id)
+def job_run_task(job_id: int, name: str = "") -> str:
+    """The worker's side of the outbox: run one recorded job; safe twice.
+    ``name``, the job's, sent for a job that is not atomic, lets it skip the
+    locked read (messages of atomic jobs, and older ones, have none)."""
+    return job_run(job_id, name=name)

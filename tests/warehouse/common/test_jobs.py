@@ -3,13 +3,14 @@ when the broker is down, run once, retried with backoff, failed for good on
 a domain refusal."""
 
 import datetime as dt
+import threading
+import time
 from unittest import mock
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tests.warehouse.test_concurrency import at_once
 from warehouse.common import jobs
 from warehouse.common.exceptions import Conflict
 from warehouse.models import Job, Merchant
@@ -120,25 +121,49 @@ def test_a_key_makes_one_pending_job():
 
 @pytest.mark.postgres
 def test_a_key_taken_and_freed_while_recording_records_a_new_job():
-    """Between our look and our insert another transaction records the key;
-    a worker finishes that job before we look again. The caller's change still
-    needs its job: a new one, not an error after the caller's commit."""
-    theirs = {}
+    """After our look, another transaction records the key (our insert waits
+    on its row, then gives way); a worker finishes that job before we look
+    again. The caller's change still needs its job: a new one, not an error
+    after the caller's commit."""
+    theirs: dict = {}
+    inserted = threading.Event()
 
-    def theirs_recorded():
-        theirs["job"] = Job.objects.create(name="test.touch", key="k", args={})
+    def ours_waiting() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # one per transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE %s",
+                ['%INSERT INTO "warehouse_job"%'],
+            )
+            return cursor.fetchone()[0] > 0
 
-    def theirs_done():
-        Job.objects.filter(pk=theirs["job"].pk).update(state=Job.State.DONE)
+    def theirs_recorded_then_done():
+        try:
+            with transaction.atomic():
+                theirs["job"] = Job.objects.create(name="test.touch", key="k", args={})
+                inserted.set()
+                deadline = time.monotonic() + 10
+                while not ours_waiting():
+                    assert time.monotonic() < deadline, "our insert never waited"
+                    time.sleep(0.01)
+            Job.objects.filter(pk=theirs["job"].pk).update(state=Job.State.DONE)
+        except Exception as exc:  # reported by the test below
+            theirs["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=theirs_recorded_then_done)
 
     def race(execute, sql, params, many, context):
-        """Another connection commits around our insert (at_once: a thread)."""
-        if not theirs and sql.startswith('INSERT INTO "warehouse_job"'):
-            at_once([theirs_recorded])
-            try:
-                return execute(sql, params, many, context)  # the key is taken
-            finally:
-                at_once([theirs_done])
+        """Theirs starts as our insert is about to run, and is over before
+        our next statement."""
+        if 'INSERT INTO "warehouse_job"' in sql and not thread.is_alive():
+            if "job" not in theirs:
+                thread.start()
+                assert inserted.wait(10)
+        elif thread.is_alive():
+            thread.join(10)
         return execute(sql, params, many, context)
 
     with (
@@ -148,6 +173,8 @@ def test_a_key_taken_and_freed_while_recording_records_a_new_job():
     ):
         ours = jobs.job_record(name="test.touch", args={"code": "R1"}, key="k")
 
+    thread.join(10)
+    assert "error" not in theirs, theirs.get("error")
     assert theirs["job"].pk != ours.pk
     assert Job.objects.get(key="k", state=Job.State.PENDING).pk == ours.pk
     assert sent.call_args.kwargs["args"] == [ours.pk]
