@@ -521,6 +521,8 @@ def _known_allocations(order: Order) -> list[tuple] | None:
 def order_event(order: Order, event_type: str) -> None:
     """An order's event; ``order.allocated`` carries the allocation. Folded
     with the order's other events of this transaction (see :class:`_Fold`)."""
+    if not _endpoint_ids():
+        return
     data = _order_data(order)
     if event_type == "order.allocated":
         data["lines"] = _allocation_lines(order)
