@@ -83,6 +83,7 @@ ERRORS = (
     M("shipment_not_found", _("No such shipment.")),
     M("already_released", _("The parcel is already released.")),
     M("unknown_item", _("The order names an unknown item.")),
+    M("wave_not_found", _("No such label wave.")),
     M("wrong_warehouse", _("The item is in another warehouse.")),
 )
 
