@@ -4,6 +4,7 @@ the merchant's decision on an item whose order was cancelled, and promises."""
 import hashlib
 import json
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -120,7 +121,7 @@ def orders_accept(*, principal: Principal, orders: list[dict]) -> list[Accepted]
     if len(orders) > BATCH_MAX:
         raise InvalidInput(
             _("A batch holds at most %(max)d orders.") % {"max": BATCH_MAX},
-            code="batch_too_large",
+            fields={"orders": [str(BATCH_MAX)]},
         )
     try:
         return _accept(principal, orders)
@@ -134,9 +135,12 @@ def _accept(principal: Principal, orders: list[dict]) -> list[Accepted]:
     from .notify import webhook_events_together
 
     outcomes: list[Accepted] = []
-    # The orders' webhook messages (each order's events folded into its
-    # message) are written together when the batch is done: one INSERT.
-    with transaction.atomic(), webhook_events_together():
+    # A batch's webhook messages (each order's events folded into its
+    # message) are written together when it is done: one INSERT. (Its items'
+    # own moves are told as they happen, before them; one order alone tells
+    # them in the order they happen.)
+    together = webhook_events_together() if len(orders) > 1 else nullcontext()
+    with transaction.atomic(), together:
         ids = sorted({data["order_id"] for data in orders})
         _order_id_lock(*ids)
         intake = _Intake(principal, orders, ids)
