@@ -37,9 +37,28 @@ class OrderAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Shipment)
 class ShipmentAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "kind", "carrier", "tracking_number", "status"]
+    list_display = ["reference", "kind", "carrier", "tracking_number", "status", "wave"]
     list_filter = ["status", "kind", "carrier", "warehouse"]
     search_fields = ["reference", "tracking_number", "contents__item__code"]
+
+
+@admin.register(models.Wave)
+class WaveAdmin(ReadOnlyAdmin):
+    """Label waves: which carrier's parcels a station packed together, when
+    their job closed the wave, labelled it and when it was printed."""
+
+    list_display = [
+        "__str__",
+        "warehouse",
+        "carrier",
+        "station",
+        "size",
+        "opened_at",
+        "labelled_at",
+        "printed_at",
+    ]
+    list_filter = ["carrier", "warehouse"]
+    list_select_related = ["warehouse", "station"]
 
 
 @admin.register(models.StationPrinter)
