@@ -150,6 +150,43 @@ def test_a_wave_books_and_labels_its_parcels_with_one_job(world, qc, carrier):
     assert nxt.wave_id != wave.pk and wave_jobs().count() == 2
 
 
+def test_a_chunk_of_a_wave_moves_its_parcels_in_one_update_and_one_insert(
+    world, qc, carrier
+):
+    """The parcels of one chunk are moved together: one UPDATE of the parcels
+    and one INSERT of their messages, however many parcels, each with its own
+    history entry, labels and ``shipment.labelled`` message."""
+    from fulfilment.models import WebhookEndpoint, WebhookMessage
+
+    WebhookEndpoint.objects.create(
+        platform=world.platform.platform_account,
+        url="https://hooks.example.com/qcw",
+        secrets=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    )
+    shipments = [pack(world.station, order) for order in allocated(world, 6)]
+    WebhookMessage.objects.all().delete()
+    (job,) = wave_jobs()
+    with CaptureQueriesContext(connection) as queries:
+        assert job_run(job.pk) == "done"
+    sql = [q["sql"] for q in queries.captured_queries]
+    table = Shipment._meta.db_table
+    assert sum(q.startswith(f'UPDATE "{table}"') for q in sql) == 1
+    messages = WebhookMessage._meta.db_table
+    assert sum(q.startswith(f'INSERT INTO "{messages}"') for q in sql) == 1
+
+    rows = Shipment.objects.filter(pk__in=[s.pk for s in shipments])
+    assert {s.status for s in rows} == {Shipment.Status.LABELLED}
+    assert len({s.tracking_number for s in rows}) == 6
+    assert all(s.label_pdf and s.label_zpl.startswith("^XA") for s in rows)
+    assert all(s.tracking_number in s.label_zpl for s in rows)
+    assert [
+        [(h["from"], h["to"]) for h in s.history if h["to"] == "labelled"] for s in rows
+    ] == [[("booking", "labelled")]] * 6
+    sent = WebhookMessage.objects.filter(event_type="shipment.labelled")
+    assert sorted(m.body.count('"parcel"') for m in sent) == [1] * 6
+    assert all(s.reference in "".join(m.body for m in sent) for s in rows)
+
+
 def test_waves_are_per_station_and_a_full_wave_closes(world, qc, carrier, monkeypatch):
     monkeypatch.setattr(waves, "WAVE_SIZE", 2)
     orders = allocated(world, 4)

@@ -167,6 +167,29 @@ def parcel_labelled(
     """Render the booked parcel's labels (PDF stored as a file, ZPL for
     ``printer_font``) and move it ``booking → labelled`` with its booking, in
     the caller's transaction, the row locked by the caller."""
+    changes = parcel_label_changes(
+        shipment,
+        booking,
+        item,
+        printer_font=printer_font,
+        certificate_link=certificate_link,
+    )
+    return shipment_transition(
+        shipment=shipment, to=Shipment.Status.LABELLED, changes=changes, locked=True
+    )
+
+
+def parcel_label_changes(
+    shipment: Shipment,
+    booking: Booking,
+    item: Item | None,
+    *,
+    printer_font: str,
+    certificate_link: str | None = None,
+) -> dict:
+    """Render the booked parcel's labels, its PDF stored as a file: the
+    fields its move ``booking → labelled`` sets (its booking and labels),
+    for :func:`parcel_labelled` or a wave's moves of many parcels at once."""
     booked = {
         "tracking_number": booking.tracking_number,
         "sort_code": booking.sort_code,
@@ -179,16 +202,11 @@ def parcel_labelled(
     shipment.label_pdf.save(
         f"{shipment.reference}.pdf", ContentFile(label_pdf(data)), save=False
     )
-    return shipment_transition(
-        shipment=shipment,
-        to=Shipment.Status.LABELLED,
-        changes={
-            **booked,
-            "label_zpl": label_zpl(data, printer_font=printer_font),
-            "label_pdf": shipment.label_pdf,
-        },
-        locked=True,
-    )
+    return {
+        **booked,
+        "label_zpl": label_zpl(data, printer_font=printer_font),
+        "label_pdf": shipment.label_pdf,
+    }
 
 
 def labels_pending(*, principal: Principal):

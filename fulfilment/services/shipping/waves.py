@@ -15,8 +15,9 @@ wave and loses none (the dispatcher sends it later).
 The job books each parcel of its wave still in ``booking`` (status
 ``booking`` is the to-do list) with the carrier's adapter, idempotent on
 the parcel's reference, renders its PDF and ZPL labels and moves it to
-``labelled`` through :func:`~fulfilment.lifecycle.shipment_transition`,
-:data:`CHUNK` parcels per transaction. A worker killed mid-wave leaves the
+``labelled`` through :func:`~fulfilment.lifecycle.shipment_transition_many`,
+:data:`CHUNK` parcels per transaction (one UPDATE of them, one INSERT of
+their webhook messages). A worker killed mid-wave leaves the
 committed chunks labelled; the job runs again and redoes only the parcels
 still booking. One parcel's failure leaves the others labelled: a carrier's
 transient error makes the job retry with backoff (the rerun books only what
@@ -44,9 +45,11 @@ from warehouse.common.jobs import job_record
 
 from ...carriers import CarrierRefused
 from ...labels import label_zpl, labels_pdf
+from ...lifecycle import shipment_transition_many
 from ...models import Shipment, ShipmentItem, Wave
+from ..notify import webhook_events_together
 from .dock import dock_required
-from .labels import _label_data, _station_font, parcel_book, parcel_labelled
+from .labels import _label_data, _station_font, parcel_book, parcel_label_changes
 
 logger = logging.getLogger("qcw.labels")
 
@@ -169,6 +172,8 @@ class _WaveRun:
             )
             .order_by("id")
         )
+        labelled: list[Shipment] = []
+        changes: list[dict] = []
         for shipment in parcels:
             content = next(iter(shipment.contents.all()), None)
             try:
@@ -181,12 +186,20 @@ class _WaveRun:
                 logger.warning("Booking %s failed: %s", shipment.reference, exc)
                 continue
             item = content.item if content else None
-            parcel_labelled(
-                shipment,
-                booking,
-                item,
-                printer_font=self.printer_font,
-                certificate_link=self.link(shipment, item),
+            labelled.append(shipment)
+            changes.append(
+                parcel_label_changes(
+                    shipment,
+                    booking,
+                    item,
+                    printer_font=self.printer_font,
+                    certificate_link=self.link(shipment, item),
+                )
+            )
+        # One UPDATE for the chunk's moves and one INSERT for their messages.
+        with webhook_events_together():
+            shipment_transition_many(
+                shipments=labelled, to=SS.LABELLED, changes=changes
             )
 
     def link(self, shipment: Shipment, item) -> str:
