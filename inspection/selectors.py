@@ -1,6 +1,6 @@
 """Every non-trivial read of inspections and templates, scoped to who asks."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from warehouse.common.access import Principal, tenant_scope
@@ -153,6 +153,40 @@ def certificate_current_for_item(item: Item) -> Certificate | None:
         .order_by(*CERTIFICATE_NEWEST_FIRST)
         .first()
     )
+
+
+# The fields of an item's current certificate that the release guards read.
+CURRENT_CERTIFICATE_FIELDS = ("status", "number", "revoked_reason")
+
+
+def certificate_current_annotations(item_ref: str) -> dict[str, Subquery]:
+    """Annotations giving each row the current certificate (as
+    :func:`certificate_current_for_item` reads it) of the item at ``item_ref``
+    (``"item_id"`` on an allocation): ``current_certificate_<field>`` for
+    :data:`CURRENT_CERTIFICATE_FIELDS`, all None before its first. Many items'
+    certificates in the query that reads them; see
+    :func:`certificate_current_annotated`.
+    """
+    newest = Certificate.objects.filter(item_id=OuterRef(item_ref)).order_by(
+        *CERTIFICATE_NEWEST_FIRST
+    )
+    return {
+        f"current_certificate_{field}": Subquery(newest.values(field)[:1])
+        for field in CURRENT_CERTIFICATE_FIELDS
+    }
+
+
+def certificate_current_annotated(row) -> Certificate | None:
+    """The current certificate of a row read with
+    :func:`certificate_current_annotations` (unsaved, only those fields), or
+    None before its first."""
+    values = {
+        field: getattr(row, f"current_certificate_{field}")
+        for field in CURRENT_CERTIFICATE_FIELDS
+    }
+    if values["status"] is None:
+        return None
+    return Certificate(**values)
 
 
 def certificate_get_for(principal: Principal, number: str) -> Certificate:

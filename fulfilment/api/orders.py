@@ -33,6 +33,7 @@ from ..serializers import (
     OrderSerializer,
     ShipmentSerializer,
 )
+from ..services.shipping.packing import order_pack_by_id
 
 
 def _order_answer(request, external_id: str, http_status=status.HTTP_200_OK):
@@ -262,9 +263,9 @@ class OrderPackApi(IdempotentPostMixin, APIView):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, order_id: str):
-        principal = principal_of(request.user)
-        order = services.order_get_for(principal, order_id)
-        shipment = services.order_pack(principal=principal, order=order)
+        shipment = order_pack_by_id(
+            principal=principal_of(request.user), external_id=order_id
+        )
         return Response(ShipmentSerializer(shipment).data)  # relations loaded
 
 

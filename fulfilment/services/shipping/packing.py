@@ -5,19 +5,27 @@ carrier and the packing station (:func:`.waves.wave_join`): no job per
 parcel; the wave's job books and labels it.
 """
 
+import functools
+
 from celery import current_app
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import NOT_PROVIDED
+from django.db.models.signals import post_save, pre_save
 from django.utils.translation import gettext as _
 
+from inspection.selectors import (
+    certificate_current_annotated,
+    certificate_current_annotations,
+)
 from inspection.services.certificates import valid_certificate_required
 from warehouse import lifecycle
-from warehouse.common.access import Principal
-from warehouse.common.exceptions import Conflict
+from warehouse.common.access import Principal, tenant_scope
+from warehouse.common.exceptions import Conflict, NotFound
 from warehouse.models import Item, ItemState
 
 from ...lifecycle import order_transition
 from ...models import Allocation, Order, Shipment, ShipmentItem
-from ...selectors import related_known, shipment_list_for
+from ...selectors import Prepared, related_known, shipment_list_for
 from .dock import (
     dock_required,
     parcel_attach,
@@ -45,8 +53,9 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
     """Pack a fully allocated order into one parcel in its label wave.
 
     Order-first items move ``allocated → packed`` (their guard checks the
-    certificate again); lot units are recorded as the parcel's contents. Packing
-    an order already packed answers its shipment.
+    certificate again); lot units are recorded as the parcel's contents, each
+    lot's current certificate still valid. Packing an order already packed
+    answers its shipment.
     """
     dock_required(principal)
     with transaction.atomic():
@@ -55,64 +64,162 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
             .select_related("warehouse")
             .get(pk=order.pk)
         )
-        warehouse_required(principal, order.warehouse_id)
-        if order.status == Order.Status.PACKED:  # packing twice: its parcel
-            return (
-                shipment_list_for(principal)
-                .filter(order=order)
-                .exclude(status=Shipment.Status.CANCELLED)
-                .get()
-            )
-        # Only an allocated order is packed: the table refuses the rest
-        # (not_allocated, order_cancelled).
-        order_transition(
-            order=order,
-            to=Order.Status.PACKED,
-            actor=principal.user,
-            station=principal.station,
-            locked=True,
+        return _pack_locked(principal, order)
+
+
+@functools.cache
+def _insert_statement(model, vendor: str) -> tuple[str, list] | None:
+    """The INSERT of a row of ``model`` returning its id, written once from
+    its metadata (identifiers only), with the fields it binds; None where
+    ``save()`` must do it (not PostgreSQL, a database default)."""
+    if vendor != "postgresql":
+        return None
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if any(f.db_default is not NOT_PROVIDED for f in fields):
+        return None
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns})"  # noqa: S608
+        f" VALUES ({placeholders}) RETURNING {quote(model._meta.pk.column)}",
+        fields,
+    )
+
+
+def _insert(obj) -> None:
+    """Insert the new row ``obj``, setting its id.
+
+    ORM version: ``obj.save(force_insert=True)``, which it is where a signal
+    receiver listens to the model's saves or the statement is not written
+    (:func:`_insert_statement`): the same values (each field's ``pre_save``
+    for an insert), without compiling the statement each time.
+    """
+    model = type(obj)
+    statement = _insert_statement(model, connection.vendor)
+    if (
+        statement is None
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
+        obj.save(force_insert=True)
+        return
+    sql, fields = statement
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _scoped_orders(principal: Principal, external_id=None):
+    orders = tenant_scope(
+        Order.objects.select_for_update(of=("self",)).select_related("warehouse"),
+        principal,
+    )
+    return orders.filter(external_id=external_id).order_by("pk")[:1]
+
+
+# The order to pack, locked, in the caller's scope (compiled once per scope).
+_ORDER_LOCKED = Prepared(_scoped_orders)
+
+
+def _allocations(_context, order_id):
+    return (
+        Allocation.objects.filter(line__order_id=order_id, cancelled_at=None)
+        .select_related("item")
+        .annotate(**certificate_current_annotations("item_id"))
+        .order_by("item_id")
+    )
+
+
+# An order's allocations, their items and the items' current certificates.
+_ALLOCATIONS = Prepared(_allocations)
+
+
+def _scope(principal: Principal):
+    """What :func:`tenant_scope` reads of a principal: the shape of a read."""
+    return (
+        principal.sees_all,
+        principal.role,
+        principal.merchant_id,
+        tuple(sorted(principal.warehouse_ids)),
+    )
+
+
+def order_pack_by_id(*, principal: Principal, external_id: str) -> Shipment:
+    """:func:`order_pack` for the order ``external_id`` the caller may see
+    (404 ``order_not_found`` otherwise, before the dock's 403), read once,
+    locked: the pack API's path."""
+    with transaction.atomic():
+        found = _ORDER_LOCKED.rows(
+            external_id, shape=_scope(principal), context=principal
         )
-        shipment = Shipment.objects.create(
-            reference=shipment_reference(),
-            kind=Shipment.Kind.ORDER,
-            order=order,
-            merchant_id=order.merchant_id,
-            warehouse=order.warehouse,
+        if not found:
+            raise NotFound(_("No order %s.") % external_id, code="order_not_found")
+        dock_required(principal)
+        return _pack_locked(principal, found[0])
+
+
+def _pack_locked(principal: Principal, order: Order) -> Shipment:
+    """Pack ``order``, read ``FOR UPDATE`` in the caller's transaction."""
+    warehouse_required(principal, order.warehouse_id)
+    if order.status == Order.Status.PACKED:  # packing twice: its parcel
+        return (
+            shipment_list_for(principal)
+            .filter(order=order)
+            .exclude(status=Shipment.Status.CANCELLED)
+            .get()
+        )
+    # Only an allocated order is packed: the table refuses the rest
+    # (not_allocated, order_cancelled).
+    order_transition(
+        order=order,
+        to=Order.Status.PACKED,
+        actor=principal.user,
+        station=principal.station,
+        locked=True,
+    )
+    shipment = Shipment(
+        reference=shipment_reference(),
+        kind=Shipment.Kind.ORDER,
+        order=order,
+        merchant_id=order.merchant_id,
+        warehouse=order.warehouse,
+        carrier=order.carrier,
+        recipient=_buyer_address(order),
+        wave_id=wave_join(
+            warehouse_id=order.warehouse_id,
             carrier=order.carrier,
-            recipient=_buyer_address(order),
-            wave_id=wave_join(
-                warehouse_id=order.warehouse_id,
-                carrier=order.carrier,
-                station_id=principal.station.pk if principal.station else None,
-            ),
-        )
-        allocations = (
-            Allocation.objects.filter(line__order=order, cancelled_at=None)
-            .select_related("item")
-            .order_by("item_id")
-        )
-        contents = []
-        for allocation in allocations:
-            item = allocation.item
-            if item.state == S.ALLOCATED:
-                lifecycle.item_pack(
-                    item=item,
-                    actor=principal.user,
-                    station=principal.station,
-                    reason_code="packed_for_order",
-                    reason_params={
-                        "order": order.external_id,
-                        "ref": shipment.reference,
-                    },
-                )
-            else:  # lot units: the lot stays certified on the shelf; the
-                # parcel's contents record them (see stock.py)
-                valid_certificate_required(item)
-            contents.append(
-                ShipmentItem(shipment=shipment, item=item, quantity=allocation.quantity)
+            station_id=principal.station.pk if principal.station else None,
+        ),
+    )
+    _insert(shipment)
+    # The items and their current certificates in one read.
+    contents = []
+    for allocation in _ALLOCATIONS.rows(order.pk):
+        item = allocation.item
+        if item.state == S.ALLOCATED:
+            lifecycle.item_pack(
+                item=item,
+                actor=principal.user,
+                station=principal.station,
+                reason_code="packed_for_order",
+                reason_params={
+                    "order": order.external_id,
+                    "ref": shipment.reference,
+                },
             )
-        ShipmentItem.objects.bulk_create(contents)
-        related_known(shipment, "contents", contents)
+        else:  # lot units: the lot stays certified on the shelf; the
+            # parcel's contents record them (see stock.py)
+            valid_certificate_required(
+                item, current=certificate_current_annotated(allocation)
+            )
+        contents.append(
+            ShipmentItem(shipment=shipment, item=item, quantity=allocation.quantity)
+        )
+    ShipmentItem.objects.bulk_create(contents)
+    related_known(shipment, "contents", contents)
     return shipment
 
 

@@ -33,9 +33,19 @@ def revoked_only(item: Item) -> None:
         )
 
 
-def valid_certificate_required(item: Item) -> None:
-    """Guard for allocating, packing and releasing: a valid certificate (rule 1)."""
-    current = certificate_current_for_item(item)
+_UNREAD = object()
+
+
+def valid_certificate_required(item: Item, current=_UNREAD) -> None:
+    """Guard for allocating, packing and releasing: a valid certificate (rule 1).
+
+    ``current`` is the item's current certificate (or None) when the caller
+    has read it already, with the item's other rows
+    (:func:`~inspection.selectors.certificate_current_annotations`); it is
+    read here otherwise.
+    """
+    if current is _UNREAD:
+        current = certificate_current_for_item(item)
     if current is None:
         raise Conflict(
             _("Item %(code)s has no certificate.") % {"code": item.code},
