@@ -108,3 +108,17 @@ def test_an_order_out_of_scope_is_not_found_and_a_merchant_may_not_pack(world, q
     merchant = pack(world.merchant_user, order_id)
     assert merchant.status_code == 403
     assert Order.objects.get(external_id=order_id).status == Order.Status.ALLOCATED
+
+
+def test_each_caller_packs_only_within_its_own_scope(world, qc):
+    """The locked read is compiled once per scope: a station elsewhere and
+    another merchant do not find the order that the GZ station packs."""
+    certified_lot(world, quantity=5)
+    order_id = ordered(world, [{"sku": "SERUM-30", "quantity": 1}])
+    for outsider in (world.station_sih, world.merchant2_user, world.station_sih):
+        answer = pack(outsider, order_id)
+        assert answer.status_code == 404, answer.content
+        assert answer.json()["error"]["code"] == "order_not_found"
+    assert Order.objects.get(external_id=order_id).status == Order.Status.ALLOCATED
+    assert pack(world.station, order_id).status_code == 200
+    assert pack(world.supervisor, order_id).status_code == 200  # its parcel again
