@@ -259,25 +259,27 @@ def _field(
 def _wrap_dots(text: str, height: int, width: int, max_lines: int) -> tuple[str, ...]:
     """Lines of ``text`` at ``height`` dots no wider than ``width`` dots.
 
-    A text that fits is measured once; one that does not, a character at a
-    time. Cached: a wave's labels repeat the sender's lines.
+    Measured by its characters' kept advances (:func:`_glyph`), as its bitmap
+    is composed. Cached: a wave's labels repeat the sender's lines.
     """
-    font = raster_font(height)
     text = " ".join(text.split())
     if not text:
         return ()
-    if font.getlength(text) <= width:
+    advances = [_glyph(char, height)[0] for char in text]
+    if sum(advances) <= width:
         return (text,)
     lines: list[str] = []
-    line = ""
-    for char in text:
-        if line and font.getlength(line + char) > width:
+    line, used = "", 0.0
+    for char, advance in zip(text, advances, strict=True):
+        if line and used + advance > width:
             lines.append(line)
             line = char.lstrip()
+            used = advance if line else 0.0
             if len(lines) == max_lines:
                 break
         else:
             line += char
+            used += advance
     else:
         if line:
             lines.append(line)
