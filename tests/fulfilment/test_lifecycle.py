@@ -10,7 +10,8 @@ from collections import deque
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fulfilment import lifecycle
@@ -519,3 +520,33 @@ def test_a_pack_refusal_names_the_allowed_moves(world, qc):
     error = answer.json()["error"]
     assert error["code"] == "order_cancelled"
     assert error["fields"] == {"status": "cancelled", "allowed": [], "target": "packed"}
+
+
+def test_many_parcels_move_as_each_would_alone_in_one_update(rows, endpoint):
+    """shipment_transition_many: each parcel its own changes, history entry
+    and message, saved by one UPDATE; a refusal of one saves none."""
+    parcels = [rows.shipment(order=rows.order()) for _ in range(3)]
+    numbers = [f"7{next(_numbers):011d}" for _ in parcels]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        lifecycle.shipment_transition_many(
+            shipments=parcels,
+            to=Shipment.Status.LABELLED,
+            changes=[{"tracking_number": n, "sort_code": "1-2 深圳"} for n in numbers],
+        )
+    updates = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    for parcel, number in zip(parcels, numbers, strict=True):
+        fresh = Shipment.objects.get(pk=parcel.pk)
+        assert (fresh.status, fresh.tracking_number) == ("labelled", number)
+        assert fresh.sort_code == "1-2 深圳"
+        assert [(h["from"], h["to"]) for h in fresh.history] == [
+            ("booking", "labelled")
+        ]
+    assert _messages() == ["shipment.labelled"] * 3
+
+    labelled, fresh = parcels[0], rows.shipment(order=rows.order())
+    with pytest.raises(TransitionRefused), transaction.atomic():
+        lifecycle.shipment_transition_many(
+            shipments=[fresh, labelled], to=Shipment.Status.LABELLED
+        )
+    assert _saved(fresh) == ("booking", [])
