@@ -42,7 +42,6 @@ from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warehouse.common import statemachine
@@ -194,29 +193,20 @@ def order_transition_many(
                 order=order, to=to, actor=actor, reason=reason, locked=True
             )
         return orders
-    facts = {"actor": actor, "reason": reason}
-    moves = []
-    for order in orders:
-        refusal = ORDERS.refusal(order, to)
-        if refusal is not None:
-            raise refusal
-        moves.append(ORDERS.allowed[order.status][to])
-    now = timezone.now()
-    # Orders whose fields come out the same (new orders: the same history
-    # entry on an empty history) are saved by one UPDATE.
+    return ORDERS.transition_many(
+        objs=orders, to=to, save=_orders_save, actor=actor, reason=reason
+    )
+
+
+def _orders_save(orders: list[Order], fields: list[dict]) -> None:
+    """Orders whose fields come out the same (new orders: the same history
+    entry on an empty history) are saved by one UPDATE."""
     alike: dict[str, tuple[dict, list[int]]] = {}
-    for order, move in zip(orders, moves, strict=True):
-        fields = {ORDERS.field: to, **dict.fromkeys(ORDERS.stamp, now)}
-        fields.update(ORDERS.journal(order, move, now, facts))
-        for name, value in fields.items():
-            setattr(order, name, value)
-        key = json.dumps(fields, sort_keys=True, cls=DjangoJSONEncoder)
-        alike.setdefault(key, (fields, []))[1].append(order.pk)
-    for fields, pks in alike.values():
-        Order.objects.filter(pk__in=pks).update(**fields)
-    for order, move in zip(orders, moves, strict=True):
-        ORDERS.record(order, move, now, facts)
-    return orders
+    for order, changed in zip(orders, fields, strict=True):
+        key = json.dumps(changed, sort_keys=True, cls=DjangoJSONEncoder)
+        alike.setdefault(key, (changed, []))[1].append(order.pk)
+    for changed, pks in alike.values():
+        Order.objects.filter(pk__in=pks).update(**changed)
 
 
 def order_refusal(order: Order, to: str) -> DomainError | None:
@@ -388,26 +378,21 @@ def shipment_transition_many(
                 locked=True,
             )
         return shipments
-    facts = {"actor": actor, "reason": reason}
-    moves = []
-    for shipment in shipments:
-        refusal = SHIPMENTS.refusal(shipment, to)
-        if refusal is not None:
-            raise refusal
-        moves.append(SHIPMENTS.allowed[shipment.status][to])
-    now = timezone.now()
+    return SHIPMENTS.transition_many(
+        objs=shipments,
+        to=to,
+        changes=changes,
+        save=_shipments_save,
+        actor=actor,
+        reason=reason,
+    )
+
+
+def _shipments_save(shipments: list[Shipment], fields: list[dict]) -> None:
     names: dict[str, None] = {}
-    for shipment, move, changed in zip(shipments, moves, changes, strict=True):
-        fields = {SHIPMENTS.field: to, **dict.fromkeys(SHIPMENTS.stamp, now)}
-        fields.update(SHIPMENTS.journal(shipment, move, now, facts))
-        fields.update(changed)
-        for name, value in fields.items():
-            setattr(shipment, name, value)
-        names.update(dict.fromkeys(fields))
+    for changed in fields:
+        names.update(dict.fromkeys(changed))
     _rows_update(Shipment, shipments, list(names))
-    for shipment, move in zip(shipments, moves, strict=True):
-        SHIPMENTS.record(shipment, move, now, facts)
-    return shipments
 
 
 def shipment_refusal(shipment: Shipment, to: str) -> DomainError | None:
