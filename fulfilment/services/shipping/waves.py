@@ -160,17 +160,10 @@ class _WaveRun:
     def chunk(self, ids: list[int]) -> None:
         """Book and label the parcels ``ids`` still booking, in the caller's
         transaction; a parcel locked by another run of the job is its."""
-        parcels = (
-            Shipment.objects.select_for_update(of=("self",), skip_locked=True)
-            .filter(pk__in=ids, status=SS.BOOKING)
-            .select_related("warehouse", "order")
-            .prefetch_related(
-                Prefetch(
-                    "contents",
-                    queryset=ShipmentItem.objects.select_related("item").order_by("id"),
-                )
+        parcels = _with_contents(
+            Shipment.objects.select_for_update(of=("self",), skip_locked=True).filter(
+                pk__in=ids, status=SS.BOOKING
             )
-            .order_by("id")
         )
         labelled: list[Shipment] = []
         changes: list[dict] = []
@@ -240,11 +233,11 @@ def wave_get_for(principal: Principal, wave_id: int) -> Wave:
     return wave
 
 
-def _wave_labels(wave: Wave) -> list[Shipment]:
-    """The wave's labelled parcels (still in the warehouse), in packing order."""
-    labels = list(
-        wave.shipments.filter(status=SS.LABELLED)
-        .select_related("warehouse", "order")
+def _with_contents(parcels: QuerySet) -> QuerySet:
+    """``parcels`` in packing order, with what a label shows of each: its
+    warehouse, order and contents (items)."""
+    return (
+        parcels.select_related("warehouse", "order")
         .prefetch_related(
             Prefetch(
                 "contents",
@@ -253,6 +246,11 @@ def _wave_labels(wave: Wave) -> list[Shipment]:
         )
         .order_by("id")
     )
+
+
+def _wave_labels(wave: Wave) -> list[Shipment]:
+    """The wave's labelled parcels (still in the warehouse), in packing order."""
+    labels = list(_with_contents(wave.shipments.filter(status=SS.LABELLED)))
     if not labels:
         raise NotFound(_("This wave has no labels to print yet."), code="no_label")
     return labels
