@@ -197,7 +197,7 @@ def _statements(vendor: str) -> dict[str, str]:
         f" ON CONFLICT DO NOTHING RETURNING {columns})"
         f" SELECT {columns}, false AS created FROM existing"
         f" UNION ALL SELECT {columns}, true AS created FROM inserted",
-        "read": f"SELECT {pk}, {name}, {args}, {attempts}, {key} FROM {table}"  # noqa: S608
+        "read": f"SELECT {pk}, {name}, {args}, {attempts} FROM {table}"  # noqa: S608
         f" WHERE {pk} = %s AND {state} = %s",
         "lock": lock,
         "done": f"UPDATE {table} SET {state} = %s, {done_at} = %s"  # noqa: S608
@@ -247,12 +247,12 @@ def _keyed_job_statement(job: Job) -> Job | None:
 
 
 def _job_read(job_id: int, *, lock: bool) -> Job | None:
-    """The pending job ``job_id`` (its id, name, args, attempts and key), with
+    """The pending job ``job_id`` (its id, name, args and attempts), with
     ``lock`` locked; None if it is done (or, with ``lock``, locked by another
     run).
 
     ORM version: ``Job.objects.select_for_update(skip_locked=True).filter(
-    pk=job_id, state=PENDING).only("name", "args", "attempts", "key").first()``,
+    pk=job_id, state=PENDING).only("name", "args", "attempts").first()``,
     without ``select_for_update`` if not ``lock``.
     """
     sql = _statements(connection.vendor)
@@ -264,21 +264,8 @@ def _job_read(job_id: int, *, lock: bool) -> Job | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, name, args, attempts, key = row
-    return Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts, key=key)
-
-
-def _key_release(job: Job) -> None:
-    """Free a keyed job's key as its run starts (a job that is not atomic).
-
-    The key stands for "this work is still to be started": a drain running
-    has read what was due when it looked, and a message committed after that
-    look must record a new drain, not find this one still pending and count
-    on it (it would wait for the periodic sweep).
-    """
-    if job.key:
-        Job.objects.filter(pk=job.pk, state=Job.State.PENDING).update(key="")
-        job.key = ""
+    pk, name, args, attempts = row
+    return Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts)
 
 
 _COLUMNS = [f.attname for f in Job._meta.concrete_fields]
@@ -397,7 +384,6 @@ def job_run(job_id: int, *, name: str = "") -> str:
             return "skipped"
         handler = _handlers.get(job.name)
         if handler is None or not handler.atomic:
-            _key_release(job)
             _outcome(job, handler, _call(handler, job))
             return job.state
     job = handler = None
@@ -418,7 +404,6 @@ def job_run(job_id: int, *, name: str = "") -> str:
         _outcome(job, handler, exc)
         return job.state
     # No handler, or one that commits in steps itself (a drain): outside.
-    _key_release(job)
     _outcome(job, handler, _call(handler, job))
     return job.state
 

@@ -178,26 +178,3 @@ def test_a_key_taken_and_freed_while_recording_records_a_new_job():
     assert theirs["job"].pk != ours.pk
     assert Job.objects.get(key="k", state=Job.State.PENDING).pk == ours.pk
     assert sent.call_args.kwargs["args"] == [ours.pk]
-
-
-def test_a_kick_during_a_keyed_run_records_a_new_job():
-    """A drain (a keyed job that is not atomic) has read what was due when it
-    started: work recorded under its key while it runs is a new job, run
-    after it, not the running one found pending and counted on."""
-    runs: list[int] = []
-
-    def drain(*, n: int) -> None:
-        runs.append(n)
-        if n == 1:  # a message committed meanwhile kicks the drain again
-            kicked.append(jobs.job_record(name="test.drain", args={"n": 2}, key="d"))
-
-    kicked: list = []
-    jobs.job_handler_register("test.drain", drain, atomic=False)
-    try:
-        with transaction.atomic():
-            first = jobs.job_record(name="test.drain", args={"n": 1}, key="d")
-    finally:
-        jobs._handlers.pop("test.drain", None)
-    assert runs == [1, 2]
-    assert kicked[0].pk != first.pk
-    assert set(Job.objects.values_list("state", flat=True)) == {Job.State.DONE}
