@@ -38,6 +38,7 @@ from warehouse.models import (
     Item,
     ItemEvent,
     ItemState,
+    Job,
     Merchant,
     PlatformAccount,
     Warehouse,
@@ -395,8 +396,37 @@ def drains_start(endpoints) -> None:
         job_record(
             name="fulfilment.webhooks_deliver",
             args={"endpoint_id": endpoint},
-            key=f"webhooks:{endpoint}",
+            key=_drain_key(endpoint),
         )
+
+
+def _drain_key(endpoint_id: int) -> str:
+    return f"webhooks:{endpoint_id}"
+
+
+def _drain_end(endpoint_id: int) -> None:
+    """End a drain that found nothing more due: free its job's key, then look
+    once more.
+
+    While the drain's job is pending it holds the key, so a message committed
+    after the drain's last look finds it and records no drain of its own.
+    Freed first, the key lets any later message start the next drain; and the
+    look after it finds what came in between and starts that drain itself.
+    One drain per receiver at a time keeps its messages in order.
+    """
+    Job.objects.filter(key=_drain_key(endpoint_id), state=Job.State.PENDING).update(
+        key=""
+    )
+    if _due(endpoint_id).exists():
+        drains_start([endpoint_id])
+
+
+def _due(endpoint_id: int):
+    return WebhookMessage.objects.filter(
+        endpoint_id=endpoint_id,
+        state=WebhookMessage.State.PENDING,
+        next_attempt_at__lte=timezone.now(),
+    )
 
 
 def on_item_transition(item: Item, event: ItemEvent) -> None:
@@ -805,20 +835,18 @@ def webhooks_deliver(*, endpoint_id: int, batch: int = 200) -> int:
     while True:
         with transaction.atomic():
             due = list(
-                WebhookMessage.objects.select_for_update(skip_locked=True)
-                .filter(
-                    endpoint=endpoint,
-                    state=WebhookMessage.State.PENDING,
-                    next_attempt_at__lte=timezone.now(),
-                )
+                _due(endpoint.pk)
+                .select_for_update(skip_locked=True)
                 .order_by("id")[:batch]
             )
             if not due:
-                return total
+                break
             delivered, failed = deliver(client, endpoint, due)
             total += delivered
             if failed:
                 return total
+    _drain_end(endpoint.pk)
+    return total
 
 
 def webhooks_sweep() -> int:
