@@ -88,6 +88,8 @@ class WaveListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Wave.objects.none()
         queryset = waves.wave_list_for(principal_of(self.request.user))
         if self.request.query_params.get("to_print") in ("1", "true"):
             queryset = queryset.filter(to_print__gt=0)
