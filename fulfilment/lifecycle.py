@@ -187,12 +187,6 @@ def order_transition_many(
     out the same are saved together. One order alone is moved by
     :func:`order_transition`.
     """
-    if len(orders) <= 1 or not transaction.get_connection().in_atomic_block:
-        for order in orders:
-            order_transition(
-                order=order, to=to, actor=actor, reason=reason, locked=True
-            )
-        return orders
     return ORDERS.transition_many(
         objs=orders, to=to, save=_orders_save, actor=actor, reason=reason
     )
@@ -366,18 +360,6 @@ def shipment_transition_many(
     same webhook message as a move of its own. One parcel alone, or outside a
     transaction, is moved by :func:`shipment_transition`.
     """
-    changes = changes or [{} for _shipment in shipments]
-    if len(shipments) <= 1 or not transaction.get_connection().in_atomic_block:
-        for shipment, changed in zip(shipments, changes, strict=True):
-            shipment_transition(
-                shipment=shipment,
-                to=to,
-                actor=actor,
-                reason=reason,
-                changes=changed,
-                locked=True,
-            )
-        return shipments
     return SHIPMENTS.transition_many(
         objs=shipments,
         to=to,

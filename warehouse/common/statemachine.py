@@ -292,8 +292,14 @@ class StateMachine:
         by the same table and guards (the first refusal is raised and nothing
         is saved) and given the same journal entry and record, but saved by
         ``save(objs, fields)`` at once (``fields[i]``: what changed on
-        ``objs[i]``), e.g. in one UPDATE.
+        ``objs[i]``), e.g. in one UPDATE. One row alone, or outside a
+        transaction, is moved by :meth:`transition`.
         """
+        if len(objs) <= 1 or not transaction.get_connection().in_atomic_block:
+            for n, obj in enumerate(objs):
+                changed = changes[n] if changes else None
+                self.transition(obj=obj, to=to, changes=changed, locked=True, **facts)
+            return objs
         moves = []
         for obj in objs:
             refusal = self.refusal(obj, to)
