@@ -308,7 +308,7 @@ def docks_seed(count: int) -> list[str]:
     """Tokens of ``count`` dock stations at GZ (the demo has one)."""
     from rest_framework.authtoken.models import Token
 
-    from warehouse.demo import _user
+    from warehouse.demo import demo_user as _user
     from warehouse.models import Station, Warehouse
 
     warehouse = Warehouse.objects.get(code="GZ")
