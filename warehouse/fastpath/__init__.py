@@ -12,11 +12,11 @@ why, is here:
   categories, locations; a minute), verified API tokens
   (:data:`warehouse.common.auth.TOKENS`; ``API_TOKEN_CACHE_SECONDS``) and the active
   webhook endpoints (:data:`fulfilment.services.notify.ENDPOINTS`; ten
-  seconds). ``tests/warehouse/test_fastpath.py`` pins who evicts what.
+  seconds). ``tests/warehouse/fastpath/test_cache.py`` pins who evicts what.
 - :mod:`.statements`: the statements written outside the ORM's per-call
   building (the item read by code, the notice's progress, the scan-log row),
   and :mod:`fulfilment.statements` (the cancelled order of an item being
-  received). Each names its ORM version; ``tests/warehouse/test_statements.py``
+  received). Each names its ORM version; ``tests/warehouse/fastpath/test_statements.py``
   and ``tests/fulfilment/test_statements.py`` hold each equal to it.
 
 Two flags on the transition functions save round trips; both mean "the

@@ -3,7 +3,7 @@
 Each one runs on every scan, where building its query through the ORM cost
 more CPU than running it. Each has an ORM version it must equal, named in its
 docstring, and a test that holds it equal for the same inputs
-(``tests/warehouse/test_statements.py``). Identifiers come from the models'
+(``tests/warehouse/fastpath/test_statements.py``). Identifiers come from the models'
 metadata; every value is bound.
 """
 

@@ -5,13 +5,12 @@ import pytest
 
 from fulfilment.models import WebhookEndpoint
 from fulfilment.services.notify import ENDPOINTS
+from tests.warehouse import factories as f
 from warehouse.common.auth import TOKENS
 from warehouse.fastpath import cache as fastpath
 from warehouse.fastpath.cache import TTLCache, caches_clear, evictions
 from warehouse.fastpath.refs import CACHES, item_attach_references
 from warehouse.models import Merchant, Warehouse
-
-from . import factories as f
 
 
 class Clock:

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql as pgsql
 
+from tests.warehouse import factories as f
 from warehouse.common.access import principal_of
 from warehouse.fastpath.statements import (
     SCAN_LOG_FIELDS,
@@ -23,8 +24,6 @@ from warehouse.fastpath.statements import (
 from warehouse.models import InboundNotice, Item, ItemState, ScanLog
 from warehouse.services import inbound_notice_create, scan_process
 from warehouse.services.scans import _notice_progress, _single, scan_log_write
-
-from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
