@@ -62,6 +62,18 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.CERTIFIED, S.RETURNING, "return"),
     Transition(S.FAILED, S.RETURNING, "return"),
     Transition(S.RETURNING, S.RETURNED_TO_MERCHANT, "return_complete"),
+    # A buyer's return: announced by the platform, or received unannounced ...
+    Transition(S.RELEASED, S.RETURN_EXPECTED, "return_announce"),
+    Transition(S.RETURN_EXPECTED, S.RETURN_RECEIVED, "return_receive"),
+    Transition(S.RELEASED, S.RETURN_RECEIVED, "return_receive"),
+    # ... compared with what we certified, then by the verdict: back to stock
+    # or to the merchant, or disputed under a supervisor.
+    Transition(S.RETURN_RECEIVED, S.RETURN_INSPECTING, "return_inspect"),
+    Transition(S.RETURN_INSPECTING, S.CERTIFIED, "restock"),
+    Transition(S.RETURN_INSPECTING, S.RETURNING, "return"),
+    Transition(S.RETURN_INSPECTING, S.DISPUTED, "dispute"),
+    Transition(S.DISPUTED, S.RETURN_INSPECTING, "return_inspect"),
+    Transition(S.DISPUTED, S.RETURNING, "return"),
 )
 
 # The verbs as people read them (the API keeps the verbs), with the station's
@@ -82,6 +94,11 @@ ACTION_LABELS = {
     "unpack": gettext_lazy("Unpack"),
     "return": gettext_lazy("Return to merchant"),
     "return_complete": gettext_lazy("Returned to merchant"),
+    "return_announce": gettext_lazy("Expect a buyer's return"),
+    "return_receive": gettext_lazy("Receive a buyer's return"),
+    "return_inspect": gettext_lazy("Inspect a buyer's return"),
+    "restock": gettext_lazy("Back to stock"),
+    "dispute": gettext_lazy("Dispute"),
 }
 
 # One colour per state, shared by the pages, the admin and the dashboards.
@@ -98,6 +115,10 @@ STATE_COLOURS: dict[str, str] = {
     S.RELEASED: "#1f2937",
     S.RETURNING: "#b45309",
     S.RETURNED_TO_MERCHANT: "#78350f",
+    S.RETURN_EXPECTED: "#4f46e5",
+    S.RETURN_RECEIVED: "#4338ca",
+    S.RETURN_INSPECTING: "#6d28d9",
+    S.DISPUTED: "#be123c",
 }
 
 
@@ -384,7 +405,28 @@ item_pack = _simple(S.PACKED, "allocated → packed.")
 item_unpack = _simple(S.CERTIFIED, "packed → certified: its order was cancelled.")
 item_release = _simple(S.RELEASED, "packed → released: handed to a carrier.")
 item_return_start = _simple(
-    S.RETURNING, "failed/certified → returning to its merchant."
+    S.RETURNING,
+    "failed/certified/return_inspecting/disputed → returning to its merchant.",
+)
+item_return_announce = _simple(
+    S.RETURN_EXPECTED,
+    "released → return_expected: the platform announced a buyer's return.",
+)
+item_return_receive = _simple(
+    S.RETURN_RECEIVED,
+    "released/return_expected → return_received: the buyer's parcel is in our hands.",
+)
+item_return_inspect = _simple(
+    S.RETURN_INSPECTING,
+    "return_received/disputed → return_inspecting: compared with its certificate.",
+)
+item_restock = _simple(
+    S.CERTIFIED,
+    "return_inspecting → certified: the returned item matches, unopened, back to stock.",
+)
+item_dispute = _simple(
+    S.DISPUTED,
+    "return_inspecting → disputed: not the item we certified; a supervisor holds it.",
 )
 item_return_complete = _simple(
     S.RETURNED_TO_MERCHANT,

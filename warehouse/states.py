@@ -23,7 +23,21 @@ class ItemState(models.TextChoices):
     RELEASED = "released", _("released")
     RETURNING = "returning", _("returning")
     RETURNED_TO_MERCHANT = "returned_to_merchant", _("returned to merchant")
+    # A buyer's return, compared with what we certified (DESIGN.md section 3).
+    RETURN_EXPECTED = "return_expected", _("return expected")
+    RETURN_RECEIVED = "return_received", _("return received")
+    RETURN_INSPECTING = "return_inspecting", _("return inspecting")
+    DISPUTED = "disputed", _("disputed")
 
 
 # States an item has left the warehouse in; its serial may be announced again.
 ITEM_GONE_STATES = (ItemState.RELEASED, ItemState.RETURNED_TO_MERCHANT)
+
+# States of an item on its way back from a buyer, until the comparison with its
+# certificate decides where it goes.
+ITEM_BUYER_RETURN_STATES = (
+    ItemState.RETURN_EXPECTED,
+    ItemState.RETURN_RECEIVED,
+    ItemState.RETURN_INSPECTING,
+    ItemState.DISPUTED,
+)

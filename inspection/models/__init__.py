@@ -7,7 +7,8 @@ closed one. Each check row keeps a copy of the rule it was judged by, so editing
 a template never changes a past result.
 
 One module per sub-domain: :mod:`.templates`, :mod:`.inspections` (checks,
-sampled units, photos, hold decisions and appeals), :mod:`.certificates`.
+sampled units, photos, hold decisions and appeals), :mod:`.certificates`,
+:mod:`.returns` (a buyer's returned item compared with its certificate).
 """
 
 from .certificates import Certificate, CertificateFile
@@ -22,6 +23,13 @@ from .inspections import (
     Verdict,
     photo_upload_to,
 )
+from .returns import (
+    ReturnInspection,
+    ReturnOutcome,
+    ReturnPhoto,
+    ReturnVerdict,
+    return_photo_upload_to,
+)
 from .templates import CheckKind, InspectionTemplate, TemplateCheck
 
 __all__ = [
@@ -35,8 +43,13 @@ __all__ = [
     "InspectionCheck",
     "InspectionPhoto",
     "InspectionTemplate",
+    "ReturnInspection",
+    "ReturnOutcome",
+    "ReturnPhoto",
+    "ReturnVerdict",
     "SampleUnit",
     "TemplateCheck",
     "Verdict",
     "photo_upload_to",
+    "return_photo_upload_to",
 ]

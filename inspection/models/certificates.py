@@ -49,6 +49,9 @@ class Certificate(models.Model):
         blank=True,
         related_name="+",
     )
+    # The anti-swap seal bound at packing (outside the signed content, which
+    # was fixed at issue).
+    seal = models.CharField(_("anti-swap seal"), max_length=128, blank=True)
     revoked_reason = models.TextField(_("reason for revocation"), blank=True)
     revoked_reason_lang = models.CharField(
         _("language of the reason for revocation"), max_length=16, blank=True

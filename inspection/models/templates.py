@@ -48,6 +48,17 @@ class InspectionTemplate(models.Model):
             "sign-off; empty: never for the value alone."
         ),
     )
+    # A buyer's return is weighed against what we weighed at certification:
+    # the difference the scale itself may show (its repeatability), not the
+    # claim's tolerance.
+    return_weight_tolerance_mg = models.PositiveIntegerField(
+        _("return weight tolerance (mg)"),
+        default=20,
+        help_text=_(
+            "A returned item weighs the same as at certification within this "
+            "many milligrams (the scale's repeatability; 20 mg for jewellery)."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

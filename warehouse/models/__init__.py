@@ -5,9 +5,10 @@ Fields, choices and constraints only. Every write goes through
 ``warehouse.lifecycle``. One module per sub-domain, every model re-exported
 here: ``tenancy`` (warehouses, locations, categories, merchants, their
 people, platform accounts, stations), ``items`` (notices, items, their
-events, tags) and ``scans`` (the scan log). The cross-cutting models (jobs,
-Idempotency-Key records) live in ``warehouse.common.models`` and are
-registered with this app by the import below.
+events, tags), ``returns`` (buyers' returns) and ``scans`` (the scan log).
+The cross-cutting models (jobs, Idempotency-Key records) live in
+``warehouse.common.models`` and are registered with this app by the import
+below.
 """
 
 from ..common.models import IdempotencyKey, Job
@@ -20,6 +21,7 @@ from .items import (
     ItemState,
     Tag,
 )
+from .returns import ReturnNotice, ReturnNoticeItem, ReturnReason
 from .scans import ScanLog
 from .tenancy import (
     Category,
@@ -51,6 +53,9 @@ __all__ = [
     "Merchant",
     "MerchantMembership",
     "PlatformAccount",
+    "ReturnNotice",
+    "ReturnNoticeItem",
+    "ReturnReason",
     "ScanLog",
     "StaffAssignment",
     "Station",

@@ -195,13 +195,25 @@ class ItemEvent(models.Model):
 
 
 class Tag(models.Model):
-    """A pre-printed label (QR or Code128) bound to an item at receiving; single use."""
+    """A pre-printed number bound to one item, once: the receiving label (QR or
+    Code128) bound at receiving, or the tamper-evident anti-swap seal (防调包扣)
+    bound at packing. A value is used once, whatever its purpose."""
 
     class Symbology(models.TextChoices):
         QR = "qr", "QR"
         CODE128 = "code128", "Code128"
 
+    class Purpose(models.TextChoices):
+        RECEIVING = "receiving", _("receiving label")
+        SEAL = "seal", _("anti-swap seal")
+
     value = models.CharField(_("value"), max_length=128, unique=True)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=16,
+        choices=Purpose.choices,
+        default=Purpose.RECEIVING,
+    )
     symbology = models.CharField(
         _("symbology"),
         max_length=16,

@@ -142,6 +142,18 @@ class Category(BilingualName, models.Model):
         default=CategoryFlow.ORDER_FIRST,
     )
     claim_fields = models.JSONField(_("claim fields"), default=list, blank=True)
+    # A buyer's return (DESIGN.md section 3): how long after delivery the
+    # platform may announce one, counted in calendar days of the warehouse's
+    # time zone; whether a no-reason return of opened goods is taken (not for
+    # cosmetics or food); whether order-first items leave under an anti-swap
+    # seal bound at packing.
+    return_window_days = models.PositiveSmallIntegerField(
+        _("return window (days after delivery)"), default=7
+    )
+    returns_opened_accepted = models.BooleanField(
+        _("takes no-reason returns of opened goods"), default=True
+    )
+    seal_required = models.BooleanField(_("anti-swap seal at packing"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
