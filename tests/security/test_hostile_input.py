@@ -25,8 +25,8 @@ from tests.security.test_access_matrix import (  # noqa: F401 - a fixture
     loose_throttles,
     places,
 )
-from tests.warehouse.test_portal_pages import JADE_ROW as PORTAL_JADE_ROW
-from tests.warehouse.test_portal_pages import form_data
+from tests.warehouse.views.test_portal import JADE_ROW as PORTAL_JADE_ROW
+from tests.warehouse.views.test_portal import form_data
 from warehouse.common.parsers import MAX_DEPTH, JSONParser, UnreadableBody
 from warehouse.models import InboundNotice, Item, ScanLog
 

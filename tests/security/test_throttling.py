@@ -3,7 +3,7 @@
 Already covered elsewhere, not repeated here: the sign-in lockout after five
 wrong passwords and its per-address scope (tests/warehouse/test_accounts.py),
 429 with Retry-After for API callers and for scans
-(tests/warehouse/test_api_items.py), 429 on the fourth look at one
+(tests/warehouse/api/test_items.py), 429 on the fourth look at one
 verification page (tests/inspection/test_certificates.py).
 """
 

@@ -2,7 +2,7 @@
 
 Complements tests/inspection/test_api.py (photos that are not images, a photo
 over the byte limit), tests/inspection/test_pages.py (a script posted as a
-photo), tests/warehouse/test_portal_pages.py (a CSV over the cap) and
+photo), tests/warehouse/views/test_portal.py (a CSV over the cap) and
 tests/warehouse/test_uploads.py (the file reader).
 """
 

@@ -6,9 +6,8 @@ import re
 import pytest
 
 from tests.conftest import api_client
+from tests.warehouse.api.test_items import items  # noqa: F401 - a fixture
 from warehouse.filters import ItemFilter, PortalItemFilter
-
-from .test_api_items import items  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 

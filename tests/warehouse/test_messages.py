@@ -21,7 +21,7 @@ from fulfilment import messages as fulfilment_messages
 from inspection import messages as inspection_messages
 from tests.conftest import api_client
 from tests.warehouse import factories as f
-from tests.warehouse.test_station_pages import CHOOSE, HOME
+from tests.warehouse.views.test_station import CHOOSE, HOME
 from warehouse import lifecycle
 from warehouse import messages as warehouse_messages
 from warehouse.common import exceptions

@@ -27,7 +27,7 @@ from tests.inspection.factories import (  # noqa: F401 - qc: a fixture
     received,
 )
 from tests.inspection.test_services import submit
-from tests.warehouse.test_portal_pages import (
+from tests.warehouse.views.test_portal import (
     CREATE,
     JADE_ROW,
     LOT_ROW,

@@ -338,7 +338,7 @@ def test_merchants_and_the_platform_cannot_scan(world, item, who, action):
 
     assert response.status_code == 403
     assert error_of(response)["code"] == "permission_denied"
-    assert error_of(response)["message"]  # its language: see test_api_items
+    assert error_of(response)["message"]  # its language: see api/test_items
     item.refresh_from_db()
     assert item.state == ItemState.ANNOUNCED
 

@@ -9,11 +9,10 @@ from django.urls import reverse
 from inspection import services
 from inspection.models import Inspection
 from tests.fulfilment.conftest import failed
+from tests.inspection.factories import GOOD_JADE, jade_row, lot_row, received
 from tests.warehouse import factories as f
 from warehouse.common.access import principal_of
 from warehouse.models import ItemState
-
-from .factories import GOOD_JADE, jade_row, lot_row, received
 
 S = ItemState
 
