@@ -30,6 +30,10 @@ STATE_TONES = {
     S.RELEASED: "done",
     S.RETURNING: "fail",
     S.RETURNED_TO_MERCHANT: "done",
+    S.RETURN_EXPECTED: "idle",
+    S.RETURN_RECEIVED: "info",
+    S.RETURN_INSPECTING: "info",
+    S.DISPUTED: "fail",
 }
 
 
