@@ -23,6 +23,7 @@ def wire() -> None:
         revoked_only,
         valid_certificate_required,
     )
+    from .services.returns.report import RETURN_REPORT_JOB, return_report_render
 
     # Inbound notices: a category with a template is checked by its checks.
     ext.claim_checkers_register(claim_checkers)
@@ -37,6 +38,11 @@ def wire() -> None:
     # a failed or killed run leaves no row and no file behind.
     ext.job_handler_register(
         CERTIFICATE_JOB, certificate_issue, queue="certificates", atomic=True
+    )
+    # A return inspection's signed report, once its verdict holds: rendered
+    # and stored in the job's transaction, like a certificate's PDF.
+    ext.job_handler_register(
+        RETURN_REPORT_JOB, return_report_render, queue="certificates", atomic=True
     )
     # DESIGN.md rule 1: only an item with a valid certificate moves on to a
     # buyer; a certified item is re-inspected only once its certificate is

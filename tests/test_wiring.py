@@ -91,6 +91,12 @@ WIRING = {
             "atomic": True,
             "max_attempts": 10,
         },
+        "inspection.return_report": {
+            "handler": "inspection.services.returns.report.return_report_render",
+            "queue": "certificates",
+            "atomic": True,
+            "max_attempts": 10,
+        },
     },
     "claim_checker_providers": ["inspection.services.claim_checkers"],
     "item_certificate_provider": "inspection.services.certificate_summary",

@@ -1,0 +1,1 @@
+"""Return inspections: a buyer's returned item compared with its certificate."""
