@@ -626,7 +626,7 @@ def test_an_order_is_answered_when_kicking_its_webhook_drain_fails(receiver, wor
     payload = order_payload(world, lines=[{"item_code": item.code}])
 
     with mock.patch(
-        "fulfilment.services.notify.job_record",
+        "fulfilment.services.notify.delivery.job_record",
         side_effect=OperationalError("server closed the connection"),
     ):
         answer = api_client(world.platform).post(

@@ -15,6 +15,7 @@ from standardwebhooks.webhooks import Webhook
 
 from fulfilment.models import Order, WebhookAttempt, WebhookEndpoint, WebhookMessage
 from fulfilment.services import notify, webhook_emit, webhooks_deliver
+from fulfilment.services.notify import delivery
 from fulfilment.services.stock import order_allocate
 from fulfilment.webhooks import (
     WEBHOOK_MAX_ATTEMPTS,
@@ -85,7 +86,7 @@ class Receiver:
 @pytest.fixture
 def receiver(settings, world):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
-    notify._clients.clear()  # a fresh client: its connections are counted
+    delivery._clients.clear()  # a fresh client: its connections are counted
     secret = webhook_secret_new()
     server = Receiver(secret)
     server.endpoint = WebhookEndpoint.objects.create(
@@ -93,7 +94,7 @@ def receiver(settings, world):
     )
     yield server
     server.close()
-    notify._clients.clear()
+    delivery._clients.clear()
 
 
 def batched(receiver) -> WebhookEndpoint:
@@ -385,7 +386,7 @@ def test_a_batched_endpoint_gets_one_signed_array_its_library_verifies(receiver)
 
 @pytest.mark.django_db
 def test_a_batch_holds_at_most_the_limit(receiver, monkeypatch):
-    monkeypatch.setattr(notify, "WEBHOOK_BATCH_MAX", 2)
+    monkeypatch.setattr(delivery, "WEBHOOK_BATCH_MAX", 2)
     batched(receiver)
     for n in range(5):
         webhook_emit("test.event", {"n": n})
@@ -430,7 +431,7 @@ def test_a_failed_batch_is_retried_whole_and_delivered_once(receiver):
 @pytest.mark.django_db
 def test_a_failed_batch_holds_back_later_messages(receiver, monkeypatch):
     """Events stay in order: what follows a failed batch waits for its retry."""
-    monkeypatch.setattr(notify, "WEBHOOK_BATCH_MAX", 2)
+    monkeypatch.setattr(delivery, "WEBHOOK_BATCH_MAX", 2)
     batched(receiver)
     for n in range(4):
         webhook_emit("test.event", {"n": n})
@@ -567,7 +568,7 @@ def test_a_message_committed_as_a_drain_ends_is_delivered_without_the_sweep(
     """A message that comes after the drain's last look, while its job still
     holds the key (so its own kick records nothing), is found by the look the
     drain takes after freeing the key, and a drain of its own delivers it."""
-    drain_end = notify._drain_end
+    drain_end = delivery._drain_end
     late: list = []
 
     def message_just_before_the_end(endpoint_id):
@@ -576,7 +577,7 @@ def test_a_message_committed_as_a_drain_ends_is_delivered_without_the_sweep(
             assert Job.objects.filter(state="pending").count() == 1  # the drain's
         drain_end(endpoint_id)
 
-    monkeypatch.setattr(notify, "_drain_end", message_just_before_the_end)
+    monkeypatch.setattr(delivery, "_drain_end", message_just_before_the_end)
     webhook_emit("test.event", {"n": "first"})  # its commit starts the drain
 
     assert [e["data"]["n"] for e in receiver.events()] == ["first", "late"]
