@@ -4,13 +4,15 @@
 the dock's pages at ``/dock/`` (``dock:``), the supervisor dashboard at
 ``/dashboard/`` (``dashboard:``) and the merchant's decisions on failed and
 held items at ``/decisions/`` (``decide:``), with their standing one: the
-returns and cancellations policy (``/decisions/returns/``).
+returns and cancellations policy (``/decisions/returns/``), and their view of
+their buyers' returns (``/decisions/buyer-returns/``).
 """
 
 from django.urls import path
 
 from .api import manifests, orders, policy, shipments, waves, webhooks
 from .views import dashboard, decisions, dock
+from .views import returns as buyer_returns_page
 from .views import policy as policy_page
 
 api_patterns = (
@@ -186,6 +188,21 @@ decisions_patterns = (
         path("items/<str:code>/held/", decisions.item_held, name="held"),
         path("items/<str:code>/received/", decisions.item_received, name="received"),
         path("returns/", policy_page.returns_policy, name="returns-policy"),
+        path(
+            "buyer-returns/",
+            buyer_returns_page.buyer_return_list,
+            name="buyer-returns",
+        ),
+        path(
+            "buyer-returns/<int:notice_id>/",
+            buyer_returns_page.buyer_return_detail,
+            name="buyer-return-detail",
+        ),
+        path(
+            "buyer-returns/photos/<int:photo_id>",
+            buyer_returns_page.buyer_return_photo,
+            name="buyer-return-photo",
+        ),
     ],
     "decide",
 )

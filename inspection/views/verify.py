@@ -23,6 +23,7 @@ from warehouse.common.throttles import count_in_window
 from .. import services
 from ..models import Certificate
 from ..services.certificates import certificate_checks
+from ..services.certificates.verify import certificate_returned_verified_at
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -81,6 +82,9 @@ def _public(certificate: Certificate, request=None) -> dict:
             "merchant": content["merchant"],
         },
         "verdict": content["verdict"],
+        # A buyer's return verified as this item: its date only, nothing of
+        # the buyer's (None after any other verdict).
+        "returned_verified_at": certificate_returned_verified_at(certificate),
         "inspectors": content["inspectors"],
         "lot": content.get("lot"),
         "checks": certificate_checks(content),

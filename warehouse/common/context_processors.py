@@ -13,6 +13,7 @@ NAVIGATION = [
     ("portal:notices", _("Shipments"), (Role.MERCHANT,)),
     ("portal:notice-create", _("Announce"), (Role.MERCHANT,)),
     ("decide:returns-policy", _("Returns"), (Role.MERCHANT,)),
+    ("decide:buyer-returns", _("Buyers' returns"), (Role.MERCHANT,)),
     ("portal:tokens", _("API tokens"), (Role.MERCHANT,)),
     ("dashboard:overview", _("Dashboard"), SUPERVISION),
     ("inspect:queue", _("Inspection queue"), (Role.INSPECTOR, *SUPERVISION)),

@@ -7,13 +7,19 @@ import re
 import unicodedata
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_37_2
 
 from warehouse.common.exceptions import InvalidInput, NotFound
 from warehouse.models import Item
 
-from ...models import Certificate, CertificateFile
+from ...models import (
+    Certificate,
+    CertificateFile,
+    ReturnInspection,
+    ReturnVerdict,
+)
 from ...selectors import certificate_current_for_item
 from .content import verify_url
 from .signing import signature_valid
@@ -49,6 +55,33 @@ def certificate_summary(item: Item) -> dict | None:
         "pdf": reverse("inspection:item-certificate-pdf", kwargs={"code": item.code}),
         "revoked_reason": certificate.revoked_reason or None,
     }
+
+
+def certificate_returned_verified_at(certificate: Certificate) -> str | None:
+    """The date (ISO, in the item's warehouse's time zone) a buyer's return of
+    the certified item was verified as the certified item, or None.
+
+    Only the certificate's latest return inspection counts, and only once its
+    verdict holds (closed) and is ``matches``: after a damaged, mismatched or
+    disputed return, or while one is being judged, the public page says
+    nothing about any buyer or return. Nothing of the buyer's is read.
+    """
+    latest = (
+        ReturnInspection.objects.filter(certificate=certificate)
+        .order_by("-number", "-id")
+        .only("status", "verdict", "closed_at", "inspected_at")
+        .first()
+    )
+    if (
+        latest is None
+        or latest.status != ReturnInspection.Status.CLOSED
+        or latest.verdict != ReturnVerdict.MATCHES
+    ):
+        return None
+    moment = latest.closed_at or latest.inspected_at
+    return (
+        timezone.localtime(moment, certificate.item.warehouse.tzinfo).date().isoformat()
+    )
 
 
 def _as_typed(text: str) -> str:
