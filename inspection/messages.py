@@ -23,8 +23,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from warehouse.claims import CLAIM_NAMES
 from warehouse.common.messages import Catalogue
 from warehouse.common.messages import Message as M
+from warehouse.vocabularies import MATERIALS
 
 from .rules.free import NOTE
 from .rules.registry import MESSAGES as RULE_MESSAGES
@@ -160,6 +162,10 @@ ERRORS = (
     M("not_certified", gettext_lazy("The item is not certified.")),
     M("photo_not_found", gettext_lazy("No such photo.")),
     M(
+        "report_pending",
+        gettext_lazy("The return report is not rendered yet; try again shortly."),
+    ),
+    M(
         "same_inspector",
         gettext_lazy("A second inspector must sign the inspection off."),
     ),
@@ -169,4 +175,151 @@ ERRORS = (
     M("wrong_station_kind", gettext_lazy("This is not an inspection station.")),
 )
 
-CATALOGUE = Catalogue("inspection", (*ITEM_EVENTS, *ERRORS))
+# --- a buyer's return compared with its certificate ---------------------------
+
+RETURN_VERDICT_LABELS = {
+    "matches": gettext_lazy("matches the certified item"),
+    "damaged": gettext_lazy("damaged"),
+    "mismatch": gettext_lazy("not the certified item"),
+}
+RETURN_DECISION_LABELS = {
+    "return_to_merchant": gettext_lazy("return to the merchant"),
+    "reinspect": gettext_lazy("re-inspect"),
+}
+IDENTITY_LABELS = {
+    **CLAIM_NAMES,
+    "imei": gettext_lazy("IMEI"),
+    "serial": gettext_lazy("serial number"),
+}
+
+# Each point of a return inspection (ReturnInspection.checks: code, params),
+# rendered by return_point_reason in the reader's language.
+RETURN_POINTS = (
+    M(
+        "return_seal_intact",
+        gettext_lazy("Seal %(number)s present, intact and the one bound at packing."),
+        ("number",),
+    ),
+    M(
+        "return_seal_missing",
+        gettext_lazy("The seal %(certified)s bound at packing is missing."),
+        ("certified",),
+    ),
+    M(
+        "return_seal_broken",
+        gettext_lazy("The seal %(certified)s bound at packing is broken."),
+        ("certified",),
+    ),
+    M(
+        "return_seal_number_differs",
+        gettext_lazy("The seal is %(found)s; %(certified)s was bound at packing."),
+        ("found", "certified"),
+    ),
+    M(
+        "return_weight_same",
+        gettext_lazy(
+            "Weighs %(now_mg)s mg, certified %(certified_mg)s mg: %(difference_mg)s "
+            "mg apart, within %(tolerance_mg)s mg."
+        ),
+        ("now_mg", "certified_mg", "difference_mg", "tolerance_mg"),
+    ),
+    M(
+        "return_weight_differs",
+        gettext_lazy(
+            "Weighs %(now_mg)s mg, certified %(certified_mg)s mg: %(difference_mg)s "
+            "mg apart, beyond %(tolerance_mg)s mg."
+        ),
+        ("now_mg", "certified_mg", "difference_mg", "tolerance_mg"),
+    ),
+    M(
+        "return_material_same",
+        gettext_lazy("%(material)s, as certified."),
+        ("material",),
+        {"material": MATERIALS.labels},
+    ),
+    M(
+        "return_material_differs",
+        gettext_lazy("Found %(found)s; %(certified)s was certified."),
+        ("found", "certified"),
+        {"found": MATERIALS.labels, "certified": MATERIALS.labels},
+    ),
+    M(
+        "return_identity_same",
+        gettext_lazy("%(field)s as certified."),
+        ("field",),
+        {"field": IDENTITY_LABELS},
+    ),
+    M(
+        "return_identity_differs",
+        gettext_lazy("%(field)s is %(found)s; %(certified)s was certified."),
+        ("field", "found", "certified"),
+        {"field": IDENTITY_LABELS},
+    ),
+    M("return_packaging_unopened", gettext_lazy("Unopened.")),
+    M(
+        "return_packaging_opened",
+        gettext_lazy("Opened: it cannot go back to stock."),
+    ),
+    M("return_packaging_damaged", gettext_lazy("The packaging is damaged.")),
+    M(
+        "return_condition_as_certified",
+        gettext_lazy("In the condition it was certified in."),
+    ),
+    M("return_condition_damaged", gettext_lazy("The item is damaged.")),
+)
+
+# The item timeline's reasons a return inspection writes.
+RETURN_EVENTS = (
+    M(
+        "return_inspected",
+        gettext_lazy("Return inspection #%(number)d: %(verdict)s."),
+        ("number", "verdict"),
+        {"verdict": RETURN_VERDICT_LABELS},
+    ),
+    M(
+        "return_awaiting_signoff",
+        gettext_lazy(
+            "Return inspection #%(number)d: %(verdict)s, awaiting a second "
+            "inspector's sign-off."
+        ),
+        ("number", "verdict"),
+        {"verdict": RETURN_VERDICT_LABELS},
+    ),
+    M(
+        "return_signoff_disputed",
+        gettext_lazy(
+            "Return inspection #%(number)d: sign-off disputed the verdict "
+            "%(verdict)s: %(note)s"
+        ),
+        ("number", "verdict", "note"),
+        {"verdict": RETURN_VERDICT_LABELS},
+    ),
+    M(
+        "return_decided",
+        gettext_lazy("Supervisor decided: %(decision)s: %(reason)s"),
+        ("decision", "reason"),
+        {"decision": RETURN_DECISION_LABELS},
+    ),
+)
+
+# The API error codes of return inspections.
+RETURN_ERRORS = (
+    M(
+        "return_awaiting_signoff_exists",
+        gettext_lazy("A return inspection of the item is awaiting sign-off."),
+    ),
+    M("return_inspection_not_found", gettext_lazy("No such return inspection.")),
+    M("return_not_disputed", gettext_lazy("The item is not disputed.")),
+    M("return_not_found", gettext_lazy("The item has no buyer's return.")),
+)
+
+CATALOGUE = Catalogue(
+    "inspection",
+    (*ITEM_EVENTS, *ERRORS, *RETURN_POINTS, *RETURN_EVENTS, *RETURN_ERRORS),
+)
+
+
+def return_point_reason(code: str, params: dict | None, language=None) -> str:
+    """The sentence of a return inspection's point, in ``language`` or the
+    active one."""
+    return CATALOGUE.render(code, params or {}, language=language)

@@ -33,10 +33,15 @@ MESSAGES = {
 }
 
 
-def _identity_norm(name: str, value) -> str:
+def identity_norm(name: str, value) -> str:
+    """An identity value as compared: an IMEI without separators, any other
+    value as a name (casefolded, white space collapsed)."""
     if name == "imei":
         return stdnum_imei.compact(str(value))
     return norm(value)
+
+
+_identity_norm = identity_norm  # the name it had before it was public
 
 
 @dataclass(frozen=True)
@@ -77,8 +82,8 @@ class IdentityCheck:
     ) -> CheckResult:
         name = rule.params["field"]
         found, said = (
-            _identity_norm(name, observation["value"]),
-            _identity_norm(name, claimed),
+            identity_norm(name, observation["value"]),
+            identity_norm(name, claimed),
         )
         detail = {"claimed": said, "observed": found}
         if found != said:
