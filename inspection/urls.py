@@ -7,7 +7,7 @@ public certificate verification at the root, without a namespace.
 
 from django.urls import path, register_converter
 
-from .api import certificates, inspections, photos, templates
+from .api import certificates, inspections, photos, return_reports, templates
 from .views import decisions, inspector, items, verify
 
 
@@ -94,6 +94,11 @@ api_patterns = (
             "inspections/<int:inspection_id>/photos/<int:photo_id>",
             photos.InspectionPhotoFileApi.as_view(),
             name="photo-file",
+        ),
+        path(
+            "return-inspections/<int:pk>/report.pdf",
+            return_reports.ReturnReportApi.as_view(),
+            name="return-inspection-report",
         ),
         path(
             "inspection-templates/",
