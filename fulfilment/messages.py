@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from warehouse.common.messages import Catalogue, Message
 from warehouse.common.messages import Message as M
 from warehouse.messages import event_reason, item_state_labels
-from warehouse.vocabularies import CARRIERS
+from warehouse.vocabularies import CARRIERS, RETURN_REASONS
 
 # The item timeline (ItemEvent.reason_code and its reason_params).
 ITEM_EVENTS = (
@@ -48,6 +48,12 @@ ITEM_EVENTS = (
         {"carrier": CARRIERS.labels},
     ),
     M("receipt_confirmed", _("The merchant confirmed receipt.")),
+    M(
+        "return_announced",
+        _("The platform announced the buyer's return %(return_id)s: %(reason)s."),
+        ("return_id", "reason"),
+        {"reason": RETURN_REASONS.labels},
+    ),
 )
 
 ERRORS = (
@@ -85,6 +91,63 @@ ERRORS = (
     M("unknown_item", _("The order names an unknown item.")),
     M("wave_not_found", _("No such label wave.")),
     M("wrong_warehouse", _("The item is in another warehouse.")),
+)
+
+# The platform's notices of buyers' returns (fulfilment.services.buyer_returns).
+RETURN_ERRORS = (
+    M(
+        "role_cannot_announce_return",
+        _("Only the platform announces buyers' returns."),
+    ),
+    M("return_notice_not_found", _("No return %(return_id)s."), ("return_id",)),
+    M(
+        "return_id_reused",
+        _("Return %(return_id)s was already announced with other content."),
+        ("return_id",),
+    ),
+    M("return_order_unknown", _("No order %(order)s."), ("order",)),
+    M(
+        "return_delivered_in_future",
+        _("The delivery time is in the future."),
+    ),
+    M("return_item_twice", _("Item %(item)s is named twice."), ("item",)),
+    M(
+        "return_item_not_on_order",
+        _("Item %(item)s is not on order %(order)s."),
+        ("item", "order"),
+    ),
+    M(
+        "return_already_open",
+        _("Item %(item)s is already on an open return %(return_id)s."),
+        ("item", "return_id"),
+    ),
+    M(
+        "return_item_not_released",
+        _("Item %(item)s is not with a buyer: it is %(state)s."),
+        ("item", "state"),
+        {"state": item_state_labels},
+    ),
+    M(
+        "return_delivered_before_release",
+        _("Item %(item)s was released on %(released)s, after the delivery time."),
+        ("item", "released"),
+    ),
+    M(
+        "return_window_closed",
+        _(
+            "Item %(item)s: the return window of %(days)s days after "
+            "delivery on %(delivered)s closed at the end of %(last_day)s."
+        ),
+        ("item", "days", "delivered", "last_day"),
+    ),
+    M(
+        "return_opened_refused",
+        _(
+            "Item %(item)s: opened goods of category %(category)s are not "
+            "taken back without a reason."
+        ),
+        ("item", "category"),
+    ),
 )
 
 
@@ -166,6 +229,7 @@ CATALOGUE = Catalogue(
     (
         *ITEM_EVENTS,
         *ERRORS,
+        *RETURN_ERRORS,
         *(m for e in EMAILS.values() for m in (e.subject, e.body)),
     ),
 )

@@ -10,10 +10,10 @@ their buyers' returns (``/decisions/buyer-returns/``).
 
 from django.urls import path
 
-from .api import manifests, orders, policy, shipments, waves, webhooks
+from .api import buyer_returns, manifests, orders, policy, shipments, waves, webhooks
 from .views import dashboard, decisions, dock
-from .views import returns as buyer_returns_page
 from .views import policy as policy_page
+from .views import returns as buyer_returns_page
 
 api_patterns = (
     [
@@ -96,6 +96,16 @@ api_patterns = (
             "manifests/<str:number>/manifest.pdf",
             manifests.ManifestPdfApi.as_view(),
             name="manifest-pdf",
+        ),
+        path(
+            "returns/",
+            buyer_returns.ReturnNoticeListCreateApi.as_view(),
+            name="return-notice-list",
+        ),
+        path(
+            "returns/<str:return_id>/",
+            buyer_returns.ReturnNoticeDetailApi.as_view(),
+            name="return-notice-detail",
         ),
         path(
             "dispatch-figures/",

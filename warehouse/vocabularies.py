@@ -409,9 +409,73 @@ CARRIERS = Vocabulary(
     ],
 )
 
+# A buyer's reason for a return, as the platforms' after-sale forms name it
+# (the codes are ReturnReason's).
+RETURN_REASONS = Vocabulary(
+    "return_reason",
+    _("Unknown return reason %(value)s; use one of: %(list)s."),
+    [
+        T(
+            "no_reason",
+            "七天无理由退货",
+            "no reason (seven-day return)",
+            ("七天无理由", "无理由退货", "无理由", "7天无理由", "seven-day return"),
+        ),
+        T(
+            "not_as_described",
+            "描述不符",
+            "not as described",
+            ("与描述不符", "货不对板", "SNAD"),
+        ),
+        T(
+            "damaged_in_transit",
+            "运输损坏",
+            "damaged in transit",
+            ("物流损坏", "快递损坏", "破损", "shipping damage"),
+        ),
+        T(
+            "quality_complaint",
+            "质量问题",
+            "quality complaint",
+            ("质量不好", "quality issue", "defective"),
+        ),
+        T(
+            "allergic_reaction",
+            "过敏反应",
+            "allergic reaction",
+            ("过敏", "allergy"),
+        ),
+        T(
+            "wrong_item",
+            "收到错误商品",
+            "wrong item received",
+            ("发错货", "错发", "wrong item"),
+        ),
+        T(
+            "not_genuine",
+            "疑似非正品",
+            "suspected not genuine",
+            ("假货", "非正品", "疑似假货", "counterfeit", "fake"),
+        ),
+    ],
+)
+
+
+def return_reasons() -> Vocabulary:
+    """The buyer's return reasons (:data:`RETURN_REASONS`)."""
+    return RETURN_REASONS
+
+
 VOCABULARIES: dict[str, Vocabulary] = {
     v.kind: v
-    for v in (MATERIALS, PACKAGING_TYPES, PACKAGING_STATES, MARKINGS, CARRIERS)
+    for v in (
+        MATERIALS,
+        PACKAGING_TYPES,
+        PACKAGING_STATES,
+        MARKINGS,
+        CARRIERS,
+        RETURN_REASONS,
+    )
 }
 """Every vocabulary by its kind (``material`` …)."""
 
