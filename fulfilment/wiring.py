@@ -17,6 +17,7 @@ def wire() -> None:
     from . import checks, messages, services  # noqa: F401 - checks register
     from .demo import demo_fulfilment_seed
     from .models import WebhookEndpoint
+    from .services.buyer_returns import returns_on_item_transition
     from .services.notify import ENDPOINTS
     from .services.shipping.waves import WAVE_JOB, label_wave
 
@@ -30,6 +31,8 @@ def wire() -> None:
     # Every item move: stock and allocation first, then webhooks and mail.
     ext.transition_observer_register(services.stock_on_item_transition)
     ext.transition_observer_register(services.notify_on_item_transition)
+    # A buyer's returned item received, and its comparison's outcome.
+    ext.transition_observer_register(returns_on_item_transition)
     # The demo: the living warehouse's orders, parcels, returns and webhooks,
     # after the inspection app's seeders received and inspected it.
     ext.demo_seeder_register(demo_fulfilment_seed)

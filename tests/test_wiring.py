@@ -36,6 +36,7 @@ WIRING = {
     "transition_observers": [
         "fulfilment.services.stock_on_item_transition",
         "fulfilment.services.notify_on_item_transition",
+        "fulfilment.services.buyer_returns.returns_on_item_transition",
     ],
     "scan_actions": {
         "lookup": "warehouse.services.scans._lookup",
