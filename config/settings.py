@@ -342,6 +342,17 @@ INBOUND_UPLOAD_READ_SECONDS = env.float("INBOUND_UPLOAD_READ_SECONDS", default=3
 CERTIFICATE_SIGNING_KEYS = env.dict("CERTIFICATE_SIGNING_KEYS", default={})
 CERTIFICATE_SIGNING_KEY_ID = env.str("CERTIFICATE_SIGNING_KEY_ID", default="")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Trust (issue 22, inspection.trust.keys): the operator's keys that sign the
+# certificate PDFs (PAdES), the QR seal and the transparency log. TRUST_DIR is a
+# directory written by ``manage.py trust_init`` (PEM files + keys.json), never in
+# the repository; empty, the keys come from TRUST_*_PEM environment variables
+# (docs/DEPLOY.md). On the embedded default (debugging) var/trust is created with
+# demo keys on first use (TRUST_DIR_CREATE).
+TRUST_DIR = env.str("TRUST_DIR", default=str(VAR_DIR / "trust") if DEBUG else "")
+TRUST_DIR_CREATE = env.bool("TRUST_DIR_CREATE", default=DEBUG)
+TRUST_OPERATOR = env.str(
+    "TRUST_OPERATOR", default="QC Warehouse (demo)" if DEBUG else "QC Warehouse"
+)
 
 # --- Fulfilment -------------------------------------------------------------------
 # Carrier code -> dotted path of its adapter class; unlisted carriers use the

@@ -1,0 +1,672 @@
+"""The operator's keys: where they come from, which one signs now, which are public.
+
+Two kinds of key, each with a short id (``kid``):
+
+- **seal keys** (Ed25519, kids ``q1``, ``q2`` …) sign the QR seal (COSE) and the
+  transparency log's tree heads; their public halves are published as a JWKS.
+- **PDF signers** (X.509, ECDSA P-256, kids ``p1``, ``p2`` …): a signing
+  certificate and its key, issued by the operator's own root, sign every
+  certificate PDF (PAdES). The root certificates are the trust anchors.
+
+Where they come from (never from the repository):
+
+1. ``settings.TRUST_DIR``: a directory of PEM files and a ``keys.json``
+   (written by ``manage.py trust_init``)::
+
+       keys.json            {"operator": ..., "seal": [{"kid", "not_before",
+                             "not_after", "revoked_from"}], "pdf": [...same...],
+                             "roots": ["root-1.pem", ...]}
+       root-1.pem           a root certificate (root-1.key.pem: its key, only
+                             where certificates are issued; keep it offline)
+       seal-q1.key.pem      a seal key that can sign (private, PKCS#8)
+       seal-q1.pub.pem      a retired seal key's public half (no private file)
+       pdf-p1.pem           a signing certificate followed by its chain
+       pdf-p1.key.pem       its private key (absent once retired)
+
+   The entry listed first in ``seal`` (``pdf``) that has a private key and is
+   valid now signs; the others stay published so what they signed verifies.
+2. The environment, when ``TRUST_DIR`` is empty: ``TRUST_SEAL_KEY_PEM`` (the
+   Ed25519 private key), ``TRUST_SEAL_KID`` (default ``q1``),
+   ``TRUST_PDF_CERT_PEM`` (signing certificate then its chain),
+   ``TRUST_PDF_KEY_PEM``, ``TRUST_ROOT_CERT_PEM`` (one or more roots) and,
+   optionally, ``TRUST_KEYS_JSON`` (the same document as ``keys.json``, for
+   dates, revocations and retired public keys given as ``"public_pem"``).
+
+On the embedded default (``TRUST_DIR_CREATE``, on when debugging) a missing
+directory is created with demo keys on first use, by the same code as
+``trust_init``. Keys are read once per process and read again when
+``keys.json`` changes (a rotation or revocation by another process) or a
+setting does (tests).
+
+A key ``revoked_from`` a moment is compromised: anything it signed at or after
+that moment is not genuine; what it signed before stays valid.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.utils import timezone
+
+KEYS_FILE = "keys.json"
+
+
+class TrustError(ImproperlyConfigured):
+    """The trust material is missing or inconsistent (a deployment error)."""
+
+
+@dataclass(frozen=True)
+class SealKey:
+    """An Ed25519 key of the QR seal and the log's tree heads."""
+
+    kid: str  # short id, e.g. "q1"
+    private: Ed25519PrivateKey | None  # None for a retired key (public only)
+    public: Ed25519PublicKey
+    not_before: dt.datetime  # aware
+    not_after: dt.datetime | None
+    revoked_from: dt.datetime | None  # anything signed at/after is not genuine
+
+    def valid_at(self, moment: dt.datetime) -> bool:
+        """Whether something signed at ``moment`` by this key is genuine."""
+        if moment < self.not_before:
+            return False
+        if self.not_after is not None and moment >= self.not_after:
+            return False
+        return self.revoked_from is None or moment < self.revoked_from
+
+    @property
+    def x(self) -> str:
+        """The raw public key, base64url without padding (the JWK's ``x``)."""
+        raw = self.public.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class PdfSigner:
+    """An X.509 signing certificate for PAdES, its key and its chain to a root."""
+
+    kid: str  # short id, e.g. "p1"
+    certificate: x509.Certificate
+    private: ec.EllipticCurvePrivateKey | None  # None once retired
+    chain: tuple[x509.Certificate, ...]  # issuers up to and including the root
+    not_before: dt.datetime  # aware
+    not_after: dt.datetime | None
+    revoked_from: dt.datetime | None  # anything signed at/after is not genuine
+
+    def valid_at(self, moment: dt.datetime) -> bool:
+        """Whether a signature made at ``moment`` with this certificate is genuine."""
+        if moment < self.not_before:
+            return False
+        if self.not_after is not None and moment >= self.not_after:
+            return False
+        return self.revoked_from is None or moment < self.revoked_from
+
+    @property
+    def name(self) -> str:
+        """The signer's name as the certificate states it (the operator)."""
+        names = self.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return (
+            str(names[0].value) if names else self.certificate.subject.rfc4514_string()
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the certificate (hex), how a signature names its signer here."""
+        return self.certificate.fingerprint(hashes.SHA256()).hex()
+
+
+@dataclass(frozen=True)
+class _Material:
+    operator: str
+    seal: tuple[SealKey, ...]
+    pdf: tuple[PdfSigner, ...]
+    roots: tuple[x509.Certificate, ...]
+
+
+# --- the public interface ----------------------------------------------------------
+
+
+def seal_keys() -> list[SealKey]:
+    """Every published seal key, newest first (retired and revoked ones included)."""
+    return list(_material().seal)
+
+
+def seal_key_current() -> SealKey:
+    """The seal key that signs now: has a private key and is valid now."""
+    now = timezone.now()
+    for key in _material().seal:
+        if key.private is not None and key.valid_at(now):
+            return key
+    raise TrustError("No seal key can sign now: run manage.py trust_init --rotate.")
+
+
+def seal_key(kid: str) -> SealKey | None:
+    """The published seal key ``kid``, or None."""
+    return next((key for key in _material().seal if key.kid == kid), None)
+
+
+def jwks() -> dict:
+    """The seal keys as a JWKS (RFC 7517/8037), with their validity and revocation.
+
+    ``nbf``, ``exp`` and ``revoked_from`` are Unix seconds (``exp`` and
+    ``revoked_from`` null when unset).
+    """
+
+    def seconds(moment):
+        return int(moment.timestamp()) if moment is not None else None
+
+    return {
+        "keys": [
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "kid": key.kid,
+                "x": key.x,
+                "use": "sig",
+                "alg": "EdDSA",
+                "nbf": seconds(key.not_before),
+                "exp": seconds(key.not_after),
+                "revoked_from": seconds(key.revoked_from),
+            }
+            for key in _material().seal
+        ]
+    }
+
+
+def pdf_signer() -> PdfSigner:
+    """The PDF signing certificate that signs now (has its key, valid now)."""
+    now = timezone.now()
+    for signer in _material().pdf:
+        if signer.private is not None and signer.valid_at(now):
+            return signer
+    raise TrustError("No PDF signer can sign now: run manage.py trust_init --rotate.")
+
+
+def pdf_signers() -> list[PdfSigner]:
+    """Every PDF signing certificate the operator issued, newest first."""
+    return list(_material().pdf)
+
+
+def trust_roots() -> list[x509.Certificate]:
+    """The operator's root certificate(s): the anchors PDF signatures chain to."""
+    return list(_material().roots)
+
+
+def operator_name() -> str:
+    """The operator's name, as the signing certificates carry it."""
+    return _material().operator
+
+
+def trust_reset() -> None:
+    """Forget the keys read so far (they are read again on next use)."""
+    with _lock:
+        _cache.clear()
+
+
+# --- reading -----------------------------------------------------------------------
+
+_lock = threading.Lock()
+_cache: dict = {}
+
+
+def _material() -> _Material:
+    directory = settings.TRUST_DIR
+    if directory:
+        path = Path(directory)
+        if not (path / KEYS_FILE).exists():
+            if not settings.TRUST_DIR_CREATE:
+                raise TrustError(
+                    f"No {KEYS_FILE} in TRUST_DIR={path}: run manage.py trust_init."
+                )
+            trust_create(path, operator=settings.TRUST_OPERATOR, exist_ok=True)
+        stamp = ("dir", str(path), (path / KEYS_FILE).stat().st_mtime_ns)
+    else:
+        stamp = ("env",)
+    cached = _cache.get("material")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    with _lock:
+        material = _read_dir(Path(directory)) if directory else _read_env()
+        _cache["material"] = (stamp, material)
+    return material
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    moment = dt.datetime.fromisoformat(text)
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def _certs(data: bytes) -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates(data)
+
+
+def _private(data: bytes):
+    return serialization.load_pem_private_key(data, password=None)
+
+
+def _dates(entry: dict) -> dict:
+    return {
+        "not_before": _moment(entry.get("not_before"))
+        or dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+        "not_after": _moment(entry.get("not_after")),
+        "revoked_from": _moment(entry.get("revoked_from")),
+    }
+
+
+def _read_dir(path: Path) -> _Material:
+    spec = json.loads((path / KEYS_FILE).read_text())
+    seal = []
+    for entry in spec.get("seal", []):
+        kid = entry["kid"]
+        private_file = path / f"seal-{kid}.key.pem"
+        if private_file.exists():
+            private = _private(private_file.read_bytes())
+            public = private.public_key()
+        else:
+            private = None
+            public = serialization.load_pem_public_key(
+                (path / f"seal-{kid}.pub.pem").read_bytes()
+            )
+        seal.append(SealKey(kid=kid, private=private, public=public, **_dates(entry)))
+    pdf = []
+    for entry in spec.get("pdf", []):
+        kid = entry["kid"]
+        certificate, *chain = _certs((path / f"pdf-{kid}.pem").read_bytes())
+        key_file = path / f"pdf-{kid}.key.pem"
+        private = _private(key_file.read_bytes()) if key_file.exists() else None
+        pdf.append(
+            PdfSigner(
+                kid=kid,
+                certificate=certificate,
+                private=private,
+                chain=tuple(chain),
+                **_dates(entry),
+            )
+        )
+    roots = [
+        cert
+        for name in spec.get("roots", [])
+        for cert in _certs((path / name).read_bytes())
+    ]
+    return _Material(
+        operator=spec.get("operator", ""),
+        seal=tuple(seal),
+        pdf=tuple(pdf),
+        roots=tuple(roots),
+    )
+
+
+def _read_env() -> _Material:
+    env = os.environ
+    spec = json.loads(env.get("TRUST_KEYS_JSON") or "{}")
+    seal_pem = env.get("TRUST_SEAL_KEY_PEM", "")
+    pdf_cert_pem = env.get("TRUST_PDF_CERT_PEM", "")
+    pdf_key_pem = env.get("TRUST_PDF_KEY_PEM", "")
+    roots_pem = env.get("TRUST_ROOT_CERT_PEM", "")
+    if not (seal_pem and pdf_cert_pem and pdf_key_pem and roots_pem):
+        raise TrustError(
+            "No trust keys: set TRUST_DIR, or TRUST_SEAL_KEY_PEM, TRUST_PDF_CERT_PEM, "
+            "TRUST_PDF_KEY_PEM and TRUST_ROOT_CERT_PEM (see docs/DEPLOY.md)."
+        )
+    current_kid = env.get("TRUST_SEAL_KID", "q1")
+    entries = {entry["kid"]: entry for entry in spec.get("seal", [])}
+    private = _private(seal_pem.encode())
+    seal = [
+        SealKey(
+            kid=current_kid,
+            private=private,
+            public=private.public_key(),
+            **_dates(entries.pop(current_kid, {})),
+        )
+    ]
+    for kid, entry in entries.items():  # retired keys, public only
+        public = serialization.load_pem_public_key(entry["public_pem"].encode())
+        seal.append(SealKey(kid=kid, private=None, public=public, **_dates(entry)))
+    certificate, *chain = _certs(pdf_cert_pem.encode())
+    pdf_entries = {entry["kid"]: entry for entry in spec.get("pdf", [])}
+    pdf_kid = env.get("TRUST_PDF_KID", "p1")
+    pdf = [
+        PdfSigner(
+            kid=pdf_kid,
+            certificate=certificate,
+            private=_private(pdf_key_pem.encode()),
+            chain=tuple(chain),
+            **_dates(pdf_entries.pop(pdf_kid, {})),
+        )
+    ]
+    for kid, entry in pdf_entries.items():  # retired certificates
+        old, *old_chain = _certs(entry["certificate_pem"].encode())
+        pdf.append(
+            PdfSigner(
+                kid=kid,
+                certificate=old,
+                private=None,
+                chain=tuple(old_chain),
+                **_dates(entry),
+            )
+        )
+    return _Material(
+        operator=spec.get("operator", settings.TRUST_OPERATOR),
+        seal=tuple(seal),
+        pdf=tuple(pdf),
+        roots=tuple(_certs(roots_pem.encode())),
+    )
+
+
+def _on_setting_changed(*, setting, **kwargs):
+    if setting.startswith("TRUST_"):
+        trust_reset()
+
+
+setting_changed.connect(_on_setting_changed)
+
+
+# --- writing (trust_init and the embedded default) ----------------------------------
+
+
+def _pem_private(key) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _pem_cert(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
+
+
+def _write(path: Path, data: bytes, *, private: bool = False) -> None:
+    path.write_bytes(data)
+    if private:
+        path.chmod(0o600)
+
+
+def _root_new(operator: str, now: dt.datetime, serial_hint: int):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(
+                NameOID.COMMON_NAME, f"{operator} Root CA {serial_hint}"
+            ),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, operator),
+        ]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * 20))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def _signing_cert_new(
+    operator: str, root_key, root: x509.Certificate, now: dt.datetime
+):
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COMMON_NAME, operator),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, operator),
+                ]
+            )
+        )
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * 10))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
+            critical=False,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root.public_key()),
+            critical=False,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def _next_kid(prefix: str, entries: list[dict]) -> str:
+    numbers = [
+        int(e["kid"][len(prefix) :])
+        for e in entries
+        if e["kid"][len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def trust_create(
+    path: Path, *, operator: str, force: bool = False, exist_ok: bool = False
+) -> bool:
+    """Create a demo root CA, a PDF signing certificate it issues and a seal key.
+
+    Written to a temporary directory beside ``path`` and moved into place, under
+    a lock, so two processes starting at once create one set. Refuses an
+    existing ``keys.json`` unless ``force`` (``exist_ok``: return False instead).
+    Returns whether keys were created.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (path / KEYS_FILE).exists() and not force:
+            if exist_ok:
+                return False
+            raise TrustError(f"{path / KEYS_FILE} exists: use --force to replace it.")
+        now = timezone.now().replace(microsecond=0)
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+        try:
+            root_key, root = _root_new(operator, now, 1)
+            _write(staging / "root-1.pem", _pem_cert(root))
+            _write(staging / "root-1.key.pem", _pem_private(root_key), private=True)
+            pdf_key, pdf_cert = _signing_cert_new(operator, root_key, root, now)
+            _write(staging / "pdf-p1.pem", _pem_cert(pdf_cert) + _pem_cert(root))
+            _write(staging / "pdf-p1.key.pem", _pem_private(pdf_key), private=True)
+            seal = Ed25519PrivateKey.generate()
+            _write(staging / "seal-q1.key.pem", _pem_private(seal), private=True)
+            _write(
+                staging / "seal-q1.pub.pem",
+                seal.public_key().public_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PublicFormat.SubjectPublicKeyInfo,
+                ),
+            )
+            # Valid from a while back: demo data is stamped over the past days.
+            since = _iso(now - dt.timedelta(days=30))
+            spec = {
+                "operator": operator,
+                "roots": ["root-1.pem"],
+                "seal": [
+                    {
+                        "kid": "q1",
+                        "not_before": since,
+                        "not_after": None,
+                        "revoked_from": None,
+                    }
+                ],
+                "pdf": [
+                    {
+                        "kid": "p1",
+                        "not_before": since,
+                        "not_after": None,
+                        "revoked_from": None,
+                    }
+                ],
+            }
+            _write(staging / KEYS_FILE, json.dumps(spec, indent=2).encode())
+            if path.exists():
+                shutil.rmtree(path)
+            staging.rename(path)
+            path.chmod(0o700)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging)
+    trust_reset()
+    return True
+
+
+def _spec_write(path: Path, spec: dict) -> None:
+    staging = path / f".{KEYS_FILE}.new"
+    staging.write_text(json.dumps(spec, indent=2))
+    staging.replace(path / KEYS_FILE)  # atomic: readers see the old or the new
+    trust_reset()
+
+
+def trust_rotate(path: Path, *, seal: bool = True, pdf: bool = True) -> list[str]:
+    """Add a new seal key and/or signing certificate that sign from now on.
+
+    The old ones stay published (public halves, certificates) so what they
+    signed still verifies; their private keys are kept until removed by hand
+    (delete ``seal-<kid>.key.pem`` / ``pdf-<kid>.key.pem`` to retire them). A new
+    signing certificate is issued by the newest root, whose key must be in the
+    directory. Returns the new kids.
+    """
+    path = Path(path)
+    spec = json.loads((path / KEYS_FILE).read_text())
+    now = timezone.now().replace(microsecond=0)
+    created = []
+    if seal:
+        kid = _next_kid("q", spec["seal"])
+        key = Ed25519PrivateKey.generate()
+        _write(path / f"seal-{kid}.key.pem", _pem_private(key), private=True)
+        _write(
+            path / f"seal-{kid}.pub.pem",
+            key.public_key().public_bytes(
+                serialization.Encoding.PEM,
+                serialization.PublicFormat.SubjectPublicKeyInfo,
+            ),
+        )
+        spec["seal"].insert(
+            0,
+            {
+                "kid": kid,
+                "not_before": _iso(now),
+                "not_after": None,
+                "revoked_from": None,
+            },
+        )
+        created.append(kid)
+    if pdf:
+        root_name = spec["roots"][-1]
+        root_key_file = path / root_name.replace(".pem", ".key.pem")
+        if not root_key_file.exists():
+            raise TrustError(
+                f"No root key {root_key_file}: needed to issue a certificate."
+            )
+        root = _certs((path / root_name).read_bytes())[0]
+        key, cert = _signing_cert_new(
+            spec.get("operator", ""), _private(root_key_file.read_bytes()), root, now
+        )
+        kid = _next_kid("p", spec["pdf"])
+        _write(path / f"pdf-{kid}.pem", _pem_cert(cert) + _pem_cert(root))
+        _write(path / f"pdf-{kid}.key.pem", _pem_private(key), private=True)
+        spec["pdf"].insert(
+            0,
+            {
+                "kid": kid,
+                "not_before": _iso(now),
+                "not_after": None,
+                "revoked_from": None,
+            },
+        )
+        created.append(kid)
+    _spec_write(path, spec)
+    return created
+
+
+def trust_revoke(path: Path, *, kid: str, since: dt.datetime) -> None:
+    """Declare the key ``kid`` (seal or PDF) compromised from ``since`` on.
+
+    What it signed at or after ``since`` is not genuine; before stays valid.
+    Its private key is deleted once ``since`` has come: a revoked key never
+    signs again (rotate first when it is the one that signs now).
+    """
+    path = Path(path)
+    spec = json.loads((path / KEYS_FILE).read_text())
+    for kind in ("seal", "pdf"):
+        for entry in spec.get(kind, []):
+            if entry["kid"] == kid:
+                entry["revoked_from"] = _iso(since)
+                private = path / f"{kind}-{kid}.key.pem"
+                if since <= timezone.now() and private.exists():
+                    private.unlink()
+                _spec_write(path, spec)
+                return
+    raise TrustError(f"No key {kid!r} in {path / KEYS_FILE}.")
