@@ -470,3 +470,18 @@ def test_a_notice_for_an_item_received_unannounced_takes_over_its_notice(world, 
     assert event.reason_code == "return_announced"
     assert event.from_state == event.to_state == S.RETURN_RECEIVED
     assert answer.json()["unannounced"] is True
+
+
+def test_the_list_reads_the_same_number_of_queries_for_more_returns(
+    world, raw, django_assert_num_queries
+):
+    """The page's count, the returns, their items, their inspections."""
+    client = english(world.platform)
+    announce(world, notice_body(released(world)))
+    client.get("/api/v1/returns/")  # the caller's token and principal cached
+    with django_assert_num_queries(4):
+        assert client.get("/api/v1/returns/").json()["count"] == 1
+    for _ in range(3):
+        announce(world, notice_body(released(world)))
+    with django_assert_num_queries(4):
+        assert client.get("/api/v1/returns/").json()["count"] == 4
