@@ -308,6 +308,10 @@ RETURN_ERRORS = (
         "return_awaiting_signoff_exists",
         gettext_lazy("A return inspection of the item is awaiting sign-off."),
     ),
+    M(
+        "return_disputed",
+        gettext_lazy("The item is disputed: a supervisor decides first."),
+    ),
     M("return_inspection_not_found", gettext_lazy("No such return inspection.")),
     M("return_not_disputed", gettext_lazy("The item is not disputed.")),
     M("return_not_found", gettext_lazy("The item has no buyer's return.")),

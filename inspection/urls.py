@@ -8,6 +8,7 @@ public certificate verification at the root, without a namespace.
 from django.urls import path, register_converter
 
 from .api import certificates, inspections, photos, return_reports, templates
+from .api import returns as returns_api
 from .views import decisions, inspector, items, verify
 
 
@@ -99,6 +100,41 @@ api_patterns = (
             "return-inspections/<int:pk>/report.pdf",
             return_reports.ReturnReportApi.as_view(),
             name="return-inspection-report",
+        ),
+        path(
+            "items/<str:code>/return-inspections/",
+            returns_api.ItemReturnInspectionListCreateApi.as_view(),
+            name="item-return-inspection-list",
+        ),
+        path(
+            "items/<str:code>/return-inspections/preview/",
+            returns_api.ItemReturnInspectionPreviewApi.as_view(),
+            name="item-return-inspection-preview",
+        ),
+        path(
+            "items/<str:code>/return-decision/",
+            returns_api.ItemReturnDecisionApi.as_view(),
+            name="item-return-decision",
+        ),
+        path(
+            "return-inspections/<int:inspection_id>/",
+            returns_api.ReturnInspectionDetailApi.as_view(),
+            name="return-inspection-detail",
+        ),
+        path(
+            "return-inspections/<int:inspection_id>/signoff/",
+            returns_api.ReturnInspectionSignOffApi.as_view(),
+            name="return-inspection-signoff",
+        ),
+        path(
+            "return-inspections/<int:inspection_id>/photos/",
+            returns_api.ReturnInspectionPhotoCreateApi.as_view(),
+            name="return-inspection-photos",
+        ),
+        path(
+            "return-inspections/<int:inspection_id>/photos/<int:photo_id>",
+            returns_api.ReturnInspectionPhotoFileApi.as_view(),
+            name="return-inspection-photo-file",
         ),
         path(
             "inspection-templates/",

@@ -103,6 +103,16 @@ def on_item_transition(item: Item, event: ItemEvent) -> None:
             args={"item_id": item.pk},
             key=f"certified:{item.pk}",
         )
+    elif event.to_state == S.CERTIFIED and event.from_state == S.RETURN_INSPECTING:
+        # A buyer's unopened return back to stock: the units its old order
+        # took came back with it, so its lot is whole again; the job puts it
+        # on the shelf as at certification.
+        StockLot.objects.filter(item=item).update(allocated=0)
+        job_record(
+            name="fulfilment.item_certified",
+            args={"item_id": item.pk},
+            key=f"certified:{item.pk}",
+        )
     elif event.from_state == S.CERTIFIED and event.to_state in (
         S.INSPECTING,
         S.RETURNING,
@@ -116,7 +126,10 @@ def item_certified(*, item_id: int) -> None:
         item = Item.objects.select_for_update().get(pk=item_id)
         if (
             item.state != S.CERTIFIED
-            or item.allocations.filter(cancelled_at=None).exists()
+            or item.allocations.filter(cancelled_at=None)
+            # a returned item's old order left with it (restocked)
+            .exclude(line__order__status=Order.Status.DISPATCHED)
+            .exists()
         ):
             return
         line = order_line_for_item(item)

@@ -12,8 +12,6 @@ from tests.inspection.factories import lot_row
 from warehouse.common.exceptions import Conflict, InvalidInput
 from warehouse.models import ItemEvent, Tag
 
-from .factories import qc  # noqa: F401 - a fixture
-
 SEAL = "S00012345"
 
 
@@ -23,7 +21,7 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def jade(world, qc):  # noqa: F811 - the fixture
+def jade(world, qc):
     """A certified jade bangle (52.31 g of nephrite jade) that left under a seal."""
     item = certified(world)
     Tag.objects.create(value=SEAL, purpose=Tag.Purpose.SEAL, item=item)
@@ -31,7 +29,7 @@ def jade(world, qc):  # noqa: F811 - the fixture
 
 
 @pytest.fixture
-def serum(world, qc):  # noqa: F811 - the fixture
+def serum(world, qc):
     """One certified unit of stock-first goods (cosmetics)."""
     return certified_unit(world)
 
@@ -216,7 +214,7 @@ def test_the_judge_writes_nothing(jade):
     assert not ReturnInspection.objects.exists()
 
 
-def test_an_item_never_certified_has_nothing_to_compare(world, qc):  # noqa: F811
+def test_an_item_never_certified_has_nothing_to_compare(world, qc):
     from tests.inspection.factories import jade_row, received
 
     item = received(world, jade_row())
