@@ -112,7 +112,7 @@ class TransitionObserver(Protocol):
 
 
 class ScanActionHandler(Protocol):
-    """Carries out a station scan: ``handler(principal, barcode)`` → the item.
+    """Carries out a station scan: ``handler(principal, barcode, **fields)`` → the item.
 
     Connected with ``scan_action_register(action, handler)`` for one of the
     station contract's actions (``SCAN_ACTIONS``) that the warehouse does not
@@ -120,7 +120,9 @@ class ScanActionHandler(Protocol):
     action, a later registration replaces the earlier. Called by
     :func:`~warehouse.services.scan_process` for ``POST /api/v1/scans/`` with
     the parsed :class:`~warehouse.barcodes.Barcode` and the caller's
-    :class:`~warehouse.common.access.Principal`.
+    :class:`~warehouse.common.access.Principal`, and as keywords the scan's
+    optional fields the action takes (``SCAN_FIELDS``: a pack's ``seal``)
+    when the scan sent them.
 
     The handler checks what the principal may do and see, does the work in
     its own ``transaction.atomic`` (nested in the request's when it carries an
@@ -131,7 +133,9 @@ class ScanActionHandler(Protocol):
     no log of its own.
     """
 
-    def __call__(self, principal: Principal, barcode: Barcode, /) -> Item: ...
+    def __call__(
+        self, principal: Principal, barcode: Barcode, /, **fields: str
+    ) -> Item: ...
 
 
 # --- the outbox (warehouse.common.jobs) ---------------------------------------

@@ -31,6 +31,18 @@ ITEM_EVENTS = (
     # A reason written as a sentence before reasons were codes, that the
     # migration could not read back into one: shown as it was written.
     M("legacy_text", _("%(text)s"), ("text",)),
+    # Packing: the anti-swap seal bound to an order-first item.
+    M("seal_bound", _("Anti-swap seal %(seal)s bound."), ("seal",)),
+    # A buyer's return received: on its notice, or with none.
+    M(
+        "return_received",
+        _("Buyer's return %(return_id)s received."),
+        ("return_id",),
+    ),
+    M(
+        "return_received_unannounced",
+        _("Buyer's return received without a return notice."),
+    ),
 )
 
 # The warehouse's API error codes (warehouse.common.exceptions and its services).
@@ -75,6 +87,13 @@ ERRORS = (
     M("role_cannot_receive", _("This role cannot receive items.")),
     M("tag_invalid", _("The tag is not valid.")),
     M("tag_used", _("The tag is already bound to an item.")),
+    M(
+        "seal_required",
+        _("Item %(item)s leaves under an anti-swap seal: scan the seal's number."),
+        ("item",),
+    ),
+    M("seal_invalid", _("The seal number is not valid.")),
+    M("seal_used", _("Seal %(seal)s is already used; bind a new seal."), ("seal",)),
 )
 
 # A name no term of a vocabulary has (warehouse.vocabularies): the value

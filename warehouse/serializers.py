@@ -217,12 +217,38 @@ class ScanInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="receive: the location barcode the item is put in.",
     )
+    seal = serializers.CharField(
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        help_text="pack: the number of the anti-swap seal (防调包扣) bound to the "
+        "item; needed for an order-first item of a category that leaves under a "
+        "seal (409 seal_required without it, seal_used if already used).",
+    )
+
+
+class ScanReturnSerializer(serializers.Serializer):
+    """A buyer's return received by a receive scan."""
+
+    return_id = serializers.CharField(help_text="the platform's; empty if unannounced")
+    unannounced = serializers.BooleanField()
+    tracking_number = serializers.CharField(
+        help_text="the tracking number scanned; empty when an item code was"
+    )
+    items = serializers.ListField(
+        child=serializers.CharField(), help_text="the codes of the items received"
+    )
 
 
 class ScanOutputSerializer(serializers.Serializer):
     action = serializers.CharField()
     item = ItemSerializer()
     gs1 = serializers.DictField(required=False)
+    buyer_return = ScanReturnSerializer(
+        required=False,
+        help_text="receive of a buyer's return (by its tracking number or an "
+        "item code): what was received; the item is the first of them",
+    )
 
 
 class InboundItemInputSerializer(serializers.Serializer):

@@ -33,7 +33,7 @@ from ..serializers import (
     OrderSerializer,
     ShipmentSerializer,
 )
-from ..services.shipping.packing import order_pack_by_id
+from ..services.shipping.packing import Seals, order_pack_by_id
 
 
 def _order_answer(request, external_id: str, http_status=status.HTTP_200_OK):
@@ -253,18 +253,44 @@ class OrderCancelApi(IdempotentPostMixin, APIView):
         return _order_answer(request, order_id)
 
 
+class PackInput(serializers.Serializer):
+    """The anti-swap seals bound at packing (both optional)."""
+
+    seal = serializers.CharField(
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        help_text="the seal number (防调包扣) of the order's item that leaves "
+        "under a seal (an order of one such item)",
+    )
+    seals = serializers.DictField(
+        child=serializers.CharField(max_length=128),
+        required=False,
+        help_text="item code → seal number, for each item of the order whose "
+        "category leaves under an anti-swap seal",
+    )
+
+
 class OrderPackApi(IdempotentPostMixin, APIView):
-    """Pack an allocated order into one parcel; its label is made by a job."""
+    """Pack an allocated order into one parcel; its label is made by a job.
+
+    An order-first item of a category that leaves under an anti-swap seal
+    needs the seal's number (``seal``, or ``seals`` by item code): 409
+    ``seal_required`` without it, ``seal_used`` for a number already used.
+    """
 
     permission_classes = [ANY_ROLE]
 
-    @extend_schema(request=None, responses=ShipmentSerializer)
+    @extend_schema(request=PackInput, responses=ShipmentSerializer)
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
     def post_once(self, request, order_id: str):
+        data = valid_input(PackInput, request)
         shipment = order_pack_by_id(
-            principal=principal_of(request.user), external_id=order_id
+            principal=principal_of(request.user),
+            external_id=order_id,
+            seals=Seals(data.get("seals"), data.get("seal", "")),
         )
         return Response(ShipmentSerializer(shipment).data)  # relations loaded
 

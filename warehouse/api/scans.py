@@ -28,7 +28,9 @@ SCANNERS = roles(Role.STATION, Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN)
 
 
 class ItemScanApi(IdempotentPostMixin, APIView):
-    """A station scans a barcode: ``receive`` an item, or ``lookup`` what it is.
+    """A station scans a barcode: ``receive`` an item (or a buyer's return, by
+    its tracking number or an item code), ``lookup`` what it is, ``pack`` it
+    (with its anti-swap ``seal``) or ``release`` it.
 
     Every scan, accepted or refused, goes to the scan log.
     """
@@ -132,9 +134,12 @@ class ItemScanApi(IdempotentPostMixin, APIView):
             action=action,
             tag=data.validated_data.get("tag", ""),
             location=data.validated_data.get("location", ""),
+            seal=data.validated_data.get("seal", ""),
             client_address=client_address(request),
         )
         body = {"action": action, "item": item_summary(item)}
         if barcode.kind == Kind.GS1:
             body["gs1"] = barcode.gs1_summary()
+        if getattr(item, "buyer_return", None):
+            body["buyer_return"] = item.buyer_return
         return Response(body)

@@ -1,14 +1,11 @@
-"""Station scans: resolve a barcode, receive an item, bind tags, log every scan."""
+"""Station scans: resolve a barcode, receive an item (or a buyer's return:
+:mod:`.return_receiving`), bind tags (:mod:`.tags`), log every scan
+(:mod:`.scan_log`); the tags' and the log's services are re-exported here."""
 
-import datetime as dt
 import functools
-import logging
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from warehouse.common.access import Principal, Role
@@ -27,21 +24,24 @@ from ..fastpath.statements import (
     item_by_code,
     items_in_scope,
     notice_progress_run,
-    scan_log_insert,
 )
 from ..models import (
     ITEM_GONE_STATES,
     Item,
     Location,
     ScanLog,
-    Station,
     Tag,
 )
+from .return_receiving import (
+    RETURN_SCANNED,
+    return_items_by_tracking,
+    return_receive,
+)
+from .scan_log import scan_log_purge, scan_log_write
+from .tags import seal_bind, tag_bind
 
 if TYPE_CHECKING:
     from ..extensions import ScanActionHandler
-
-scan_logger = logging.getLogger("qcw.scans")
 
 
 def _single(queryset) -> Item | None:
@@ -176,6 +176,36 @@ def item_receive_scan(
     return item
 
 
+def return_receive_scan(
+    *,
+    items: list[Item],
+    principal: Principal,
+    barcode: Barcode,
+    tracking: str = "",
+    client_address: str | None = None,
+) -> Item:
+    """A receiving station takes a buyer's return in: its ``items`` (read
+    ``FOR UPDATE`` in the caller's transaction, all of one parcel when its
+    ``tracking`` number was scanned) become ``return_received``
+    (:func:`~warehouse.services.return_receiving.return_receive`), and the
+    accepted scan is logged; the first item moved is the answer, with what
+    was received in its ``buyer_return``. A tag or location sent with the
+    scan is not recorded: the item goes on to its return inspection.
+    """
+    received = return_receive(
+        items=items, principal=principal, barcode=barcode, tracking=tracking
+    )
+    scan_log_write(
+        principal=principal,
+        barcode=barcode.raw,
+        action=SCAN_RECEIVE,
+        outcome=ScanLog.Outcome.ACCEPTED,
+        item=received[0],
+        client_address=client_address,
+    )
+    return received[0]
+
+
 SCAN_LOOKUP = "lookup"
 SCAN_RECEIVE = "receive"
 SCAN_PACK = "pack"
@@ -184,6 +214,8 @@ SCAN_RELEASE = "release"
 # carried out by the fulfilment app through :func:`scan_action_register`.
 SCAN_ACTIONS = (SCAN_RECEIVE, SCAN_LOOKUP, SCAN_PACK, SCAN_RELEASE)
 RECEIVE_ROLES = (Role.STATION, Role.SUPERVISOR, Role.ADMIN)
+# The optional fields of a scan that an action's handler takes, as keywords.
+SCAN_FIELDS = {SCAN_PACK: ("seal",)}
 
 
 def _lookup(principal: Principal, barcode: Barcode) -> Item:
@@ -197,9 +229,11 @@ _scan_handlers: dict[str, "ScanActionHandler"] = {SCAN_LOOKUP: _lookup}
 def scan_action_register(action: str, handler: "ScanActionHandler") -> None:
     """Let another app carry out scans of ``action`` (one of SCAN_ACTIONS).
 
-    ``handler(principal, barcode)`` does the work in its own transaction and
-    returns the item, or raises a domain error; the scan is logged either way
-    (:class:`~warehouse.extensions.ScanActionHandler`).
+    ``handler(principal, barcode, **fields)`` does the work in its own
+    transaction and returns the item, or raises a domain error; the scan is
+    logged either way (:class:`~warehouse.extensions.ScanActionHandler`).
+    ``fields`` are the scan's optional fields the action takes
+    (:data:`SCAN_FIELDS`: a pack's ``seal``), those sent.
     """
     if action not in SCAN_ACTIONS or action in (SCAN_RECEIVE, SCAN_LOOKUP):
         raise ValueError(f"Cannot register scan action {action!r}.")
@@ -218,18 +252,28 @@ def scan_process(
     action: str,
     tag: str = "",
     location: str = "",
+    seal: str = "",
     client_address: str | None = None,
 ) -> tuple[Item, Barcode]:
     """Carry out one station scan and log it, accepted or refused.
 
     ``lookup`` resolves the barcode to an item; ``receive`` also takes the
-    item in (see :func:`item_receive_scan`). A refusal is logged with its error
-    code, then re-raised for the API to answer. ``client_address`` (where the
-    scan came from) goes to the log.
+    item in (see :func:`item_receive_scan`), or a buyer's return (by its
+    tracking number or an item code: :func:`return_receive_scan`); ``pack``
+    takes the anti-swap ``seal`` bound to the item. A refusal is logged with
+    its error code, then re-raised for the API to answer. ``client_address``
+    (where the scan came from) goes to the log.
     """
     item = None
     try:
         parsed = barcode_parse(barcode)
+        fields = {"seal": seal} if seal else {}
+        if any(name not in SCAN_FIELDS.get(action, ()) for name in fields):
+            raise InvalidInput(
+                _("A seal is bound by a pack scan only."),
+                code="invalid",
+                fields={"seal": [_("Only with the pack action.")]},
+            )
         if action == SCAN_RECEIVE:
             if principal.role not in RECEIVE_ROLES:
                 item = item_resolve(barcode=parsed, principal=principal)  # for the log
@@ -239,18 +283,45 @@ def scan_process(
                 )
             with transaction.atomic():
                 # Found and locked in one read; the lifecycle needs no second.
-                item = item_resolve(barcode=parsed, principal=principal, lock=True)
-                item = item_receive_scan(
-                    item=item,
-                    principal=principal,
-                    barcode=parsed,
-                    tag=tag,
-                    location_barcode=location,
-                    locked=True,
-                    client_address=client_address,
-                )
+                try:
+                    item = item_resolve(barcode=parsed, principal=principal, lock=True)
+                except (NotFound, InvalidInput):
+                    # No item by that name: a buyer's return's tracking number?
+                    if parsed.kind != Kind.TEXT:
+                        raise
+                    items = return_items_by_tracking(
+                        principal=principal, value=parsed.value
+                    )
+                    if not items:
+                        raise
+                    item = items[0]
+                    item = return_receive_scan(
+                        items=items,
+                        principal=principal,
+                        barcode=parsed,
+                        tracking=parsed.value,
+                        client_address=client_address,
+                    )
+                else:
+                    if item.state in RETURN_SCANNED:  # a buyer's return
+                        item = return_receive_scan(
+                            items=[item],
+                            principal=principal,
+                            barcode=parsed,
+                            client_address=client_address,
+                        )
+                    else:
+                        item = item_receive_scan(
+                            item=item,
+                            principal=principal,
+                            barcode=parsed,
+                            tag=tag,
+                            location_barcode=location,
+                            locked=True,
+                            client_address=client_address,
+                        )
         elif action in _scan_handlers:
-            item = _scan_handlers[action](principal, parsed)
+            item = _scan_handlers[action](principal, parsed, **fields)
             scan_log_write(
                 principal=principal,
                 barcode=barcode,
@@ -304,130 +375,22 @@ def _notice_progress(notice_id: int) -> None:
     )
 
 
-def tag_bind(*, item: Item, value: str, principal: Principal) -> Tag:
-    """Bind a pre-printed tag to ``item``; a tag is single use, a used one refused."""
-    value = (value or "").strip()
-    if not value or len(value) > 128:
-        raise InvalidInput(
-            _("A tag is 1 to 128 characters."),
-            code="tag_invalid",
-            fields={"tag": [_("Invalid tag.")]},
-        )
-    symbology = (
-        Tag.Symbology.QR
-        if not value.isascii() or len(value) > 48
-        else Tag.Symbology.CODE128
-    )
-    try:
-        with transaction.atomic():
-            return Tag.objects.create(
-                value=value,
-                symbology=symbology,
-                item=item,
-                station=principal.station,
-                bound_by=principal.user,
-            )
-    except IntegrityError:
-        raise Conflict(
-            _("Tag %(tag)s is already bound to another item; use a new tag.")
-            % {"tag": value},
-            code="tag_used",
-            params={"tag": value},
-        ) from None
-
-
-def _storable(value) -> str:
-    """``value`` as text PostgreSQL can store: a NUL (sent by a broken or
-    hostile scanner) becomes U+FFFD instead of failing the log's INSERT."""
-    return str(value).replace("\x00", "\ufffd")
-
-
-def _storable_facts(value):
-    """A refusal's params as JSON PostgreSQL can store (no NUL in a string)."""
-    if isinstance(value, str):
-        return _storable(value)
-    if isinstance(value, dict):
-        return {_storable(key): _storable_facts(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_storable_facts(item) for item in value]
-    return value
-
-
-_JSON = DjangoJSONEncoder  # a lazy string or a date among the facts is written as text
-
-
-def scan_log_write(
-    *,
-    principal: Principal,
-    barcode: str,
-    action: str,
-    outcome: str,
-    item: Item | None = None,
-    error_code: str = "",
-    error_params: dict | None = None,
-    message: str = "",
-    client_address: str | None = None,
-) -> None:
-    """Record a scan, accepted or refused, in the scan log and the ``qcw.scans`` log.
-
-    A refusal is its ``error_code`` with its ``error_params`` (the domain
-    error's facts, which the station's scan history renders in the reader's
-    language) and the ``message`` the station was answered.
-
-    ``client_address`` is where the scan came from
-    (:func:`warehouse.common.proxies.client_address` of its request).
-
-    One plain INSERT: every scan pays for it, and the ORM's per-call query
-    compilation cost twice the statement itself.
-    """
-    station: Station | None = principal.station
-    user = principal.user
-    values = (
-        station.pk if station else None,
-        user.pk if user is not None and user.is_authenticated else None,
-        _storable(barcode)[:256],
-        _storable(action)[:16],
-        outcome,
-        error_code,
-        connection.ops.adapt_json_value(_storable_facts(error_params or {}), _JSON),
-        _storable(message)[:300],
-        item.pk if item else None,
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-        connection.ops.adapt_ipaddressfield_value(client_address),
-    )
-    scan_log_insert(values)
-    scan_logger.info(
-        "scan station=%s user=%s client=%s action=%s barcode=%r outcome=%s"
-        " item=%s error=%s",
-        station.code if station else "-",
-        getattr(principal.user, "username", "-"),
-        client_address or "-",
-        action,
-        barcode,
-        outcome,
-        item.code if item else "-",
-        error_code or "-",
-    )
-
-
-def scan_log_purge(*, now=None, batch: int = 10_000) -> int:
-    """Delete scan-log rows older than ``SCAN_LOG_RETENTION_DAYS``; return how many.
-
-    Oldest first, in batches by primary key (rows are written in time order),
-    so a large backlog never holds one long lock and no index on ``at`` is
-    needed on the table every scan writes to. Running it twice deletes nothing
-    the second time.
-    """
-    cutoff = (now or timezone.now()) - dt.timedelta(
-        days=settings.SCAN_LOG_RETENTION_DAYS
-    )
-    deleted = 0
-    while True:
-        ids = list(
-            ScanLog.objects.order_by("pk")
-            .filter(at__lt=cutoff)
-            .values_list("pk", flat=True)[:batch]
-        )
-        if not ids:
-            return deleted
-        deleted += ScanLog.objects.filter(pk__in=ids).delete()[0]
+__all__ = [
+    "RECEIVE_ROLES",
+    "SCAN_ACTIONS",
+    "SCAN_FIELDS",
+    "SCAN_LOOKUP",
+    "SCAN_PACK",
+    "SCAN_RECEIVE",
+    "SCAN_RELEASE",
+    "item_receive_scan",
+    "item_resolve",
+    "return_receive_scan",
+    "scan_action_handlers",
+    "scan_action_register",
+    "scan_log_purge",
+    "scan_log_write",
+    "scan_process",
+    "seal_bind",
+    "tag_bind",
+]

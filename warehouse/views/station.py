@@ -68,6 +68,9 @@ class ScanForm(forms.Form):
     location = forms.CharField(
         label=gettext_lazy("Location"), max_length=64, required=False
     )
+    seal = forms.CharField(
+        label=gettext_lazy("Anti-swap seal"), max_length=128, required=False
+    )
 
     def __init__(self, *args, station: Station, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,6 +122,7 @@ def station_home(request):
             "actions": [(a, ACTION_LABELS[a]) for a in actions_for(station)],
             "selected": _selected_action(request, station),
             "receives": SCAN_RECEIVE in actions_for(station),
+            "packs": SCAN_PACK in actions_for(station),
             "history": _history(station),
         },
     )
@@ -210,6 +214,7 @@ def _scan(request, principal: Principal, form: ScanForm) -> tuple[dict, int]:
             action=action,
             tag=data["tag"],
             location=data["location"],
+            seal=data["seal"],
             client_address=client_address(request),
         )
     except DomainError as exc:

@@ -3,6 +3,12 @@
 The parcel is created with its contents in the open label wave of its
 carrier and the packing station (:func:`.waves.wave_join`): no job per
 parcel; the wave's job books and labels it.
+
+An order-first item of a category that leaves under an anti-swap seal
+(``Category.seal_required``: jewellery, jade, gold, phones) is packed only
+with the number of the seal bound to it (防调包扣): the tag, the item's
+history and its current certificate's record take it, in the pack's
+transaction (:func:`_seal`).
 """
 
 import functools
@@ -13,6 +19,7 @@ from django.db.models import NOT_PROVIDED
 from django.db.models.signals import post_save, pre_save
 from django.utils.translation import gettext as _
 
+from inspection.models import Certificate
 from inspection.selectors import (
     certificate_current_annotated,
     certificate_current_annotations,
@@ -21,7 +28,9 @@ from inspection.services.certificates import valid_certificate_required
 from warehouse import lifecycle
 from warehouse.common.access import Principal, tenant_scope
 from warehouse.common.exceptions import Conflict, NotFound
-from warehouse.models import Item, ItemState
+from warehouse.fastpath.refs import CACHES
+from warehouse.models import Category, Item, ItemState
+from warehouse.services import seal_bind
 
 from ...lifecycle import order_transition
 from ...models import Allocation, Order, Shipment, ShipmentItem
@@ -38,6 +47,26 @@ from .waves import wave_join
 S = ItemState
 
 
+class Seals:
+    """The anti-swap seal numbers given with a pack: by item code, and
+    ``one`` for the first item needing a seal without one of its own (the
+    pack API's ``seal``, for an order of one sealed item)."""
+
+    def __init__(self, by_item: dict[str, str] | None = None, one: str = ""):
+        self.by_item = {code: (v or "").strip() for code, v in (by_item or {}).items()}
+        self.one = (one or "").strip()
+
+    def take(self, code: str, required: bool) -> str:
+        """The seal number given for item ``code``, or, if it ``required``
+        one, the ``one`` not yet taken ("" when none)."""
+        if self.by_item.get(code):
+            return self.by_item[code]
+        if not required:
+            return ""
+        one, self.one = self.one, ""
+        return one
+
+
 def _buyer_address(order: Order) -> dict:
     return {
         "name": order.buyer_name,
@@ -49,13 +78,17 @@ def _buyer_address(order: Order) -> dict:
     }
 
 
-def order_pack(*, principal: Principal, order: Order) -> Shipment:
+def order_pack(
+    *, principal: Principal, order: Order, seals: Seals | None = None
+) -> Shipment:
     """Pack a fully allocated order into one parcel in its label wave.
 
     Order-first items move ``allocated → packed`` (their guard checks the
-    certificate again); lot units are recorded as the parcel's contents, each
-    lot's current certificate still valid. Packing an order already packed
-    answers its shipment.
+    certificate again), each with its anti-swap seal where its category asks
+    for one (``seals``: see :class:`Seals`; none given is 409
+    ``seal_required``, a used number 409 ``seal_used``); lot units are
+    recorded as the parcel's contents, each lot's current certificate still
+    valid. Packing an order already packed answers its shipment.
     """
     dock_required(principal)
     with transaction.atomic():
@@ -64,7 +97,7 @@ def order_pack(*, principal: Principal, order: Order) -> Shipment:
             .select_related("warehouse")
             .get(pk=order.pk)
         )
-        return _pack_locked(principal, order)
+        return _pack_locked(principal, order, seals)
 
 
 @functools.cache
@@ -147,7 +180,9 @@ def _scope(principal: Principal):
     )
 
 
-def order_pack_by_id(*, principal: Principal, external_id: str) -> Shipment:
+def order_pack_by_id(
+    *, principal: Principal, external_id: str, seals: Seals | None = None
+) -> Shipment:
     """:func:`order_pack` for the order ``external_id`` the caller may see
     (404 ``order_not_found`` otherwise, before the dock's 403), read once,
     locked: the pack API's path."""
@@ -158,10 +193,30 @@ def order_pack_by_id(*, principal: Principal, external_id: str) -> Shipment:
         if not found:
             raise NotFound(_("No order %s.") % external_id, code="order_not_found")
         dock_required(principal)
-        return _pack_locked(principal, found[0])
+        return _pack_locked(principal, found[0], seals)
 
 
-def _pack_locked(principal: Principal, order: Order) -> Shipment:
+def _seal(principal: Principal, item: Item, seals: Seals, current) -> None:
+    """Bind the seal ``seals`` gives ``item`` (an order-first item being
+    packed) where one is given or its category asks for one: the tag and the
+    history's ``seal_bound`` (:func:`warehouse.services.seal_bind`, which
+    refuses a missing or used number), and the seal on the record of the
+    item's ``current`` certificate."""
+    category = CACHES[Category].get(item.category_id)
+    required = bool(category and category.seal_required)
+    value = seals.take(item.code, required)
+    if not value and not required:
+        return
+    tag = seal_bind(item=item, value=value, principal=principal)
+    if current is not None:
+        Certificate.objects.filter(item_id=item.pk, number=current.number).update(
+            seal=tag.value
+        )
+
+
+def _pack_locked(
+    principal: Principal, order: Order, seals: Seals | None = None
+) -> Shipment:
     """Pack ``order``, read ``FOR UPDATE`` in the caller's transaction."""
     warehouse_required(principal, order.warehouse_id)
     if order.status == Order.Status.PACKED:  # packing twice: its parcel
@@ -197,9 +252,11 @@ def _pack_locked(principal: Principal, order: Order) -> Shipment:
     _insert(shipment)
     # The items and their current certificates in one read.
     contents = []
+    seals = seals if seals is not None else Seals()
     for allocation in _ALLOCATIONS.rows(order.pk):
         item = allocation.item
         if item.state == S.ALLOCATED:
+            _seal(principal, item, seals, certificate_current_annotated(allocation))
             lifecycle.item_pack(
                 item=item,
                 actor=principal.user,
@@ -223,10 +280,12 @@ def _pack_locked(principal: Principal, order: Order) -> Shipment:
     return shipment
 
 
-def item_pack_scan(principal: Principal, barcode) -> Item:
-    """The ``pack`` scan: an order-first item's code packs its order; a
-    return's answers its return parcel (made when it was sent back: its
-    carrier, tracking number and label), which its label's scan releases."""
+def item_pack_scan(principal: Principal, barcode, *, seal: str = "") -> Item:
+    """The ``pack`` scan: an order-first item's code packs its order, under
+    the anti-swap ``seal`` scanned with it (needed where its category asks
+    for one); a return's answers its return parcel (made when it was sent
+    back: its carrier, tracking number and label), which its label's scan
+    releases."""
     from warehouse.services import item_resolve
 
     item = item_resolve(barcode=barcode, principal=principal)
@@ -247,7 +306,11 @@ def item_pack_scan(principal: Principal, barcode) -> Item:
             % {"code": item.code},
             code="not_allocated",
         )
-    shipment = order_pack(principal=principal, order=allocation.line.order)
+    shipment = order_pack(
+        principal=principal,
+        order=allocation.line.order,
+        seals=Seals({item.code: seal}),
+    )
     packed = next(
         (
             c.item
