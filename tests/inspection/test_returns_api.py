@@ -52,8 +52,10 @@ def post(user, path, data=None, **headers):
 
 
 def released(world, item):
-    """``item`` (certified) ordered, packed, labelled and handed to a carrier."""
+    """``item`` (certified) ordered, packed, labelled and handed to a carrier;
+    its order's id is ``item.sold_on``."""
     payload = order_payload(world, lines=[{"item_code": item.code}])
+    item.sold_on = payload["order_id"]
     assert post(world.platform, "/api/v1/orders/", payload).status_code == 201
     run_jobs()
     packed = post(world.station, f"/api/v1/orders/{payload['order_id']}/pack/")
@@ -64,6 +66,7 @@ def released(world, item):
     shipment = Shipment.objects.get(reference=packed.json()["reference"])
     assert label_scan(world.station, shipment.tracking_number).status_code == 200
     item.refresh_from_db()
+    item.sold_on = payload["order_id"]
     assert item.state == S.RELEASED
     return item
 
@@ -412,3 +415,13 @@ def test_an_items_return_inspections_are_listed_in_order(world, qc):
     )
     assert listed.status_code == 200
     assert [i["number"] for i in listed.json()] == [1]
+
+
+def test_the_station_named_is_recorded_and_an_unknown_one_refused(world, qc):
+    item = jade_back(world)
+    unknown = inspect(world, item, {**SAME, "station": "NO-SUCH"})
+    assert unknown.status_code == 400
+    assert "station" in unknown.json()["error"]["fields"]
+    answer = inspect(world, item, {**SAME, "station": "GZ-QC-01"})
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["station"] == "GZ-QC-01"
