@@ -37,7 +37,7 @@ def _warehouse_address(order_or_item) -> dict:
     }
 
 
-def _label_data(
+def label_data(
     shipment: Shipment, item: Item | None, *, certificate_link: str | None = None
 ) -> LabelData:
     """What the parcel's label prints: a privacy waybill, the buyer's name and
@@ -68,7 +68,7 @@ def _label_data(
     )
 
 
-def _station_font(station_id: int | None) -> str:
+def station_font(station_id: int | None) -> str:
     """The CJK font of the label printer at the station, if its
     :class:`StationPrinter` names one; "" (Chinese as bitmaps, which every
     printer prints) otherwise."""
@@ -85,7 +85,7 @@ def _printer_font(shipment: Shipment) -> str:
     station_id = next(
         (e.get("station") for e in reversed(history) if e["to"] == "packed"), None
     )
-    return _station_font(station_id)
+    return station_font(station_id)
 
 
 def label_zpl_for(shipment: Shipment, *, station_id: int | None) -> str:
@@ -97,11 +97,11 @@ def label_zpl_for(shipment: Shipment, *, station_id: int | None) -> str:
     Chinese as bitmaps where it names none, so no printer gets Chinese text
     under a font it lacks. Nothing stored changes.
     """
-    font = _station_font(station_id)
+    font = station_font(station_id)
     if font == _printer_font(shipment):
         return shipment.label_zpl
     content = shipment.contents.select_related("item").first()
-    data = _label_data(shipment, content.item if content else None)
+    data = label_data(shipment, content.item if content else None)
     return label_zpl(data, printer_font=font)
 
 
@@ -198,7 +198,7 @@ def parcel_label_changes(
     }
     for name, value in booked.items():  # what the label shows
         setattr(shipment, name, value)
-    data = _label_data(shipment, item, certificate_link=certificate_link)
+    data = label_data(shipment, item, certificate_link=certificate_link)
     shipment.label_pdf.save(
         f"{shipment.reference}.pdf", ContentFile(label_pdf(data)), save=False
     )

@@ -49,7 +49,7 @@ from ...lifecycle import shipment_transition_many
 from ...models import Shipment, ShipmentItem, Wave
 from ..notify import webhook_events_together
 from .dock import dock_required
-from .labels import _label_data, _station_font, parcel_book, parcel_label_changes
+from .labels import label_data, parcel_book, parcel_label_changes, station_font
 
 logger = logging.getLogger("qcw.labels")
 
@@ -128,7 +128,7 @@ def label_wave(*, wave_id: int) -> None:
         .order_by("id")
         .values_list("id", flat=True)
     )
-    run = _WaveRun(printer_font=_station_font(wave.station_id))
+    run = _WaveRun(printer_font=station_font(wave.station_id))
     for start in range(0, len(todo), CHUNK):
         with transaction.atomic():
             run.chunk(todo[start : start + CHUNK])
@@ -264,7 +264,7 @@ def wave_labels_pdf(wave: Wave) -> bytes:
     for shipment in _wave_labels(wave):
         item = next((c.item for c in shipment.contents.all()), None)
         link = run.link(shipment, item)
-        data.append(_label_data(shipment, item, certificate_link=link))
+        data.append(label_data(shipment, item, certificate_link=link))
     return labels_pdf(data, title=f"{wave} {wave.get_carrier_display()}")
 
 
@@ -272,15 +272,15 @@ def wave_labels_zpl(wave: Wave, *, station_id: int | None) -> str:
     """Every label of the wave in one ZPL stream, for the printer of the
     station downloading it: the stored labels where it has the packing
     station's font, rendered again for its own font otherwise."""
-    font = _station_font(station_id)
+    font = station_font(station_id)
     shipments = _wave_labels(wave)
-    if font == _station_font(wave.station_id):
+    if font == station_font(wave.station_id):
         return "".join(shipment.label_zpl for shipment in shipments)
     run = _WaveRun(printer_font=font)
     labels = []
     for shipment in shipments:
         item = next((c.item for c in shipment.contents.all()), None)
-        data = _label_data(shipment, item, certificate_link=run.link(shipment, item))
+        data = label_data(shipment, item, certificate_link=run.link(shipment, item))
         labels.append(label_zpl(data, printer_font=font))
     return "".join(labels)
 
