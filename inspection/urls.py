@@ -9,7 +9,7 @@ from django.urls import path, register_converter
 
 from .api import certificates, inspections, photos, return_reports, templates
 from .api import returns as returns_api
-from .views import decisions, inspector, items, verify
+from .views import decisions, inspector, items, return_disputes, returns, verify
 
 
 class TokenConverter:
@@ -194,6 +194,40 @@ inspect_patterns = (
             "inspect/inspections/<int:inspection_id>/sign-off/",
             inspector.inspection_signoff,
             name="sign-off",
+        ),
+        path("inspect/returns/", returns.return_queue, name="return-queue"),
+        path(
+            "inspect/disputes/", return_disputes.return_disputes, name="return-disputes"
+        ),
+        path(
+            "inspect/return-inspections/<int:inspection_id>/",
+            returns.return_inspection,
+            name="return-inspection",
+        ),
+        path(
+            "inspect/return-inspections/<int:inspection_id>/photos/",
+            returns.return_photo_add,
+            name="return-photo-add",
+        ),
+        path(
+            "inspect/return-inspections/<int:inspection_id>/sign-off/",
+            return_disputes.return_signoff,
+            name="return-sign-off",
+        ),
+        path(
+            "items/<str:code>/return-compare/",
+            returns.return_compare,
+            name="return-compare",
+        ),
+        path(
+            "items/<str:code>/return-compare/preview/",
+            returns.return_preview,
+            name="return-preview",
+        ),
+        path(
+            "items/<str:code>/return-decide/",
+            return_disputes.return_decide,
+            name="return-decide",
         ),
         path("items/<str:code>/", items.item_detail, name="item-detail"),
         path("items/<str:code>/inspect/", inspector.inspection_start, name="start"),

@@ -33,7 +33,9 @@ from ..forms import check_rows
 from ..labels import ItemLabelData, item_label_pdf
 from ..models import Certificate, HoldDecision, Inspection
 from ..services.certificates import value_text
+from ..services.returns import return_inspect_refusal
 from .next_step import next_step
+from .returns import COMPARABLE, report_url, verdict_context
 
 S = ItemState
 EVERYONE = (*STAFF, Role.MERCHANT, Role.OPERATOR)
@@ -64,11 +66,23 @@ def item_detail(request, code: str):
     can_sign_off = active is not None and (
         services.sign_off_refusal(principal, active) is None
     )
+    returns = list(
+        item.return_inspections.select_related("inspected_by").order_by("-number")
+    )
+    for inspection in returns:
+        inspection.live = verdict_context(
+            {"verdict": inspection.verdict, "checks": inspection.checks}
+        )
+        inspection.report_url = report_url(inspection) if inspection.report else ""
     return render(
         request,
         "inspection/item_detail.html",
         {
             "item": item,
+            "return_inspections": returns,
+            "can_compare": principal.role in STAFF
+            and item.state in COMPARABLE
+            and return_inspect_refusal(item) is None,
             "events": item.events.all(),
             "claim_rows": claim_rows(item.claim or {}),
             "hint": STATE_HINTS.get(item.state),
@@ -108,6 +122,12 @@ STATE_HINTS = {
         "Failed: it goes back to the merchant unless the verdict is appealed."
     ),
     S.RETURNING: gettext_lazy("On its way back to the merchant."),
+    S.RETURN_EXPECTED: gettext_lazy("A buyer is sending it back."),
+    S.RETURN_RECEIVED: gettext_lazy(
+        "Returned by a buyer: waiting to be compared with its certificate."
+    ),
+    S.RETURN_INSPECTING: gettext_lazy("Being compared with its certificate."),
+    S.DISPUTED: gettext_lazy("Disputed return: a supervisor decides."),
 }
 
 

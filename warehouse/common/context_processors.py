@@ -18,6 +18,8 @@ NAVIGATION = [
     ("dashboard:overview", _("Dashboard"), SUPERVISION),
     ("inspect:queue", _("Inspection queue"), (Role.INSPECTOR, *SUPERVISION)),
     ("inspect:decisions", _("Decisions"), SUPERVISION),
+    ("inspect:return-queue", _("Returns"), (Role.INSPECTOR, *SUPERVISION)),
+    ("inspect:return-disputes", _("Disputes"), SUPERVISION),
     ("station:home", _("Station"), (Role.OPERATOR, *SUPERVISION)),
     ("dock:labels", _("Labels"), (Role.OPERATOR, *SUPERVISION)),
     ("dock:manifests", _("Manifests"), (Role.OPERATOR, *SUPERVISION)),
