@@ -384,3 +384,54 @@ def test_each_points_reason_is_printed_in_both_languages(world, qc):
                 point["code"], point["params"], language
             )
             assert " ".join(reason.split())[:12] in text, (language, reason)
+
+
+# --- through the return inspection service --------------------------------------------
+
+
+def _report_job_run(inspection_id: int) -> ReturnInspection:
+    job = Job.objects.get(
+        name=reporting.RETURN_REPORT_JOB, key=f"return-report:{inspection_id}"
+    )
+    assert jobs.job_run(job.pk) == Job.State.DONE
+    return ReturnInspection.objects.get(pk=inspection_id)
+
+
+def test_a_matching_return_gets_its_report_through_the_service(world, qc):
+    from .test_returns_api import inspect, jade_back
+
+    item = jade_back(world)
+    answer = inspect(world, item)
+    assert answer.status_code == 201, answer.json()
+    pending = api_client(world.merchant_user).get(
+        REPORT_URL.format(pk=answer.json()["id"])
+    )
+    assert pending.json()["error"]["code"] == "report_pending"
+
+    inspection = _report_job_run(answer.json()["id"])
+
+    text = _text(_pdf(inspection))
+    assert "MATCHES" in text and "S00012345" in text
+    assert reporting.return_report_signature_valid(inspection)
+    response = api_client(world.merchant_user).get(REPORT_URL.format(pk=inspection.pk))
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{inspection.report_sha256}"'
+
+
+def test_a_disputed_sign_off_is_reported_with_its_note(world, qc):
+    from .test_returns_api import SAME, inspect, jade_back
+    from .test_returns_signoff import sign
+
+    item = jade_back(world)
+    inspection_id = inspect(world, item, {**SAME, "weight_g": "50.31"}).json()["id"]
+    assert not Job.objects.filter(name=reporting.RETURN_REPORT_JOB).exists()
+    answer = sign(qc.inspector2, inspection_id, approve=False, note="重量差两克")
+    assert answer.status_code == 200, answer.json()
+
+    inspection = _report_job_run(inspection_id)
+
+    text = _text(_pdf(inspection))
+    assert "MISMATCH" in text
+    assert "50.310 g" in text and "52.310 g" in text
+    assert "inspector2" in text and "重量差两克" in text
+    assert inspection.report_content["signoff"]["approved"] is False
