@@ -23,7 +23,10 @@ from warehouse.common.throttles import count_in_window
 from .. import services
 from ..models import Certificate
 from ..services.certificates import certificate_checks
-from ..services.certificates.verify import certificate_returned_verified_at
+from ..services.certificates.verify import (
+    certificate_check_pdf,
+    certificate_returned_verified_at,
+)
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -181,7 +184,7 @@ def _verify_upload(request):
             status=413,
         )
     try:
-        certificate = services.certificate_verify_pdf(upload.read())
+        certificate, signature = certificate_check_pdf(upload.read())
     except DomainError as exc:
         return render(
             request,
@@ -192,5 +195,8 @@ def _verify_upload(request):
     return render(
         request,
         "inspection/verify_upload.html",
-        {"cert": _public(certificate) if certificate else None},
+        {
+            "cert": _public(certificate) if certificate else None,
+            "signature": signature,
+        },
     )

@@ -344,14 +344,22 @@ def test_the_qr_code_and_the_code128_decode(world, qc):
 
 
 def test_rendering_is_deterministic(world, qc):
+    """The same certificate renders the same bytes. Each stored file is that
+    rendering with its PAdES signature appended (an incremental update stating
+    its own signing time), so a rendering again is a second verifiable file."""
+    from inspection.pdf import certificate_pdf
+    from inspection.services.certificates.content import certificate_document
+
     _item, certificate = certified_item(world)
-    first = certificate.sha256
+    first = pdf_bytes(certificate)
 
     services.certificate_rerender(certificate=certificate)
 
     certificate.refresh_from_db()
-    assert certificate.sha256 == first
-    assert CertificateFile.objects.count() == 1
+    rendered = certificate_pdf(certificate_document(certificate))
+    assert first.startswith(rendered)
+    assert pdf_bytes(certificate).startswith(rendered)
+    assert CertificateFile.objects.count() == 2
 
 
 # --- verification ---------------------------------------------------------------------

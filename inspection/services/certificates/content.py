@@ -44,6 +44,7 @@ from ... import rules
 from ...models import Certificate, CertificateFile, Inspection, Verdict
 from ...pdf import CertificateData, CheckLine, certificate_pdf
 from ...rules.material import READING_NAMES
+from ...trust.pades import pdf_sign
 
 CONTENT_FORMAT = 2
 """The content's shape: 2 states facts; without ``format``, texts (before)."""
@@ -299,14 +300,15 @@ def certificate_document(certificate: Certificate) -> CertificateData:
 
 
 def certificate_pdf_store(certificate: Certificate, *, new: bool = False) -> None:
-    """Render and store the PDF; record its hash as a verifiable rendering.
+    """Render, sign (PAdES) and store the PDF; record its hash as verifiable.
 
     A write that fails (disk full) leaves no partial file. ``new``: the
     certificate row was just inserted, so its number is ours alone and a file
     already under that name was left by an attempt that died before it
     committed (a killed worker): it is replaced, not kept beside ours.
     """
-    data = certificate_pdf(certificate_document(certificate))
+    # Signed (PAdES) before it is stored: the hash is of the signed file.
+    data = pdf_sign(certificate_pdf(certificate_document(certificate)))
     digest = hashlib.sha256(data).hexdigest()
     old = certificate.pdf.name if certificate.pdf else ""
     storage, field = certificate.pdf.storage, certificate.pdf.field

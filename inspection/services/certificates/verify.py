@@ -21,6 +21,7 @@ from ...models import (
     ReturnVerdict,
 )
 from ...selectors import certificate_current_for_item
+from ...trust.pades import pdf_signature_check
 from .content import verify_url
 from .signing import signature_valid
 
@@ -119,19 +120,34 @@ def certificate_lookup(*, number: str, query_code: str) -> Certificate:
 
 
 def certificate_verify_pdf(data: bytes) -> Certificate | None:
-    """The certificate an uploaded PDF is a genuine rendering of, or None.
+    """The certificate an uploaded PDF is a genuine rendering of, or None
+    (:func:`certificate_check_pdf` without the signature's details)."""
+    return certificate_check_pdf(data)[0]
 
-    Genuine means: its SHA-256 is that of a rendering we issued, and the
-    certificate's signature over its content still checks out.
+
+def certificate_check_pdf(data: bytes) -> tuple[Certificate | None, dict]:
+    """The certificate an uploaded PDF is a genuine rendering of (or None), and
+    what its PAdES signature says (:func:`inspection.trust.pades.pdf_signature_check`).
+
+    Genuine means: its SHA-256 is that of a rendering we issued, the
+    certificate's signature over its content still checks out, and the PDF's
+    own signature is valid: unchanged since signing, by a certificate of the
+    operator's root, not revoked at the time it was signed. A file rendered
+    before PDFs were signed carries no signature; its hash alone vouches for it.
     """
     if not data:
         raise InvalidInput(_("The file is empty."), fields={"pdf": [_("Empty.")]})
+    signature = pdf_signature_check(data)
     digest = hashlib.sha256(data).hexdigest()
     found = (
         CertificateFile.objects.select_related("certificate")
         .filter(sha256=digest)
         .first()
     )
-    if found is None or not signature_valid(found.certificate):
-        return None
-    return found.certificate
+    if (
+        found is None
+        or not signature_valid(found.certificate)
+        or (signature["signed"] and not signature["valid"])
+    ):
+        return None, signature
+    return found.certificate, signature
