@@ -425,3 +425,26 @@ def test_the_station_named_is_recorded_and_an_unknown_one_refused(world, qc):
     answer = inspect(world, item, {**SAME, "station": "GZ-QC-01"})
     assert answer.status_code == 201, answer.json()
     assert answer.json()["station"] == "GZ-QC-01"
+
+
+def test_a_return_sent_back_to_its_merchant_gets_its_own_parcel(world, qc):
+    """The merchant (or staff) asks for the parcel as for a failed item: a
+    return parcel is made for the item already returning, not the parcel it
+    was sold in; asking again answers the same parcel."""
+    from fulfilment.models import Shipment
+
+    world.merchant.return_address = "佛山市顺德区 某路 8 号"
+    world.merchant.contact_phone = "0757-22334455"
+    world.merchant.save()
+    item = jade_back(world)
+    assert inspect(world, item).json()["outcome"] == "to_merchant"
+    item.refresh_from_db()
+    assert item.state == S.RETURNING
+    asked = post(world.merchant_user, f"/api/v1/items/{item.code}/return/")
+    assert asked.status_code == 201, asked.json()
+    parcel = Shipment.objects.get(reference=asked.json()["reference"])
+    assert parcel.kind == Shipment.Kind.RETURN
+    again = post(world.merchant_user, f"/api/v1/items/{item.code}/return/")
+    assert again.json()["reference"] == parcel.reference
+    item.refresh_from_db()
+    assert item.state == S.RETURNING

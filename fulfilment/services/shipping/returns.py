@@ -73,11 +73,15 @@ def return_create(*, principal: Principal, item: Item) -> Shipment:
             .select_related("merchant", "warehouse")
             .get(pk=item.pk)
         )
-        if item.state == S.RETURNING:
+        # A buyer's return its inspection sent back (inspection's
+        # to_merchant outcome) is returning already, with no return parcel
+        # yet: it gets one; the parcel it was sold in is not it.
+        back = item.state == S.RETURNING
+        if back:
             existing = shipment_of_item(item)
-            if existing is not None:
+            if existing is not None and existing.kind == Shipment.Kind.RETURN:
                 return existing
-        refusal = lifecycle.item_refusal(item, S.RETURNING)
+        refusal = None if back else lifecycle.item_refusal(item, S.RETURNING)
         if isinstance(refusal, TransitionRefused):  # the table: not from here
             raise Conflict(
                 _("Item %(code)s is %(state)s; only a failed item goes back.")
@@ -96,9 +100,10 @@ def return_create(*, principal: Principal, item: Item) -> Shipment:
         merchant = item.merchant
         policy = MerchantPolicy.objects.filter(merchant=merchant).first()
         recipient = return_recipient(merchant, policy)
-        lifecycle.item_return_start(
-            item=item, actor=principal.user, reason_code="returning_to_merchant"
-        )
+        if not back:
+            lifecycle.item_return_start(
+                item=item, actor=principal.user, reason_code="returning_to_merchant"
+            )
         shipment = Shipment.objects.create(
             reference=shipment_reference(),
             kind=Shipment.Kind.RETURN,
