@@ -448,3 +448,13 @@ def test_a_return_sent_back_to_its_merchant_gets_its_own_parcel(world, qc):
     assert again.json()["reference"] == parcel.reference
     item.refresh_from_db()
     assert item.state == S.RETURNING
+
+
+def test_a_repeated_post_with_its_idempotency_key_answers_the_first(world, qc):
+    item = jade_back(world)
+    first = inspect(world, item, HTTP_IDEMPOTENCY_KEY="ri-1")
+    again = inspect(world, item, HTTP_IDEMPOTENCY_KEY="ri-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert ReturnInspection.objects.filter(item=item).count() == 1
