@@ -91,6 +91,9 @@ def server_env(args) -> dict[str, str]:
         "DJANGO_SECRET_KEY": "bench",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        # Demo trust keys (certificate PDFs are signed), made on first use.
+        "TRUST_DIR": str(WORK / "trust"),
+        "TRUST_DIR_CREATE": "true",
         "THROTTLE_USER": args.throttle_user,
         "LOG_LEVEL": "WARNING",
         "SCAN_LOG_LEVEL": "WARNING",
