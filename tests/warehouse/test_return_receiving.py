@@ -429,7 +429,10 @@ def test_the_receiving_page_receives_a_return_by_its_tracking_number(client, wor
     )
 
     assert answer.status_code == 200, answer.content
-    assert 'data-state="return_received"' in answer.content.decode()
+    page = answer.content.decode()
+    assert 'data-state="return_received"' in page
+    assert 'data-testid="buyer-return"' in page
+    assert "R-1" in page and item.code in page
     assert state(item) == S.RETURN_RECEIVED
 
 

@@ -236,6 +236,8 @@ def _scan(request, principal: Principal, form: ScanForm) -> tuple[dict, int]:
         # marked its label printed.
         "parcel": getattr(item, "parcel", None),
         "printed_now": getattr(item, "parcel_printed_now", False),
+        # A buyer's return received (by its tracking number: all its items).
+        "buyer_return": getattr(item, "buyer_return", None),
         "next": lifecycle.item_allowed_next(item),
         "message": _("%(action)s: %(code)s is %(state)s.")
         % {
