@@ -13,6 +13,7 @@ shown as it said it.
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -86,13 +87,15 @@ def point_rows(checks: list[dict]) -> list[dict]:
     return rows
 
 
-def verdict_context(judged: dict | None) -> dict:
-    """A judge's answer (``return_compare``'s dict) for the verdict partial."""
+def verdict_context(judged: dict | None, *, signoff: bool = False) -> dict:
+    """A judge's answer (``return_compare``'s dict) for the verdict partial;
+    ``signoff``: the verdict still needs a second person's sign-off."""
     if not judged:
         return {"verdict": None}
     verdict = judged.get("verdict")
     outcome = judged.get("outcome") or ""
     return {
+        "signoff": signoff,
         "verdict": verdict,
         "verdict_label": ReturnVerdict(verdict).label if verdict else "",
         "verdict_tone": VERDICT_TONES.get(verdict, "pending"),
@@ -229,6 +232,7 @@ def _compare_context(request, item, *, data=None, error="", judged=None) -> dict
         "certified_photos": certified_photos(certificate),
         "live": verdict_context(judged),
         "comparable": refusal is None,
+        "photo_max_mb": settings.INSPECTION_PHOTO_MAX_BYTES // (1024 * 1024),
         "refusal": refusal.message if refusal is not None else "",
     }
 
@@ -247,6 +251,14 @@ def return_queue(request):
     warehouses, oldest first, and the comparisons this person may sign off."""
     principal = request.principal
     items = list(service.return_queue(principal)[:MAX_ROWS])
+    # An item whose comparison awaits its sign-off opens that comparison.
+    waiting = dict(
+        ReturnInspection.objects.filter(
+            item__in=items, status=ReturnInspection.Status.AWAITING_SIGNOFF
+        ).values_list("item_id", "pk")
+    )
+    for item in items:
+        item.awaiting_id = waiting.get(item.pk)
     awaiting = [
         inspection
         for inspection in service.return_inspections_awaiting(principal)
@@ -279,9 +291,7 @@ def return_compare(request, code: str):
     fields = form_fields(service.return_certified_values(item))
     observed = observed_from_post(request.POST, fields)
     try:
-        inspection = service.return_inspection_create(
-            principal=principal, code=item.code, observed=observed
-        )
+        inspection = _record(principal, item, observed, request.FILES.getlist("images"))
     except DomainError as exc:
         if not isinstance(exc, InvalidInput):
             refused(request, exc)
@@ -312,6 +322,27 @@ def return_compare(request, code: str):
     return redirect("inspect:return-inspection", inspection_id=inspection.pk)
 
 
+def _record(principal, item, observed: dict, uploads) -> ReturnInspection:
+    """The comparison and the photos taken with it, all or nothing: one
+    transaction, so the report's job (recorded by the service, run after
+    commit) finds the photos."""
+    for upload in uploads:
+        if upload.size > settings.INSPECTION_PHOTO_MAX_BYTES:
+            raise InvalidInput(
+                _("The photo is larger than %(max)d MB.")
+                % {"max": settings.INSPECTION_PHOTO_MAX_BYTES // (1024 * 1024)}
+            )
+    with transaction.atomic():
+        inspection = service.return_inspection_create(
+            principal=principal, code=item.code, observed=observed
+        )
+        for upload in uploads:
+            service.return_photo_add(
+                principal=principal, inspection_id=inspection.pk, data=upload.read()
+            )
+    return inspection
+
+
 @require_POST
 @page_view(*STAFF)
 def return_preview(request, code: str):
@@ -323,8 +354,9 @@ def return_preview(request, code: str):
     context = {"item": item, "live": verdict_context(None), "missing": ""}
     status = 200
     try:
+        judged = service.return_compare(item=item, observed=observed)
         context["live"] = verdict_context(
-            service.return_compare(item=item, observed=observed)
+            judged, signoff=judged["verdict"] != ReturnVerdict.MATCHES
         )
     except InvalidInput as exc:
         context["missing"] = exc.message
@@ -360,7 +392,8 @@ def _inspection_context(inspection: ReturnInspection) -> dict:
                 "verdict": inspection.verdict,
                 "outcome": inspection.outcome,
                 "checks": inspection.checks,
-            }
+            },
+            signoff=inspection.status == ReturnInspection.Status.AWAITING_SIGNOFF,
         ),
         "certified": _certified_rows(inspection.certified or {}),
         "certified_photos": certified_photos(inspection.certificate),

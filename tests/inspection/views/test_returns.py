@@ -225,6 +225,22 @@ def test_a_refused_item_is_said_so(client, world, qc):
 # --- sign-off and decisions ---------------------------------------------------------
 
 
+def test_queue_opens_a_comparison_awaiting_its_sign_off(client, world, qc):
+    """Its inspector sees the item lead to the comparison waiting (no second
+    comparison); a second inspector is offered the sign-off in the queue."""
+    inspection = mismatched(client, world, returned(world))
+    body = client.get(reverse("inspect:return-queue")).content.decode()
+    page = reverse("inspect:return-inspection", kwargs={"inspection_id": inspection.pk})
+    sign_off = reverse(
+        "inspect:return-sign-off", kwargs={"inspection_id": inspection.pk}
+    )
+    assert page in body
+    assert compare_url(inspection.item) not in body
+    assert sign_off not in body
+    signed_in(client, qc.inspector2)
+    assert sign_off in client.get(reverse("inspect:return-queue")).content.decode()
+
+
 def test_disputes_page_lists_what_awaits_a_sign_off(client, world, qc):
     inspection = mismatched(client, world, returned(world))
     signed_in(client, world.supervisor)
@@ -377,3 +393,31 @@ def test_the_signed_report_is_linked_once_rendered(client, world, qc):
         reverse("inspect:item-detail", kwargs={"code": item.code})
     ).content.decode()
     assert report in body
+
+
+def test_photos_taken_with_the_comparison_are_recorded_with_it(client, world, qc):
+    """Photos posted with the form are added in the comparison's transaction
+    (so its report has them); an unreadable one refuses the whole."""
+    item = returned(world)
+    signed_in(client, world.inspector)
+    bad = client.post(
+        compare_url(item),
+        {**SAME, "images": [SimpleUploadedFile("x.png", b"nope", "image/png")]},
+    )
+    assert bad.status_code == 400
+    assert 'data-testid="form-error"' in bad.content.decode()
+    assert not ReturnInspection.objects.exists()
+    item.refresh_from_db()
+    assert item.state == S.RETURN_RECEIVED
+    response = client.post(
+        compare_url(item),
+        {
+            **SAME,
+            "images": [
+                SimpleUploadedFile("a.png", png(), "image/png"),
+                SimpleUploadedFile("b.png", png(), "image/png"),
+            ],
+        },
+    )
+    assert response.status_code == 302
+    assert ReturnInspection.objects.get(item=item).photos.count() == 2
