@@ -6,7 +6,8 @@ living warehouse (:data:`warehouse.demo.LIVING_PLAN`). Through the product's
 own services it takes each certified item as far as the plan says: ordered by
 the platform (both promises; one at risk, one breached), packed with its label
 to print, or released on a manifest that is then closed; failed items go back
-to their merchant (one handed to the carrier); a lot is sold from stock. Each
+to their merchant (one handed to the carrier); a lot is sold from stock;
+buyers send some released items back (:mod:`fulfilment.demo_returns`). Each
 step runs at its own moment of the week's last part
 (:class:`warehouse.demo.DemoWeek`), and the jobs it records (allocation,
 labels, e-mails) run in-process (:func:`warehouse.demo.demo_jobs_run`).
@@ -35,6 +36,7 @@ from warehouse.demo import (
 )
 from warehouse.models import Item, PlatformAccount
 
+from .demo_returns import demo_returns_seed
 from .models import (
     Manifest,
     MerchantPolicy,
@@ -53,6 +55,7 @@ from .services import (
     returns_tracking_sweep,
     tracking_release,
 )
+from .services.shipping.packing import Seals
 
 ORDER_PREFIX = "LS-LIVE-"
 WEBHOOK_URL = "https://platform.example.com/qcw/webhooks"
@@ -99,7 +102,8 @@ def _dispatch() -> None:
         by_goal.setdefault(goal, []).append(item)
     sent = by_goal["released"] + by_goal["packed"] + by_goal["allocated"]
     back = by_goal["returning"] + by_goal["returned"]
-    week = DemoWeek(steps=3 * len(sent) + 2 * len(back) + 8, start=0.7)
+    # The week's last part is the buyers' returns' (fulfilment.demo_returns).
+    week = DemoWeek(steps=3 * len(sent) + 2 * len(back) + 8, start=0.7, end=0.92)
 
     for merchant in {item.merchant for item in back}:
         _return_address(merchant)
@@ -120,7 +124,9 @@ def _dispatch() -> None:
         if item in by_goal["allocated"]:
             continue
         with demo_clock(week.next()):
-            shipment = order_pack(principal=dock, order=order)
+            # Jade leaves under an anti-swap seal (防调包扣) of its own.
+            seals = Seals(one=f"S{70000000 + n + 1:08d}")
+            shipment = order_pack(principal=dock, order=order, seals=seals)
             demo_jobs_run(leave=LEAVE)
         if item in by_goal["released"]:
             with demo_clock(week.next()):
@@ -146,6 +152,8 @@ def _dispatch() -> None:
             )
     promises_sweep(now=now)
     demo_jobs_run(leave=LEAVE)
+    # Buyers send some of the released items back (told to the platform too).
+    demo_returns_seed(who, by_goal["released"], start=0.92)
     # Nothing leaves this machine: the receiver is paused, its messages wait.
     endpoint.is_active = False
     endpoint.save(update_fields=["is_active"])

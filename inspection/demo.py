@@ -235,7 +235,7 @@ OBSERVED = {
 CERTIFICATE_JOB = "inspection.certificate_issue"
 
 
-def _photo(view: str, seed: int) -> bytes:
+def demo_photo(view: str, seed: int) -> bytes:
     """A drawn photo of a jade bangle on the inspection table (JPEG, 960x720):
     the demo's evidence, so its certificates and verify pages show photos."""
     green = (46 + seed * 7 % 40, 120 + seed * 11 % 50, 80 + seed * 5 % 30)
@@ -274,7 +274,7 @@ def demo_inspections_seed(summary: dict) -> None:
                 inspection_photo_add(
                     principal=who["inspector"],
                     inspection_id=opened.pk,
-                    data=_photo(view, item.pk),
+                    data=demo_photo(view, item.pk),
                     caption=view,
                 )
             done, _ = inspection_submit(

@@ -119,6 +119,35 @@ def test_a_week_of_history(world, db):
     assert len({at.date() for at in inspected}) >= 3
 
 
+def test_buyers_returns_each_as_far_as_the_demo_says(world, db, client):
+    """Returns announced, received, matched, awaiting sign-off and disputed,
+    made by the services: the matched item's certificate says so publicly."""
+    from fulfilment.demo_returns import RETURN_PREFIX
+    from inspection.models import ReturnInspection
+    from warehouse.models import ReturnNotice
+
+    notices = ReturnNotice.objects.filter(return_id__startswith=RETURN_PREFIX)
+    states = [n.lines.get().item.state for n in notices.order_by("return_id")]
+    assert states == [
+        ItemState.RETURN_EXPECTED,
+        ItemState.RETURN_RECEIVED,
+        ItemState.RETURNING,
+        ItemState.RETURN_INSPECTING,
+        ItemState.DISPUTED,
+    ]
+    inspections = ReturnInspection.objects.filter(notice__in=notices).order_by("id")
+    assert [(i.verdict, i.status) for i in inspections] == [
+        ("matches", "closed"),
+        ("mismatch", "awaiting_signoff"),
+        ("mismatch", "closed"),
+    ]
+    assert all(i.photos.count() == 2 for i in inspections)
+    matched = inspections[0].certificate
+    body = client.get(f"/verify/{matched.token}.json").json()
+    assert body["returned_verified_at"]
+    assert live().filter(state=ItemState.RELEASED).exists()
+
+
 def test_seeding_again_changes_nothing(world, db):
     counts = [
         m.objects.count()

@@ -84,6 +84,8 @@ CATEGORIES = [
         "name": "Jewellery and jade",
         "name_zh": "珠宝玉石",
         "synonyms": CATEGORY_SYNONYMS["jewellery-jade"],
+        # A buyer cannot swap the stone: it leaves under an anti-swap seal.
+        "seal_required": True,
         "flow": CategoryFlow.ORDER_FIRST,
         "claim_fields": [
             {"key": "material", "required": True},
@@ -97,6 +99,8 @@ CATEGORIES = [
         "name": "Cosmetics",
         "name_zh": "化妆品",
         "synonyms": CATEGORY_SYNONYMS["cosmetics"],
+        # Opened cosmetics come back only for a reason, not "no reason".
+        "returns_opened_accepted": False,
         "flow": CategoryFlow.STOCK_FIRST,
         "claim_fields": SHELF_GOODS_CLAIMS,
     },
@@ -105,6 +109,7 @@ CATEGORIES = [
         "name": "Packaged food",
         "name_zh": "预包装食品",
         "synonyms": CATEGORY_SYNONYMS["packaged-food"],
+        "returns_opened_accepted": False,
         "flow": CategoryFlow.STOCK_FIRST,
         "claim_fields": SHELF_GOODS_CLAIMS,
     },
@@ -113,6 +118,7 @@ CATEGORIES = [
         "name": "Second-hand phones",
         "name_zh": "二手手机",
         "synonyms": CATEGORY_SYNONYMS["phones-used"],
+        "seal_required": True,
         "flow": CategoryFlow.ORDER_FIRST,
         "claim_fields": [
             {"key": "imei", "required": True},
