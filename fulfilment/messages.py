@@ -128,6 +128,14 @@ RETURN_ERRORS = (
         {"state": item_state_labels},
     ),
     M(
+        "return_lot_units",
+        _(
+            "Item %(item)s is a lot of %(units)d units; a buyer's return is taken "
+            "for an item that left as itself, not for units taken from a lot."
+        ),
+        ("item", "units"),
+    ),
+    M(
         "return_delivered_before_release",
         _("Item %(item)s was released on %(released)s, after the delivery time."),
         ("item", "released"),

@@ -487,3 +487,28 @@ def test_the_list_reads_the_same_number_of_queries_for_more_returns(
         announce(world, notice_body(released(world)))
     with django_assert_num_queries(4):
         assert client.get("/api/v1/returns/").json()["count"] == 4
+
+
+def test_units_taken_from_a_lot_are_not_announced_as_a_return(world, raw, cosmetics):
+    """A lot stays on the shelf while its units leave in parcels: no unit has a
+    code or state to follow back, so the notice is refused naming the lot."""
+    lot = f.ItemFactory(
+        notice=f.NoticeFactory(merchant=world.merchant, warehouse=world.gz),
+        category=cosmetics,
+        quantity=12,
+    )
+    item = released(world)
+    OrderLine.objects.create(
+        order=item.order, line=2, item_code=lot.code, sku=lot.sku, quantity=2
+    )
+    body = notice_body(item, items=[{"item": lot.code, "opened": False}])
+
+    error = refused(announce(world, body), 409, "return_lot_units")
+
+    assert error["message"] == (
+        f"Item {lot.code} is a lot of 12 units; a buyer's return is taken for an "
+        "item that left as itself, not for units taken from a lot."
+    )
+    assert error["fields"] == {"items[0].item": [error["message"]]}
+    lot.refresh_from_db()
+    assert lot.state == S.ANNOUNCED

@@ -249,6 +249,20 @@ class _Judge:
                     {"item": code, "return_id": notice.return_id if notice else ""},
                 )
             takeover = open_line
+        elif item.quantity > 1:
+            # Units leave a lot in parcels while the lot stays on the shelf:
+            # no unit has a code or a state of its own to follow back.
+            self._conflict(
+                index,
+                _(
+                    "Item %(item)s is a lot of %(units)d units; a buyer's return is "
+                    "taken for an item that left as itself, not for units taken "
+                    "from a lot."
+                )
+                % {"item": code, "units": item.quantity},
+                "return_lot_units",
+                {"item": code, "units": item.quantity},
+            )
         elif lifecycle.item_refusal(item, S.RETURN_EXPECTED) is not None:
             # The table's answer: only a released item may be expected back.
             self._conflict(
