@@ -164,3 +164,22 @@ def test_other_roles_may_not_open_the_merchants_pages(world, qc, who):
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.get(LIST)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_return_compared_through_the_services(world, qc):
+    """Announced, received and compared 2 g lighter by the services: the
+    merchant reads each point's reason and the verdict awaiting sign-off."""
+    from tests.inspection.views.test_verify_returns import compared
+
+    item, _tracking, inspection, _certificate = compared(world, "lighter")
+    notice = inspection.notice
+
+    listing = client_for(world.merchant_user).get(LIST).content.decode()
+    detail = client_for(world.merchant_user).get(f"{LIST}{notice.pk}/")
+
+    assert notice.return_id in listing and item.code in listing
+    html = detail.content.decode()
+    assert detail.status_code == 200
+    assert "2000 mg apart" in html.replace("-2000", "2000")
+    assert "awaiting sign-off" in html
+    assert "report.pdf" not in html

@@ -8,7 +8,17 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from fulfilment.demo_returns import demo_return_observed
+from fulfilment.models import Shipment
 from inspection.models import ReturnInspection, ReturnOutcome, ReturnVerdict
+from inspection.selectors import certificate_current_for_item
+from inspection.services.returns import (
+    return_inspection_create,
+    return_inspection_sign_off,
+)
+from tests.conftest import api_client
+from tests.fulfilment.conftest import certified, label_scan, order_payload, run_jobs
+from warehouse.common.access import principal_of
 from warehouse.models import ReturnNotice, ReturnNoticeItem, ReturnReason
 
 from ..test_certificates import _media, certified_item  # noqa: F401
@@ -182,3 +192,93 @@ def test_a_certificate_never_returned_says_nothing(client, world, qc):
 
     assert body["returned_verified_at"] is None
     assert 'data-testid="returned-verified"' not in html
+
+
+# --- through the services: released, announced, received, compared -------------------
+
+
+def released_and_received(world, n: int = 1):
+    """A certified item of the world's merchant ordered, packed, handed to
+    the carrier, then announced back by the platform and received."""
+    item = certified(world)
+    payload = order_payload(world, lines=[{"item_code": item.code}])
+    answer = api_client(world.platform).post("/api/v1/orders/", payload, format="json")
+    assert answer.status_code == 201, answer.content
+    run_jobs()
+    answer = api_client(world.station).post(
+        f"/api/v1/orders/{payload['order_id']}/pack/", format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    run_jobs()
+    shipment = Shipment.objects.get(order__external_id=payload["order_id"])
+    assert label_scan(world.station, shipment.tracking_number).status_code == 200
+    tracking = f"SF44400000000{n:02d}"
+    notice = {
+        "return_id": f"{BUYER['return_id']}-{n}",
+        "order": payload["order_id"],
+        "items": [{"item": item.code, "opened": False}],
+        "reason": "not_as_described",
+        "carrier": "sf",
+        "tracking_number": tracking,
+        "buyer_note": BUYER["buyer_note"],
+        "delivered_at": timezone.now().isoformat(),
+    }
+    answer = api_client(world.platform).post("/api/v1/returns/", notice, format="json")
+    assert answer.status_code == 201, answer.content
+    scan = {"barcode": tracking, "action": "receive"}
+    answer = api_client(world.station).post("/api/v1/scans/", scan, format="json")
+    assert answer.status_code == 200, answer.content
+    item.refresh_from_db()
+    return item, tracking
+
+
+def compared(world, goal: str):
+    """A returned item compared through the service: as certified
+    (``matched``), 2 g lighter (``lighter``) or damaged (``damaged``)."""
+    item, tracking = released_and_received(world)
+    observed = demo_return_observed(item, "matched" if goal == "damaged" else goal)
+    if goal == "damaged":
+        observed["condition"] = "damaged"
+    inspection = return_inspection_create(
+        principal=principal_of(world.inspector), code=item.code, observed=observed
+    )
+    run_jobs()
+    return item, tracking, inspection, certificate_current_for_item(item)
+
+
+@pytest.mark.parametrize(
+    ("goal", "sign_off", "verified"),
+    [
+        ("matched", None, True),
+        ("lighter", None, False),  # awaiting sign-off
+        ("lighter", True, False),  # mismatch confirmed: disputed
+        ("lighter", False, False),  # the second inspector disagrees: disputed
+        ("damaged", True, False),  # back to the merchant, damaged
+    ],
+)
+def test_through_the_services_each_outcome(client, world, qc, goal, sign_off, verified):
+    item, tracking, inspection, certificate = compared(world, goal)
+    if sign_off is not None:
+        return_inspection_sign_off(
+            principal=principal_of(qc.inspector2),
+            inspection_id=inspection.pk,
+            approve=sign_off,
+            note="" if sign_off else "Weighed again: the scale was off.",
+        )
+        run_jobs()
+    inspection.refresh_from_db()
+
+    html, body = page_and_json(client, certificate)
+
+    assert (body["returned_verified_at"] is not None) is verified
+    assert ('data-testid="returned-verified"' in html) is verified
+    if verified:
+        assert inspection.verdict == "matches" and inspection.status == "closed"
+        local = timezone.localtime(inspection.closed_at, item.warehouse.tzinfo)
+        assert body["returned_verified_at"] == local.date().isoformat()
+    else:
+        assert "buyer" not in html.lower() and "return" not in html.lower()
+    text = html + str(body)
+    for secret in (tracking, item.buyer_return_lines.get().notice.return_id):
+        assert secret not in text
+    assert_no_buyer_data(html, body)
