@@ -22,6 +22,7 @@ skipped. The time a signature states is Django's clock (``timezone.now``).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -222,8 +223,23 @@ def pdf_sign(pdf_bytes: bytes) -> bytes:
     # pyHanko counts the reserved space in hex digits: two per byte.
     size = cms_signer.container_size
     reserved = 2 * (size + 64) if size else None
-    out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
+    # pyHanko's sign_pdf starts and closes an event loop per call; nothing here
+    # waits on the network (no timestamp, no revocation fetching), so one loop
+    # per thread is kept and reused.
+    out = _loop().run_until_complete(
+        pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)
+    )
     return out.getvalue()
+
+
+_local = threading.local()
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    loop = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _local.loop = asyncio.new_event_loop()
+    return loop
 
 
 # --- the check -----------------------------------------------------------------------
