@@ -181,6 +181,9 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+# The transparency log (inspection.trust.transparency): a new signed tree head at
+# most this often, by the sequencer's job and Celery beat.
+TRANSPARENCY_STH_SECONDS = env.float("TRANSPARENCY_STH_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "jobs-dispatch": {
         "task": "warehouse.tasks.jobs_dispatch",
@@ -205,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
     "scan-log-purge": {
         "task": "warehouse.tasks.scan_log_purge",
         "schedule": crontab(hour=3, minute=41),
+    },
+    # The transparency log signs a tree head this often (issue 22).
+    "transparency-integrate": {
+        "task": "inspection.tasks.transparency_integrate",
+        "schedule": TRANSPARENCY_STH_SECONDS,
     },
 }
 

@@ -24,6 +24,7 @@ def wire() -> None:
         valid_certificate_required,
     )
     from .services.returns.report import RETURN_REPORT_JOB, return_report_render
+    from .trust.transparency.log import TRANSPARENCY_JOB, log_integrate
 
     # Inbound notices: a category with a template is checked by its checks.
     ext.claim_checkers_register(claim_checkers)
@@ -43,6 +44,11 @@ def wire() -> None:
     # and stored in the job's transaction, like a certificate's PDF.
     ext.job_handler_register(
         RETURN_REPORT_JOB, return_report_render, queue="certificates", atomic=True
+    )
+    # The transparency log's sequencer (issue 22): gives the entries that
+    # issuing and revoking recorded their indices, signs a head when due.
+    ext.job_handler_register(
+        TRANSPARENCY_JOB, log_integrate, queue="certificates", atomic=True
     )
     # DESIGN.md rule 1: only an item with a valid certificate moves on to a
     # buyer; a certified item is re-inspected only once its certificate is

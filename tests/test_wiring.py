@@ -98,6 +98,12 @@ WIRING = {
             "atomic": True,
             "max_attempts": 10,
         },
+        "inspection.transparency_integrate": {
+            "handler": "inspection.trust.transparency.log.log_integrate",
+            "queue": "certificates",
+            "atomic": True,
+            "max_attempts": 10,
+        },
     },
     "claim_checker_providers": ["inspection.services.claim_checkers"],
     "item_certificate_provider": "inspection.services.certificate_summary",

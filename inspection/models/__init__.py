@@ -31,6 +31,7 @@ from .returns import (
     return_photo_upload_to,
 )
 from .templates import CheckKind, InspectionTemplate, TemplateCheck
+from .transparency import LogEntry, LogNode, LogState, TreeHead
 
 __all__ = [
     "Appeal",
@@ -43,12 +44,16 @@ __all__ = [
     "InspectionCheck",
     "InspectionPhoto",
     "InspectionTemplate",
+    "LogEntry",
+    "LogNode",
+    "LogState",
     "ReturnInspection",
     "ReturnOutcome",
     "ReturnPhoto",
     "ReturnVerdict",
     "SampleUnit",
     "TemplateCheck",
+    "TreeHead",
     "Verdict",
     "photo_upload_to",
     "return_photo_upload_to",

@@ -21,6 +21,7 @@ from warehouse.models import Item, ItemState
 
 from ...models import Certificate, Inspection
 from ...selectors import certificate_current_for_item
+from ...trust.transparency.log import log_entry_record
 from .content import certificate_content, certificate_pdf_store
 from .signing import content_sign
 
@@ -146,6 +147,16 @@ def certificate_issue(*, item_id: int, actor=None) -> Certificate | None:
             previous = certificate_current_for_item(item)
             existing = _certificate_insert(item, inspection)
             certificate_pdf_store(existing, new=True)
+            # The transparency log's entry commits with the certificate.
+            reissue = (
+                previous is not None and previous.status == Certificate.Status.REVOKED
+            )
+            log_entry_record(
+                certificate=existing,
+                kind="reissue" if reissue else "issue",
+                at=existing.issued_at,
+                replaces=previous.number if reissue else "",
+            )
             if (
                 previous is not None
                 and previous.status == Certificate.Status.REVOKED

@@ -15,6 +15,7 @@ from warehouse.models import Item, ItemState
 
 from ...models import Certificate, Inspection
 from ...selectors import certificate_current_for_item, certificate_get_for
+from ...trust.transparency.log import log_entry_record
 
 S = ItemState
 
@@ -101,6 +102,10 @@ def certificate_revoke(
                 "revoked_reason",
                 "revoked_reason_lang",
             ]
+        )
+        # The transparency log's entry commits with the revocation.
+        log_entry_record(
+            certificate=certificate, kind="revoke", at=certificate.revoked_at
         )
         label = {
             "reason_code": "certificate_revoked",
