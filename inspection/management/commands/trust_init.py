@@ -75,6 +75,16 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{revoke} revoked from {moment.isoformat()} ({path})."
                 )
+                idle = [
+                    kind
+                    for kind in ("seal", "pdf")
+                    if not list(path.glob(f"{kind}-*.key.pem"))
+                ]
+                if idle:
+                    self.stderr.write(
+                        f"No {' or '.join(idle)} key can sign now: "
+                        "run trust_init --rotate."
+                    )
                 return
             if rotate:
                 if not (path / KEYS_FILE).exists():
