@@ -45,12 +45,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 from stdnum.iso7064 import mod_37_2
 
+from fulfilment.demo_returns import demo_return_observed
+from inspection.services.returns import return_inspection_create, return_photo_add
+from tests.conftest import api_client
+from tests.fulfilment.conftest import certified, label_scan, order_payload, run_jobs
 from tests.security.conftest import png
 from tests.warehouse import factories as f
+from warehouse.common.access import principal_of
 from warehouse.common.pages import SESSION_STATION
 from warehouse.models import ScanLog
 
@@ -158,6 +164,21 @@ TEMPLATE = {
     "checks": [{"key": "appearance", "kind": "free", "label": "No cracks"}],
 }
 LOOKUP = {"barcode": "{certified}", "action": "lookup"}
+RETURN_NOTICE = {
+    "return_id": "RET-MATRIX-1",
+    "order": "{order}",
+    "items": [{"item": "{certified}", "opened": False}],
+    "reason": "no_reason",
+    "carrier": "sf",
+    "tracking_number": "SF0000000000009",
+    "delivered_at": "2026-01-01T10:00:00+08:00",
+}
+# What an inspector finds on a returned jade item: as certified.
+RETURNED = {
+    "weight_g": "52.35",
+    "material": "nephrite jade",
+    "condition": "as_certified",
+}
 
 ROUTES: dict[str, Route] = {
     # --- the API ----------------------------------------------------------------
@@ -342,6 +363,57 @@ ROUTES: dict[str, Route] = {
     "api/v1/webhook-endpoints/<int:endpoint_id>/messages/": api(
         "/api/v1/webhook-endpoints/{endpoint}/messages/", True, GET=PLATFORM
     ),
+    # --- buyers' returns: the platform announces, people compare, a supervisor
+    # decides; everyone reads what their tenancy shows.
+    "api/v1/returns/": api(
+        "/api/v1/returns/", body=RETURN_NOTICE, GET=API_ALL, POST=PLATFORM
+    ),
+    "api/v1/returns/<str:return_id>/": api(
+        "/api/v1/returns/{return_id}/", True, GET=API_ALL
+    ),
+    "api/v1/items/<str:code>/return-inspections/": api(
+        "/api/v1/items/{returned}/return-inspections/",
+        True,
+        RETURNED,
+        GET=API_ALL,
+        POST=PEOPLE,
+    ),
+    "api/v1/items/<str:code>/return-inspections/preview/": api(
+        "/api/v1/items/{returned}/return-inspections/preview/",
+        True,
+        RETURNED,
+        POST=PEOPLE,
+    ),
+    "api/v1/items/<str:code>/return-decision/": api(
+        "/api/v1/items/{returned}/return-decision/",
+        True,
+        {"decision": "return_to_merchant", "reason": "Seal cut."},
+        POST=SUPERVISORS,
+    ),
+    "api/v1/return-inspections/<int:inspection_id>/": api(
+        "/api/v1/return-inspections/{return_inspection}/", True, GET=API_ALL
+    ),
+    "api/v1/return-inspections/<int:inspection_id>/signoff/": api(
+        "/api/v1/return-inspections/{return_inspection}/signoff/",
+        True,
+        {"approve": True},
+        POST=PEOPLE,
+    ),
+    "api/v1/return-inspections/<int:inspection_id>/photos/": Route(
+        API,
+        "/api/v1/return-inspections/{return_inspection}/photos/",
+        {"POST": PEOPLE},
+        tenant=True,
+        image=True,
+    ),
+    "api/v1/return-inspections/<int:inspection_id>/photos/<int:photo_id>": api(
+        "/api/v1/return-inspections/{return_inspection}/photos/{return_photo}",
+        True,
+        GET=API_ALL,
+    ),
+    "api/v1/return-inspections/<int:pk>/report.pdf": api(
+        "/api/v1/return-inspections/{return_inspection}/report.pdf", True, GET=API_ALL
+    ),
     # The schema and its docs are published (DESIGN.md section 5).
     "api/schema/": public("/api/schema/", "GET"),
     "api/docs/": public("/api/docs/", "GET"),
@@ -425,6 +497,44 @@ ROUTES: dict[str, Route] = {
         POST=PAGE_STAFF,
     ),
     "items/<str:code>/": page("/items/{certified}/", True, GET=PAGE_EVERYONE),
+    # --- buyers' returns at the inspector's workstation and the supervisor's ------
+    "inspect/returns/": page("/inspect/returns/", GET=PAGE_STAFF),
+    "inspect/disputes/": page("/inspect/disputes/", GET=SUPERVISORS),
+    "inspect/return-inspections/<int:inspection_id>/": page(
+        "/inspect/return-inspections/{return_inspection}/", True, GET=PAGE_STAFF
+    ),
+    "inspect/return-inspections/<int:inspection_id>/photos/": Route(
+        PAGE,
+        "/inspect/return-inspections/{return_inspection}/photos/",
+        {"POST": PAGE_STAFF},
+        tenant=True,
+        image=True,
+    ),
+    "inspect/return-inspections/<int:inspection_id>/sign-off/": page(
+        "/inspect/return-inspections/{return_inspection}/sign-off/",
+        True,
+        {"approve": "yes"},
+        POST=PAGE_STAFF,
+    ),
+    "items/<str:code>/return-compare/": page(
+        "/items/{returned}/return-compare/",
+        True,
+        {"weight_g": "52.35", "material": "nephrite jade", "condition": "as_certified"},
+        GET=PAGE_STAFF,
+        POST=PAGE_STAFF,
+    ),
+    "items/<str:code>/return-compare/preview/": page(
+        "/items/{returned}/return-compare/preview/",
+        True,
+        {"weight_g": "52.35", "material": "nephrite jade", "condition": "as_certified"},
+        POST=PAGE_STAFF,
+    ),
+    "items/<str:code>/return-decide/": page(
+        "/items/{returned}/return-decide/",
+        True,
+        {"decision": "return_to_merchant", "reason": "Seal cut."},
+        POST=SUPERVISORS,
+    ),
     # --- the supervisor's decisions: holds, appeals, revocations, each confirmed ----
     "inspect/decisions/": page("/inspect/decisions/", GET=SUPERVISORS),
     "inspect/decisions/holds/<str:code>/": page(
@@ -509,6 +619,14 @@ ROUTES: dict[str, Route] = {
         GET=ONLY_M,
         POST=ONLY_M,
     ),
+    # Their buyers' returns: the merchant's own only.
+    "decisions/buyer-returns/": page("/decisions/buyer-returns/", GET=ONLY_M),
+    "decisions/buyer-returns/<int:notice_id>/": page(
+        "/decisions/buyer-returns/{return_notice}/", True, GET=ONLY_M
+    ),
+    "decisions/buyer-returns/photos/<int:photo_id>": page(
+        "/decisions/buyer-returns/photos/{return_photo}", True, GET=ONLY_M
+    ),
     # --- public certificate verification: anyone with the QR code or the number -----
     "verify/": public("/verify/?number={certificate}&code={query_code}", "GET", "POST"),
     "verify/<token:token>": public("/verify/{token}", "GET"),
@@ -516,6 +634,7 @@ ROUTES: dict[str, Route] = {
     "verify/<token:token>/photos/<int:photo_id>": public(
         "/verify/{token}/photos/{photo}", "GET"
     ),
+    ".well-known/qcw-keys.json": public("/.well-known/qcw-keys.json", "GET"),
 }
 
 
@@ -544,12 +663,17 @@ GHOSTS = {
     "dock_station": 987650,
     "wave": 987649,
     "warehouse": "XX",
+    "return_id": "RET-GHOST-1",
+    "return_notice": 987648,
+    "returned": ghost_code("QZZZZZZZZZ5"),
+    "return_inspection": 987647,
+    "return_photo": 987646,
 }
 
 
-def places(estate) -> dict:
+def places(estate, returned=None) -> dict:
     """Merchant A's objects, by the names :data:`ROUTES` uses."""
-    return {
+    return (returned.places() if returned else {}) | {
         "notice": estate.notice.pk,
         "certified": estate.certified.code,
         "inspecting": estate.inspecting.code,
@@ -580,6 +704,91 @@ def fill(value, values: dict):
     if isinstance(value, list):
         return [fill(item, values) for item in value]
     return value
+
+
+@dataclass
+class BuyerReturn:
+    """A's buyers' returns: one compared and matched (its report signed), one
+    received and waiting for its comparison."""
+
+    matched: object  # ReturnInspection
+    photo: object  # ReturnPhoto
+    received: object  # Item
+
+    def places(self) -> dict:
+        return {
+            "return_id": self.matched.notice.return_id,
+            "return_notice": self.matched.notice.pk,
+            "returned": self.received.code,
+            "return_inspection": self.matched.pk,
+            "return_photo": self.photo.pk,
+        }
+
+    def markers(self) -> list[str]:
+        notice = self.matched.notice
+        return [notice.return_id, notice.tracking_number, self.received.code]
+
+
+def _released(world, estate) -> tuple:
+    """A certified item of A's, ordered, packed and handed to the carrier:
+    (its released parcel, the order id)."""
+    from fulfilment.models import Shipment
+
+    item = certified(world)
+    payload = order_payload(world, lines=[{"item_code": item.code}])
+    answer = api_client(world.platform).post("/api/v1/orders/", payload, format="json")
+    assert answer.status_code == 201, answer.content
+    run_jobs()
+    answer = api_client(estate.dock.user).post(
+        f"/api/v1/orders/{payload['order_id']}/pack/", format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    run_jobs()
+    shipment = Shipment.objects.get(order__external_id=payload["order_id"])
+    answer = label_scan(estate.dock.user, shipment.tracking_number)
+    assert answer.status_code == 200, answer.content
+    return shipment, payload["order_id"]
+
+
+def _returned(world, shipment, order_id: str, n: int):
+    """The parcel's item announced back by the platform and received."""
+    item = shipment.contents.get().item
+    tracking = f"SF55500000000{n:02d}"
+    notice = {
+        **RETURN_NOTICE,
+        "return_id": f"RET-A-PRIVATE-{n:04d}",
+        "order": order_id,
+        "items": [{"item": item.code, "opened": False}],
+        "tracking_number": tracking,
+        "delivered_at": timezone.now().isoformat(),
+    }
+    answer = api_client(world.platform).post("/api/v1/returns/", notice, format="json")
+    assert answer.status_code == 201, answer.content
+    scan = {"barcode": tracking, "action": "receive"}
+    answer = api_client(world.station).post("/api/v1/scans/", scan, format="json")
+    assert answer.status_code == 200, answer.content
+    item.refresh_from_db()
+    return item
+
+
+@pytest.fixture
+def buyer_return(world, qc, estate) -> BuyerReturn:
+    """Two of A's released items come back from buyers: one is compared by
+    the second inspector and matches, one waits at the return desk."""
+    first = _returned(world, estate.released, estate.released.order.external_id, 1)
+    second = _returned(world, *_released(world, estate), 2)
+    matched = return_inspection_create(
+        principal=principal_of(qc.inspector2),
+        code=first.code,
+        observed=demo_return_observed(first, "matched"),
+    )
+    photo = return_photo_add(
+        principal=principal_of(qc.inspector2), inspection_id=matched.pk, data=png()
+    )
+    run_jobs()  # the signed report
+    matched.refresh_from_db()
+    assert matched.status == "closed" and matched.report, matched.status
+    return BuyerReturn(matched=matched, photo=photo, received=second)
 
 
 # --- the resolver's patterns ----------------------------------------------------------
@@ -877,12 +1086,12 @@ def refusals(route, name, method, caller, real, found: Findings) -> None:
         found.check(status in (400, 404), f"{who}: {status}, not 404")
 
 
-def test_access_matrix(world, qc, estate, outsiders, loose_throttles):
+def test_access_matrix(world, qc, estate, buyer_return, outsiders, loose_throttles):
     insiders, strangers = callers(world, qc, estate, outsiders)
     admin = insiders[-1]
     anonymous = Caller("anonymous", None)
-    real = places(estate)
-    found = Findings(estate.markers())
+    real = places(estate, buyer_return)
+    found = Findings(estate.markers() + buyer_return.markers())
 
     # Anonymous callers and outsiders first: refused, they change nothing.
     for name, route in ROUTES.items():
