@@ -164,9 +164,9 @@ def test_a_pdf_signed_under_another_root_is_untrusted(world, qc, tmp_path, setti
     assert check["code"] == "untrusted" and check["kid"] is None
 
 
-def post_pdf(client, data: bytes) -> str:
+def post_pdf(client, data: bytes, language: str = "en") -> str:
     answer = client.post(
-        "/verify/", {"pdf": io.BytesIO(data)}, HTTP_ACCEPT_LANGUAGE="en"
+        "/verify/", {"pdf": io.BytesIO(data)}, HTTP_ACCEPT_LANGUAGE=language
     )
     assert answer.status_code == 200
     return answer.content.decode()
@@ -185,6 +185,8 @@ def test_the_upload_check_says_who_signed_and_whether_unchanged(
     assert "Genuine: this file is a certificate we issued" in page
     assert f"Signed by {OPERATOR} on" in page
     assert "the document is unchanged since it was signed" in page
+    page = post_pdf(client, data, "zh-hans")
+    assert f"由 {OPERATOR} 于" in page and "签署后文件未被改动" in page
 
     page = post_pdf(client, one_byte_changed(data))
     assert "Not genuine" in page
