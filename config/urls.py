@@ -35,6 +35,8 @@ urlpatterns = [
     path("api/v1/", include(inspection_urls.api_patterns)),
     path("api/v1/", include(fulfilment_urls.api_patterns)),
     path("", include(inspection_urls.verify_patterns)),
+    # The certificate transparency log (issue 22): public, JSON, cacheable.
+    path("transparency/", include("inspection.trust.transparency.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"

@@ -27,6 +27,7 @@ from ..services.certificates.verify import (
     certificate_check_pdf,
     certificate_returned_verified_at,
 )
+from ..trust.transparency.reads import certificate_transparency
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -123,9 +124,13 @@ def verify_page(request, token: str):
 @require_GET
 @throttled
 def verify_json(request, token: str):
-    """The same facts for machines."""
+    """The same facts for machines, with the certificate's inclusion proof in
+    the transparency log's newest signed head (``{"pending": true}`` until its
+    entry is under one)."""
+    certificate = _certificate(token)
     return JsonResponse(
-        _public(_certificate(token)), json_dumps_params={"ensure_ascii": False}
+        {**_public(certificate), "transparency": certificate_transparency(certificate)},
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

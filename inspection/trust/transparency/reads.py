@@ -66,9 +66,11 @@ def sth_at(size: int) -> TreeHead | None:
     return TreeHead.objects.filter(tree_size=size).order_by("-timestamp", "-id").first()
 
 
-def sth_list() -> list[TreeHead]:
-    """Every signed head, oldest first (what an auditor fetches)."""
-    return list(TreeHead.objects.order_by("timestamp", "id"))
+def sth_list(*, after: int = 0, limit: int = MAX_ENTRIES) -> list[TreeHead]:
+    """Signed heads after ``after`` (ms), oldest first (what an auditor fetches)."""
+    return list(
+        TreeHead.objects.filter(timestamp__gt=after).order_by("timestamp", "id")[:limit]
+    )
 
 
 def entries_page(start: int, end: int) -> list[dict]:
