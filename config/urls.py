@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 
 from fulfilment import urls as fulfilment_urls
 from inspection import urls as inspection_urls
+from inspection.views.trust import seal_keys_json
 from warehouse import urls as warehouse_urls
 from warehouse.common.api import api_not_found
 from warehouse.common.pages import home_redirect
@@ -37,6 +38,8 @@ urlpatterns = [
     path("", include(inspection_urls.verify_patterns)),
     # The certificate transparency log (issue 22): public, JSON, cacheable.
     path("transparency/", include("inspection.trust.transparency.urls")),
+    # The QR seal's public keys (JWKS), for offline verifiers.
+    path(".well-known/qcw-keys.json", seal_keys_json, name="seal-keys"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"

@@ -14,7 +14,7 @@ fulfilment's labels and manifests draw with the same helpers.
 """
 
 from .certificate import CertificateData, CheckLine, certificate_pdf
-from .codes import draw_code128, draw_qr
+from .codes import draw_code128, draw_qr, qr_modules
 from .forms import FORMS, Plan, draw_plan
 from .photos import PHOTO_MIN_H, Photo, draw_photo, photo_grid
 from .text import (
@@ -45,6 +45,7 @@ __all__ = [
     "local_time",
     "pdf_canvas",
     "photo_grid",
+    "qr_modules",
     "text_width",
     "wrap_text",
 ]

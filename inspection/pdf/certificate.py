@@ -102,6 +102,10 @@ class CertificateData:
     """The inspection's photos (JPEG or PNG), in order: as many as fit are
     shown, as large as the page's free space allows (:func:`_photo_layout`)."""
     lot: Text = ""
+    qr_url: str = ""
+    """What the QR code encodes: the verify URL with the certificate's seal
+    after ``#`` (:func:`inspection.trust.seal.certificate_seal_url`); the
+    verify URL alone when empty. The page prints the verify URL alone."""
 
 
 def _photo_layout(
@@ -268,7 +272,8 @@ def certificate_pdf(data: CertificateData) -> bytes:
     # Number, query code and QR.
     y = top - band_h - 22
     qr_size = 104.0
-    draw_qr(c, data.verify_url, MARGIN + width - qr_size, y - qr_size + 12, qr_size)
+    qr_url = data.qr_url or data.verify_url
+    draw_qr(c, qr_url, MARGIN + width - qr_size, y - qr_size + 12, qr_size)
     page.text(MARGIN + width - qr_size / 2 - 30, y - qr_size + 2, SCAN, 7, colour=MUTED)
     page.text(MARGIN, y, NUMBER, 8, colour=MUTED)
     draw_text(t, MARGIN, y - 16, data.number, 15, bold=True)

@@ -45,6 +45,11 @@ def _qr_path(url: str) -> tuple[int, str]:
     return modules, "".join(path)
 
 
+def qr_modules(url: str) -> int:
+    """The side of ``url``'s QR code in modules (17 + 4 x its version)."""
+    return _qr_path(url)[0]
+
+
 def draw_qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
     """Draw the QR code of ``url`` in a square of ``size`` points at (x, y):
     its dark modules are one path, filled once."""

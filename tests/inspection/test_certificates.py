@@ -17,6 +17,7 @@ from inspection import selectors, services
 from inspection.models import Certificate, CertificateFile
 from inspection.services.certificates import issue as issuing
 from inspection.services.certificates import number_is_valid
+from inspection.trust.seal import seal_decode_verify
 from tests.conftest import api_client
 from warehouse import lifecycle
 from warehouse.common import jobs
@@ -339,7 +340,10 @@ def test_the_qr_code_and_the_code128_decode(world, qc):
     found = {r.format: r.text for r in zxingcpp.read_barcodes(image)}
 
     verify = f"https://qc.example.com/verify/{certificate.token}"
-    assert found[zxingcpp.BarcodeFormat.QRCode] == verify
+    # The verify URL, and after "#" the certificate's seal (inspection.trust.seal).
+    url, _hash, _seal = found[zxingcpp.BarcodeFormat.QRCode].partition("#QC1:")
+    assert url == verify
+    assert seal_decode_verify(found[zxingcpp.BarcodeFormat.QRCode]).genuine
     assert found[zxingcpp.BarcodeFormat.Code128] == certificate.item.code
 
 

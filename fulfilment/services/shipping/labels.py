@@ -6,7 +6,7 @@ printed, and cancelling the bookings of an order's parcels."""
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from inspection.services.certificates import certificate_valid_link
+from inspection.services.certificates import certificate_label_link
 from warehouse.common.access import Principal, tenant_scope
 from warehouse.common.exceptions import DomainError
 from warehouse.common.jobs import job_record
@@ -49,7 +49,7 @@ def label_data(
     if shipment.kind != Shipment.Kind.ORDER or item is None:
         certificate_link = ""
     elif certificate_link is None:
-        certificate_link = certificate_valid_link(item)
+        certificate_link = certificate_label_link(item)
     carrier = CARRIERS[shipment.carrier]
     return LabelData(
         carrier_code=shipment.carrier,

@@ -38,7 +38,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspection.services.certificates import certificate_valid_link
+from inspection.services.certificates import certificate_label_link
 from warehouse.common.access import Principal, tenant_scope
 from warehouse.common.exceptions import DomainError, NotFound
 from warehouse.common.jobs import job_record
@@ -200,7 +200,7 @@ class _WaveRun:
         if item is None or shipment.kind != Shipment.Kind.ORDER:
             return ""
         if item.pk not in self.links:
-            self.links[item.pk] = certificate_valid_link(item)
+            self.links[item.pk] = certificate_label_link(item)
         return self.links[item.pk]
 
 

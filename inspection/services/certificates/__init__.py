@@ -26,6 +26,7 @@ from .issue import (
 from .revoke import certificate_revoke, revoked_only, valid_certificate_required
 from .signing import canonical, content_sign, signature_valid, signing_keys
 from .verify import (
+    certificate_label_link,
     certificate_lookup,
     certificate_summary,
     certificate_valid_link,
@@ -42,6 +43,7 @@ __all__ = [
     "certificate_document",
     "certificate_enqueue",
     "certificate_issue",
+    "certificate_label_link",
     "certificate_lookup",
     "certificate_rerender",
     "certificate_revoke",

@@ -45,6 +45,7 @@ from ...models import Certificate, CertificateFile, Inspection, Verdict
 from ...pdf import CertificateData, CheckLine, certificate_pdf
 from ...rules.material import READING_NAMES
 from ...trust.pades import pdf_sign
+from ...trust.seal import certificate_seal_url
 
 CONTENT_FORMAT = 2
 """The content's shape: 2 states facts; without ``format``, texts (before)."""
@@ -282,6 +283,7 @@ def certificate_document(certificate: Certificate) -> CertificateData:
         number=certificate.number,
         query_code=certificate.query_code,
         verify_url=verify_url(certificate.token),
+        qr_url=certificate_seal_url(certificate),
         warehouse_name=item.warehouse.names_both,
         warehouse_address=item.warehouse.address,
         item_code=item.code,

@@ -22,6 +22,7 @@ from ...models import (
 )
 from ...selectors import certificate_current_for_item
 from ...trust.pades import pdf_signature_check
+from ...trust.seal import certificate_seal_url
 from .content import verify_url
 from .signing import signature_valid
 
@@ -41,6 +42,16 @@ def certificate_valid_link(item: Item) -> str:
     if certificate is None or certificate.status != Certificate.Status.VALID:
         return ""
     return verify_url(certificate.token)
+
+
+def certificate_label_link(item: Item) -> str:
+    """What a parcel label's QR code carries: the valid certificate's link
+    with its seal after ``#`` (checked offline, :mod:`inspection.trust.seal`),
+    else an empty string."""
+    certificate = certificate_current_for_item(item)
+    if certificate is None or certificate.status != Certificate.Status.VALID:
+        return ""
+    return certificate_seal_url(certificate)
 
 
 def certificate_summary(item: Item) -> dict | None:
