@@ -4,6 +4,7 @@
     python bench/run.py --only memory        # a worker over 10,000 certificates
     python bench/run.py --only scans --rounds 2
     python bench/run.py --only inbound
+    python bench/run.py --only transparency  # log proof sizes at 1,000,000 entries
 
 It builds its own world from scratch: drops and re-creates the PostgreSQL
 database ``qcw_bench`` (never another; ``BENCH_DATABASE=qcw_bench_<x>`` names
@@ -65,7 +66,15 @@ CEILING_PATH = {
     "lookup": "/bench/ceiling/lookup/",
     "receive": "/bench/ceiling/receive/",
 }
-SUITES = ("inbound", "scans", "queries", "certificates", "burst", "memory")
+SUITES = (
+    "inbound",
+    "scans",
+    "queries",
+    "certificates",
+    "burst",
+    "memory",
+    "transparency",
+)
 SERVER_SUITES = {"inbound", "scans", "queries"}
 CLK = os.sysconf("SC_CLK_TCK")
 SHUFFLE_SEED = 16  # receives and lookups visit the notices in a fixed random order
@@ -913,6 +922,11 @@ def main(argv=None) -> int:
 
         log(f"rendering {args.certificates} certificates in this process")
         rows += bench_certificates(args.certificates)
+    if "transparency" in args.only:
+        from bench.transparency import bench_transparency
+
+        log("transparency log proofs at 1,000,000 entries (simulated)")
+        rows += bench_transparency(1_000_000, build=True)
 
     report = {
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
