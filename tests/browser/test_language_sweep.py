@@ -8,9 +8,12 @@ one failed, one failed awaiting sign-off, one failed and going back to its
 merchant (a return parcel), one certified for an order the platform
 cancelled (held for the merchant's decision), one under inspection, a lot
 under sample inspection, accepted and refused scans at the receiving
-station. Then each role signs in (the inspector reaches Chinese by the
-header's switch, everyone else by the browser's language) and opens each of
-its pages, a refused announcement and a refused scan among them (the list is
+station; and the demo's buyers' returns (``fulfilment.demo_returns``): one
+announced, one received and waiting for its comparison, one matched (its
+certificate's page says so), one awaiting a second inspector, one disputed.
+Then each role signs in (the inspector reaches Chinese by the header's
+switch, everyone else by the browser's language) and opens each of its
+pages, a refused announcement and a refused scan among them (the list is
 checked against the URLconfs and the role's navigation); at each size the
 page's own JavaScript reads every text node and every attribute a person
 reads (title, placeholder, aria-label, alt, button values, options), and:
@@ -39,6 +42,7 @@ page of the role and language: page, role, language, size, texts.
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -46,12 +50,13 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.db import connection
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from fulfilment.models import Manifest, Order, Shipment
-from inspection.models import Certificate, Inspection
+from inspection.models import Certificate, Inspection, ReturnInspection
 from inspection.services import inspection_open, inspection_sign_off, inspection_submit
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import api_client
@@ -60,7 +65,7 @@ from warehouse import vocabularies
 from warehouse.common.access import Role, principal_of
 from warehouse.common.context_processors import navigation_for
 from warehouse.demo import demo_seed
-from warehouse.models import InboundNotice, Item, ItemState, Station
+from warehouse.models import InboundNotice, Item, ItemState, ReturnNotice, Station
 from warehouse.services import inbound_notice_create
 
 PASSWORD = "pw-for-the-sweep-1"
@@ -196,6 +201,8 @@ class World:
     manifest: str = ""
     verify_token: str = ""
     reset_path: str = ""
+    # The demo's buyers' returns (fulfilment.demo_returns), by how far each went.
+    returns: dict = field(default_factory=dict)
 
 
 def _ok(answer, *codes):
@@ -322,9 +329,11 @@ def world_build() -> World:
         _ok(api_client(platform).post("/api/v1/orders/", payload, format="json"))
         run_jobs()
         order = Order.objects.get(external_id=payload["order_id"])
+        # Jade leaves under an anti-swap seal (防调包扣) of its own number.
+        seal = {"seal": f"S{80000000 + order.pk:08d}"}
         _ok(
             api_client(dock).post(
-                f"/api/v1/orders/{order.external_id}/pack/", format="json"
+                f"/api/v1/orders/{order.external_id}/pack/", seal, format="json"
             )
         )
         run_jobs()
@@ -352,6 +361,7 @@ def world_build() -> World:
     world.reset_path = (
         f"/accounts/reset/{uid}/{default_token_generator.make_token(merchant)}/"
     )
+    world.returns = _buyer_returns()
     states = {sku: i.state for sku, i in world.items.items()}
     assert states["JADE-BANGLE-56"] == ItemState.RELEASED, states
     assert states["JADE-PENDANT-2"] == ItemState.PACKED, states
@@ -362,6 +372,41 @@ def world_build() -> World:
     assert states["IP13-128-BLU"] == ItemState.INSPECTING, states
     assert Shipment.objects.filter(printed_at__isnull=True).exists()
     return world
+
+
+def _buyer_returns() -> dict:
+    """What the pages of the demo's buyers' returns are opened with."""
+    from fulfilment.demo_returns import RETURN_PREFIX
+
+    notices = {
+        n: ReturnNotice.objects.get(return_id=f"{RETURN_PREFIX}{n:04d}")
+        for n in range(1, 6)
+    }
+    items = {n: notice.lines.get().item for n, notice in notices.items()}
+    inspections = {
+        n: ReturnInspection.objects.filter(item=items[n]).latest("number")
+        for n in (3, 4, 5)
+    }
+    found = {
+        "expected": items[1].code,
+        "received": items[2].code,
+        "matched_notice": notices[3].pk,
+        "matched_token": inspections[3].certificate.token,
+        "awaiting": inspections[4].pk,
+        "awaiting_item": items[4].code,
+        "disputed": items[5].code,
+        "disputed_notice": notices[5].pk,
+        "disputed_inspection": inspections[5].pk,
+    }
+    states = {
+        "expected": ItemState.RETURN_EXPECTED,
+        "received": ItemState.RETURN_RECEIVED,
+        "awaiting_item": ItemState.RETURN_INSPECTING,
+        "disputed": ItemState.DISPUTED,
+    }
+    for key, state in states.items():
+        assert Item.objects.get(code=found[key]).state == state, (key, state)
+    return found
 
 
 # --- the pages of each role ---------------------------------------------------------
@@ -435,6 +480,7 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
     that sees it alike (an admin sees what a supervisor sees, and the admin
     link; the password pages are the same for everyone)."""
     item = {sku: _item(w, sku) for sku in w.items}
+    r = w.returns
     dock = [
         ("labels", "/dock/labels/"),
         ("manifests", "/dock/manifests/"),
@@ -449,6 +495,7 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
             ("password-reset-complete", "/accounts/reset/done/"),
             ("verify-lookup", "/verify/"),
             ("verify", f"/verify/{w.verify_token}"),
+            ("verify-returned", f"/verify/{w.returns['matched_token']}"),
             ("not-found", "/no-such-page/"),
         ]
     if role == Role.MERCHANT:
@@ -461,6 +508,16 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
             ("upload", "/portal/shipments/upload/"),
             ("tokens", "/portal/tokens/"),
             ("returns-policy", "/decisions/returns/"),
+            ("buyer-returns", "/decisions/buyer-returns/"),
+            (
+                "buyer-return-matched",
+                f"/decisions/buyer-returns/{r['matched_notice']}/",
+            ),
+            (
+                "buyer-return-disputed",
+                f"/decisions/buyer-returns/{r['disputed_notice']}/",
+            ),
+            ("item-return-expected", f"/items/{r['expected']}/"),
             ("item-released", item["JADE-BANGLE-56"]),
             ("item-packed", item["JADE-PENDANT-2"]),
             ("item-held", item["JADE-PENDANT-3"]),
@@ -481,6 +538,10 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
             ("item-inspecting", item["IP13-128-BLU"]),
             ("item-failed", item["GOLD-RING-18K"]),
             ("item-released", item["JADE-BANGLE-56"]),
+            ("return-queue", "/inspect/returns/"),
+            ("return-compare", f"/items/{r['received']}/return-compare/"),
+            ("return-inspection", f"/inspect/return-inspections/{r['awaiting']}/"),
+            ("item-return-received", f"/items/{r['received']}/"),
             ("account", "/account/"),
             ("forbidden", "/dashboard/"),
         ]
@@ -503,6 +564,14 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
             ("inspection-lot", f"/inspect/inspections/{w.lot_inspection_id}/"),
             ("item-held", item["JADE-PENDANT-3"]),
             ("item-lot", item["SERUM-30ML"]),
+            ("return-queue", "/inspect/returns/"),
+            ("return-disputes", "/inspect/disputes/"),
+            (
+                "return-inspection-disputed",
+                f"/inspect/return-inspections/{r['disputed_inspection']}/",
+            ),
+            ("item-disputed", f"/items/{r['disputed']}/"),
+            ("item-return-inspecting", f"/items/{r['awaiting_item']}/"),
             ("station-choose", "/station/"),
             *dock,
             ("account", "/account/"),
@@ -512,6 +581,8 @@ def pages_of(role: str, w: World) -> list[tuple[str, object]]:
             ("dashboard", "/dashboard/"),
             ("decisions", "/inspect/decisions/"),
             ("queue", "/inspect/"),
+            ("return-queue", "/inspect/returns/"),
+            ("return-disputes", "/inspect/disputes/"),
             ("item-returning", item["JADE-PENDANT-4"]),
             ("station-choose", "/station/"),
             *dock,
@@ -629,6 +700,21 @@ def sweep_role(browser, base: str, w: World, role: str, language: str) -> list:
     return problems
 
 
+def off_the_event_loop(build):
+    """``build()`` in a thread of its own: Playwright's event loop runs in
+    this one, and signing a certificate's PDF (pyHanko) runs its own
+    (``asyncio.run``), which a running loop refuses."""
+
+    def run():
+        try:
+            return build()
+        finally:
+            connection.close()  # the thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
 def viewport(size: str) -> dict:
     width, height = SIZES[size]
     return {"width": width, "height": height}
@@ -640,7 +726,7 @@ def test_every_page_of_every_role_in_the_readers_language(
 ):
     """One world per language; each role in its own browser context."""
     started = time.monotonic()
-    w = world_build()
+    w = off_the_event_loop(world_build)
     print(f"\nworld: {time.monotonic() - started:.1f}s")
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in SHOTS.glob(f"{language}-*"):  # a page no longer swept
@@ -685,8 +771,20 @@ NOT_PAGES = {
     "decide:return": "a POST",
     "decide:held": "a POST",
     "decide:received": "a POST",
+    "decide:buyer-return-photo": "an image (a returned item's photo)",
+    "inspect:return-preview": "a POST answering the comparison's live verdict",
+    "inspect:return-photo-add": "a POST adding a photo of a returned item",
+    "inspect:return-sign-off": "a POST signing a return's verdict off",
+    "inspect:return-decide": "a POST deciding a disputed return",
     "verify-json": "JSON for machines",
     "verify-photo": "an image",
+    "seal-keys": "JSON for machines: the seal's public keys",
+    "transparency:sth": "JSON for machines: the transparency log's newest head",
+    "transparency:sth-at": "JSON for machines: a signed head of the log",
+    "transparency:sths": "JSON for machines: the log's signed heads",
+    "transparency:consistency": "JSON for machines: a consistency proof",
+    "transparency:entries": "JSON for machines: the log's entries",
+    "transparency:proof": "JSON for machines: an inclusion proof",
     "schema": "the OpenAPI schema",
     "api-docs": "the API's documentation, generated from the schema",
     "api-redoc": "the API's documentation, generated from the schema",
@@ -717,6 +815,17 @@ def _placeholder_world() -> World:
         manifest="MZTO-GZ-1",
         verify_token="A" * 32,
         reset_path="/accounts/reset/MQ/set-password/",
+        returns={
+            "expected": item.code,
+            "received": item.code,
+            "matched_notice": 1,
+            "matched_token": "B" * 32,
+            "awaiting": 1,
+            "awaiting_item": item.code,
+            "disputed": item.code,
+            "disputed_notice": 2,
+            "disputed_inspection": 2,
+        },
     )
 
 
