@@ -28,6 +28,7 @@ import hashlib
 import io
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
@@ -226,9 +227,7 @@ def pdf_sign(pdf_bytes: bytes) -> bytes:
     # pyHanko's sign_pdf starts and closes an event loop per call; nothing here
     # waits on the network (no timestamp, no revocation fetching), so one loop
     # per thread is kept and reused.
-    out = _loop().run_until_complete(
-        pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)
-    )
+    out = _run(pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved))
     return out.getvalue()
 
 
@@ -240,6 +239,21 @@ def _loop() -> asyncio.AbstractEventLoop:
     if loop is None or loop.is_closed():
         loop = _local.loop = asyncio.new_event_loop()
     return loop
+
+
+def _run(coroutine):
+    """Run ``coroutine`` to its end from synchronous code.
+
+    On this thread's kept loop; but a thread whose own loop is running (an
+    async caller, or a browser driver that runs one) may not start a second,
+    so there the coroutine gets a thread and a loop of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _loop().run_until_complete(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 # --- the check -----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 the operator's root, kept valid across a key rotation, refused after a
 revocation date, and reported by the verify page's upload check."""
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -107,6 +108,22 @@ def test_a_rendering_again_is_signed_too(world, qc):
     assert pdf_signature_check(second)["valid"]
     assert services.certificate_verify_pdf(first) == certificate
     assert services.certificate_verify_pdf(second) == certificate
+
+
+def test_a_pdf_is_signed_from_inside_a_running_event_loop(world, qc):
+    """A caller whose thread runs an event loop (an async view, a browser
+    test's driver) gets a signed PDF too: pyHanko's loop runs beside it."""
+    _item, certificate = certified_item(world)
+    rendered = certificate_pdf(certificate_document(certificate))
+
+    async def sign_inside_a_loop() -> bytes:
+        return pdf_sign(rendered)
+
+    signed = asyncio.run(sign_inside_a_loop())
+
+    assert signed.startswith(rendered)
+    assert pdf_signature_check(signed)["valid"]
+    assert pyhanko_status(signed).bottom_line
 
 
 def test_rotation_signs_new_pdfs_and_keeps_old_ones_valid(world, qc, trust_dir):
