@@ -109,3 +109,41 @@ def test_the_verify_json_carries_the_inclusion_proof_or_pending(client, world, q
         _b(found["proof"]),
         base64.b64decode(found["root_hash"]),
     )
+
+
+def _synthetic(certificate, count):
+    for n in range(count):
+        leaf = json.dumps({"n": n, "number": certificate.number})
+        LogEntry.objects.create(
+            kind="issue",
+            certificate=certificate,
+            leaf=leaf,
+            leaf_hash=merkle.leaf_hash(leaf.encode()).hex(),
+            recorded_at="2026-01-01T00:00:00Z",
+        )
+
+
+def test_proofs_and_appends_read_a_fixed_number_of_queries_whatever_the_size(
+    client, world, qc
+):
+    """Complete subtrees are read in one query: a proof costs the same at 3
+    entries as at 700, and integrating 5 entries as many as 400."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _item, certificate = certified_item(world)
+    tlog.log_integrate(sign=True)
+    counts = []
+    for count in (5, 400):
+        _synthetic(certificate, count)
+        with CaptureQueriesContext(connection) as integrating:
+            tlog.log_integrate(sign=True)
+        counts.append(len(integrating))
+    assert counts[0] == counts[1]
+
+    size = LogEntry.objects.count()
+    with CaptureQueriesContext(connection) as small:
+        client.get("/transparency/consistency?first=3&second=6")
+    with CaptureQueriesContext(connection) as large:
+        client.get(f"/transparency/consistency?first=333&second={size}")
+    assert len(small) == len(large) == 2  # the log's size, the subtrees
