@@ -635,6 +635,15 @@ ROUTES: dict[str, Route] = {
         "/verify/{token}/photos/{photo}", "GET"
     ),
     ".well-known/qcw-keys.json": public("/.well-known/qcw-keys.json", "GET"),
+    # --- the certificate transparency log: anyone, to audit it -----------------------
+    "transparency/sth": public("/transparency/sth", "GET"),
+    "transparency/sth/<int:size>": public("/transparency/sth/1", "GET"),
+    "transparency/sths": public("/transparency/sths", "GET"),
+    "transparency/consistency": public(
+        "/transparency/consistency?first=0&second=0", "GET"
+    ),
+    "transparency/entries": public("/transparency/entries?start=0", "GET"),
+    "transparency/proof": public("/transparency/proof?number={certificate}", "GET"),
 }
 
 
