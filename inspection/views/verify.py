@@ -28,6 +28,7 @@ from ..services.certificates.verify import (
     certificate_returned_verified_at,
 )
 from ..trust.transparency.reads import certificate_transparency
+from .trust import seal_verifier_context
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -112,12 +113,16 @@ def _certificate(token: str) -> Certificate:
 @require_GET
 @throttled
 def verify_page(request, token: str):
-    """The page the QR code opens: valid or revoked, and what was checked."""
+    """The page the QR code opens: valid or revoked, and what was checked.
+
+    The seal after the URL's ``#`` is checked in the browser against the keys
+    embedded here (:func:`.trust.seal_verifier_context`), then with the server.
+    """
     certificate = _certificate(token)
     return render(
         request,
         "inspection/verify_certificate.html",
-        {"cert": _public(certificate), "token": token},
+        {"cert": _public(certificate), "token": token, **seal_verifier_context()},
     )
 
 
