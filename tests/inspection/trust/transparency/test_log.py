@@ -154,3 +154,44 @@ def test_an_exception_after_the_insert_rolls_back_certificate_and_entry(world, q
     assert not LogEntry.objects.exists()
     assert jobs.job_run(job.pk) == Job.State.DONE
     assert LogEntry.objects.get().certificate.item == item
+
+
+def test_the_migration_backfills_the_entries_the_services_write(world, qc):
+    """Certificates issued before the log get the same leaves, in order."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "inspection.migrations.0008_transparency"
+    ).log_backfill
+    first_item, first = certified_item(world)
+    certified_item(world)
+    services.certificate_revoke(
+        principal=principal_of(world.supervisor),
+        number=first.number,
+        reason="Clasp swapped.",
+        reinspect=True,
+    )
+    services.inspection_submit(
+        principal=principal_of(world.inspector),
+        code=first_item.code,
+        observed=weighing(weight_g="52.35"),
+    )
+    job = Job.objects.get(
+        name=services.CERTIFICATE_JOB, args={"item_id": first_item.pk}, state="pending"
+    )
+    jobs.job_run(job.pk)
+    written = list(
+        LogEntry.objects.order_by("id").values_list("kind", "leaf", "leaf_hash")
+    )
+    assert [row[0] for row in written] == ["issue", "issue", "revoke", "reissue"]
+    LogEntry.objects.all().delete()
+
+    backfill(apps, None)
+
+    assert (
+        list(LogEntry.objects.order_by("id").values_list("kind", "leaf", "leaf_hash"))
+        == written
+    )
+    assert not LogEntry.objects.filter(index__isnull=False).exists()
