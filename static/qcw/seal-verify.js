@@ -311,11 +311,17 @@
     });
   }
 
+  // The seal after "#", or "" when the fragment is something else (an anchor).
+  function sealFromHash() {
+    var text = sealText(location.hash || "");
+    return text.toUpperCase().indexOf("QC") === 0 ? text : "";
+  }
+
   function start(root) {
     var jwks = json(root.dataset.keys) || { keys: [] };
     var words = messagesFor(json(root.dataset.messages) || {});
     var input = root.dataset.input && document.getElementById(root.dataset.input);
-    var fromHash = sealText(location.hash ? location.hash : "");
+    var fromHash = sealFromHash();
     if (input) {
       var form = input.form;
       if (fromHash) input.value = fromHash;
@@ -328,17 +334,18 @@
       if (input.value.trim()) check(root, jwks, words, sealText(input.value));
       return;
     }
-    if (!fromHash) return;
-    // Switching the language keeps the seal (the server never sees it).
-    document.querySelectorAll("input[name=next]").forEach(function (next) {
-      next.value = next.value.split("#")[0] + location.hash;
-    });
-    check(root, jwks, words, fromHash);
+    function fromPage() {
+      var text = sealFromHash();
+      if (!text) return;
+      // Switching the language keeps the seal (the server never sees it).
+      document.querySelectorAll("input[name=next]").forEach(function (next) {
+        next.value = next.value.split("#")[0] + location.hash;
+      });
+      check(root, jwks, words, text);
+    }
+    fromPage();
     // Another seal opened in the same tab (the page stays; no request).
-    window.addEventListener("hashchange", function () {
-      var text = sealText(location.hash);
-      if (text) check(root, jwks, words, text);
-    });
+    window.addEventListener("hashchange", fromPage);
   }
 
   function startAll() {

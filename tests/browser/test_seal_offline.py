@@ -97,8 +97,17 @@ def test_a_seal_of_another_certificate_is_not_genuine_here(world, screen):
     second = selectors.certificate_current_for_item(certified(world))
     one = screen("en")
     path = reverse("verify-page", kwargs={"token": first.token})
+    one.page.goto(one.base_url + path + "#h-checks")  # an anchor is no seal
+    assert one.page.locator(STATE).is_hidden()
     one.page.goto(seal_url(one.base_url + path, seal_encode(second)))
     assert state_after_check(one.page) == "not-genuine"
+    assert one.page.get_by_test_id("seal-status").inner_text() == "not genuine"
+    # The language switch keeps the seal: the page is checked again in Chinese.
+    one.page.get_by_role("button", name="中文").click()
+    one.page.wait_for_load_state()
+    assert "#QC1:" in one.page.url
+    assert state_after_check(one.page) == "not-genuine"
+    assert one.page.get_by_test_id("seal-status").inner_text() == "非真实证书"
 
 
 def test_the_standalone_verifier_works_from_disk_offline(world, screen, tmp_path):
