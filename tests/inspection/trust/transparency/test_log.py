@@ -195,3 +195,14 @@ def test_the_migration_backfills_the_entries_the_services_write(world, qc):
         == written
     )
     assert not LogEntry.objects.filter(index__isnull=False).exists()
+
+
+def test_the_sequencer_run_twice_integrates_once(world, qc):
+    certified_item(world)
+    job = Job.objects.get(name=tlog.TRANSPARENCY_JOB)
+    assert jobs.job_run(job.pk) == Job.State.DONE
+    assert jobs.job_run(job.pk) == "skipped"  # a second delivery: done already
+    assert tlog.log_integrate(sign=False) == 1
+    assert list(LogEntry.objects.values_list("index", flat=True)) == [0]
+    assert LogNode.objects.count() == 1
+    assert TreeHead.objects.count() == 1
