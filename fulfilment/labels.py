@@ -287,8 +287,23 @@ def _wrap_dots(text: str, height: int, width: int, max_lines: int) -> tuple[str,
     return tuple(lines[:max_lines])
 
 
-ZPL_QR_BOX = 260
+ZPL_QR_BOX = 300
 """Dots (203 dpi) the ZPL label's QR code may take, across and down."""
+# Bytes a QR code of level M holds in byte mode, by version (1-20).
+_QR_M_BYTES = (14, 26, 42, 62, 84, 106, 122, 152, 180, 213)
+_QR_M_BYTES += (251, 287, 331, 362, 412, 450, 504, 560, 624, 666)
+
+
+def _zpl_qr_modules(url: str) -> int:
+    """The side in modules of ``url``'s QR code as the printer may encode it:
+    ours (mixed modes) or all in byte mode (its automatic mode may not mix),
+    whichever is larger."""
+    size = len(url.encode())
+    version = next(
+        (v for v, room in enumerate(_QR_M_BYTES, 1) if room >= size),
+        len(_QR_M_BYTES),
+    )
+    return max(qr_modules(url), 17 + 4 * version)
 
 
 def label_zpl(data: LabelData, *, printer_font: str = "") -> str:
@@ -351,10 +366,11 @@ def label_zpl(data: LabelData, *, printer_font: str = "") -> str:
         lines.append(field(20, y + 806, f"{ORDER} {data.order_ref}", 24))
     lines.append(field(20, y + 840, local_time(data.created_at, data.time_zone), 20))
     if data.certificate_url:
-        # The link carries the certificate's seal (a version 12 symbol, 65
-        # modules): 4 dots (0.5 mm) a module then, 5 for a short link, each
-        # within the 260 dots right of the item's barcode, right-aligned.
-        modules = qr_modules(data.certificate_url)
+        # The link carries the certificate's seal (version 12 as we encode
+        # it, 65 modules; up to 14, 73, by a printer encoding it all as
+        # bytes): 4 dots (0.5 mm) a module then, 5 for a short link, within
+        # the 300 dots right of the item's barcode, right-aligned.
+        modules = _zpl_qr_modules(data.certificate_url)
         dots = min(5, max(3, ZPL_QR_BOX // modules))
         left = 792 - dots * modules
         url = _fh(data.certificate_url)
