@@ -4,6 +4,7 @@
     python bench/run.py --only memory        # a worker over 10,000 certificates
     python bench/run.py --only scans --rounds 2
     python bench/run.py --only inbound
+    python bench/run.py --only issue         # certificates issued end to end, per core
     python bench/run.py --only transparency  # log proof sizes at 1,000,000 entries
 
 It builds its own world from scratch: drops and re-creates the PostgreSQL
@@ -73,6 +74,7 @@ SUITES = (
     "certificates",
     "burst",
     "memory",
+    "issue",
     "transparency",
 )
 SERVER_SUITES = {"inbound", "scans", "queries"}
@@ -848,6 +850,18 @@ def parse_args(argv):
         help="seconds the worker gets for them before the row fails",
     )
     parser.add_argument(
+        "--issue-items",
+        type=int,
+        default=1_000,
+        help="certificates the worker issues end to end in the issue run",
+    )
+    parser.add_argument(
+        "--issue-timeout",
+        type=float,
+        default=900,
+        help="seconds the worker gets for them before the row fails",
+    )
+    parser.add_argument(
         "--min-rate",
         type=float,
         default=400,
@@ -917,6 +931,13 @@ def main(argv=None) -> int:
         database_create()
         world_seed()
         rows += bench_memory(env, WORK, args.memory_items, args.memory_timeout)
+    if "issue" in args.only:
+        from bench.issue import bench_issue
+
+        log(f"{args.issue_items:,} certificates issued end to end: fresh {DB_NAME}")
+        database_create()
+        world_seed()
+        rows += bench_issue(env, WORK, args.issue_items, args.issue_timeout)
     if "certificates" in args.only:
         from bench.certificates import bench_certificates
 
