@@ -287,7 +287,7 @@ def _wrap_dots(text: str, height: int, width: int, max_lines: int) -> tuple[str,
     return tuple(lines[:max_lines])
 
 
-ZPL_QR_BOX = 300
+ZPL_QR_BOX = 310
 """Dots (203 dpi) the ZPL label's QR code may take, across and down."""
 # Bytes a QR code of level M holds in byte mode, by version (1-20).
 _QR_M_BYTES = (14, 26, 42, 62, 84, 106, 122, 152, 180, 213)
@@ -367,9 +367,9 @@ def label_zpl(data: LabelData, *, printer_font: str = "") -> str:
     lines.append(field(20, y + 840, local_time(data.created_at, data.time_zone), 20))
     if data.certificate_url:
         # The link carries the certificate's seal (version 12 as we encode
-        # it, 65 modules; up to 14, 73, by a printer encoding it all as
-        # bytes): 4 dots (0.5 mm) a module then, 5 for a short link, within
-        # the 300 dots right of the item's barcode, right-aligned.
+        # it, 65 modules; 14 or 15, up to 77, by a printer encoding it all
+        # as bytes): 4 dots (0.5 mm) a module then, 5 for a short link,
+        # within the 310 dots right of the item's barcode, right-aligned.
         modules = _zpl_qr_modules(data.certificate_url)
         dots = min(5, max(3, ZPL_QR_BOX // modules))
         left = 792 - dots * modules
