@@ -9,6 +9,7 @@ class InspectionConfig(AppConfig):
     verbose_name = _("Inspection")
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks
         from .wiring import wire
 
         wire()
