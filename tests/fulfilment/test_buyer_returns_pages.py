@@ -183,3 +183,21 @@ def test_a_return_compared_through_the_services(world, qc):
     assert "2000 mg apart" in html.replace("-2000", "2000")
     assert "awaiting sign-off" in html
     assert "report.pdf" not in html
+
+
+def test_a_parcel_received_with_no_notice_is_an_unannounced_return(world, qc):
+    item, _certificate = certified_item(world)
+    notice = ReturnNotice.objects.create(
+        merchant=item.merchant, warehouse=item.warehouse, unannounced=True
+    )
+    ReturnNoticeItem.objects.create(
+        notice=notice, item=item, received_at=timezone.now()
+    )
+    client = client_for(world.merchant_user)
+
+    listing = client.get(LIST).content.decode()
+    detail = client.get(f"{LIST}{notice.pk}/").content.decode()
+
+    assert "unannounced" in listing and item.code in listing
+    assert "not inspected yet" in listing
+    assert "Unannounced return" in detail
