@@ -18,6 +18,7 @@ from tests.security.conftest import png
 from tests.security.test_access_matrix import (  # noqa: F401 - a fixture
     API,
     ROUTES,
+    buyer_return,
     callers,
     changed,
     fill,
@@ -380,13 +381,17 @@ FORMS = {  # pages whose row in the access matrix sends no fields
 
 @pytest.mark.usefixtures("loose_throttles")
 def test_a_nul_in_any_page_form_field_is_refused_and_saves_nothing(
-    world, qc, estate, outsiders
+    world,
+    qc,
+    estate,
+    buyer_return,  # noqa: F811 - the fixture imported above
+    outsiders,
 ):
     """Every form the pages post (the matrix's rows), a NUL in each field in
     turn: never a 500, nothing written (a NUL cannot come as a lone surrogate:
     forms are read as UTF-8 only)."""
     insiders, _strangers = callers(world, qc, estate, outsiders)
-    real = places(estate)
+    real = places(estate, buyer_return)
     found = []
     tried = 0
     for name, route in ROUTES.items():

@@ -150,6 +150,7 @@ def test_the_printed_links_and_qr_codes_point_at_the_served_address(
     label's QR codes; the printed curls are ready to paste."""
     from fulfilment.models import Shipment
     from inspection.models import Certificate
+    from inspection.trust.seal import seal_decode_verify
 
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     settings.MEDIA_ROOT = tmp_path  # the command changes settings: put back after
@@ -165,9 +166,16 @@ def test_the_printed_links_and_qr_codes_point_at_the_served_address(
     assert httpx.get(url).status_code == 200
     token = url.rsplit("/", 1)[1]
     certificate = Certificate.objects.get(token=token)
-    assert _qr_codes(certificate.pdf.read()) == [url]
     label = Shipment.objects.filter(contents__item=certificate.item).get()
-    assert _qr_codes(label.label_pdf.read()) == [url]
+    for printed_code in (certificate.pdf.read(), label.label_pdf.read()):
+        # Each QR code is the link with the certificate's seal after "#"
+        # (signed at each rendering, so the two seals differ).
+        [code] = _qr_codes(printed_code)
+        link, seal = code.split("#", 1)
+        assert link == url
+        checked = seal_decode_verify(seal)
+        assert checked.genuine, checked.reason
+        assert certificate.number in checked.claims.values()
     assert "Idempotency-Key: demo-LS-TRY-" in printed
     assert f"{live_server.url}/api/v1/orders/" in printed
     for start in ("/portal/items/", "/inspect/", "/station/", "/dashboard/"):
