@@ -9,7 +9,8 @@ a Code128 barcode) with the product's renderer,
 ``inspection.trust.pades.pdf_sign``, with the configured keys or demo keys in a
 temporary directory), and reports PDFs rendered and signed per CPU-second of
 this process (one core) and per wall-clock second, the signing cost per PDF,
-rendering alone, and the size of one signed PDF.
+rendering alone, the size of one signed PDF, and the QR seal each QR code
+carries (its bytes and the QR version it needs).
 """
 
 import argparse
@@ -135,6 +136,38 @@ def sample_certificate(n: int = 0):
     )
 
 
+# The parcel label's QR code is 92 points wide (fulfilment.labels).
+LABEL_QR_POINTS = 92
+
+
+def sealed(data):
+    """``data`` as issued: its QR code's text is the verify link with the
+    certificate's seal after ``#`` (inspection.trust.seal)."""
+    import dataclasses
+
+    from inspection.trust.seal import seal_encode_claims, seal_url
+
+    claims = {
+        "number": data.number,
+        "item": data.item_code,
+        "category": "jewellery-jade",
+        "material": "nephrite jade",
+        "weight_mg": 38_420,
+        "verdict": data.verdict,
+        "warehouse": "GZ",
+        "issued_on": int(data.issued_at.strftime("%Y%m%d")),
+    }
+    seal = seal_encode_claims(claims, at=data.issued_at)
+    return dataclasses.replace(data, qr_url=seal_url(data.verify_url, seal))
+
+
+def base45_payload(seal: str) -> bytes:
+    """The seal's bytes: its Base45 text (after ``QC1:``) decoded."""
+    import base45
+
+    return base45.b45decode(seal.split(":", 1)[1].replace("%20", " "))
+
+
 def _signing_ready() -> None:
     """Django set up with keys to sign with: the configured ones, else demo
     keys made in a temporary directory (``trust_init``'s code)."""
@@ -162,13 +195,22 @@ def bench_certificates(count: int = 500) -> list[dict]:
     sys.path.insert(0, str(ROOT))
     _signing_ready()
     from inspection.pdf import certificate_pdf
+    from inspection.pdf.codes import qr_modules
     from inspection.trust.pades import pdf_sign
+    from inspection.trust.seal import seal_decode_verify
 
     data = [sample_certificate(n) for n in range(count)]
-    pdf_sign(certificate_pdf(data[0]))  # warm: fonts, caches, the signer's parts
+    pdf_sign(certificate_pdf(sealed(data[0])))  # warm: fonts, caches, the signer
     cpu, wall = time.process_time(), time.perf_counter()
+    # As issued: each certificate's QR code carries its own seal.
+    data = [sealed(one) for one in data]
     rendered = [certificate_pdf(one) for one in data]
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    seal = data[0].qr_url.split("#", 1)[1]
+    assert seal_decode_verify(seal).genuine
+    seal_bytes = len(base45_payload(seal))
+    modules = qr_modules(data[0].qr_url)
+    label_mm = LABEL_QR_POINTS / (modules + 4) * 25.4 / 72
     per_core = count / cpu
     sign_cpu, sign_wall = time.process_time(), time.perf_counter()
     signed = [pdf_sign(one) for one in rendered]
@@ -213,6 +255,25 @@ def bench_certificates(count: int = 500) -> list[dict]:
                 "count": count,
                 "cpu_s": round(cpu, 3),
                 "wall_s": round(wall, 3),
+            },
+        },
+        {
+            "figure": "QR seal (CWT in COSE_Sign1, Ed25519, zlib, Base45)",
+            "bar": "info (a printed parcel label must scan)",
+            "measured": (
+                f"{seal_bytes} bytes, {len(seal)} characters; the link with it"
+                f" {len(data[0].qr_url)} characters: QR version"
+                f" {(modules - 17) // 4} at level M ({modules} modules,"
+                f" {label_mm:.2f} mm a module on the parcel label)"
+            ),
+            "pass": True,
+            "detail": {
+                "seal_bytes": seal_bytes,
+                "seal_characters": len(seal),
+                "link_characters": len(data[0].qr_url),
+                "qr_version": (modules - 17) // 4,
+                "qr_modules": modules,
+                "label_module_mm": round(label_mm, 2),
             },
         },
         {
