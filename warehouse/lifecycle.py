@@ -422,7 +422,7 @@ item_return_inspect = _simple(
 )
 item_restock = _simple(
     S.CERTIFIED,
-    "return_inspecting → certified: the returned item matches, unopened, back to stock.",
+    "return_inspecting → certified: a returned item that matches, unopened, restocked.",
 )
 item_dispute = _simple(
     S.DISPUTED,
