@@ -18,6 +18,8 @@ def wire() -> None:
     from .demo import demo_fulfilment_seed
     from .models import WebhookEndpoint
     from .services.buyer_returns import returns_on_item_transition
+    from .services.buyer_returns.shipping import JOB as BUYER_RETURN_SHIP
+    from .services.buyer_returns.shipping import buyer_return_ship
     from .services.notify import ENDPOINTS
     from .services.shipping.waves import WAVE_JOB, label_wave
 
@@ -49,6 +51,8 @@ def wire() -> None:
         ("fulfilment.shipment_label", services.shipment_label, "labels", True),
         (WAVE_JOB, label_wave, "labels", False),
         ("fulfilment.booking_cancel", services.booking_cancel, "labels", True),
+        # A buyer's return sent back to its merchant: its return parcel.
+        (BUYER_RETURN_SHIP, buyer_return_ship, "labels", True),
         ("fulfilment.email_send", services.email_send, "notifications", True),
         (
             "fulfilment.webhooks_deliver",

@@ -44,6 +44,12 @@ WIRING = {
         "release": "fulfilment.services.release_scan",
     },
     "job_handlers": {
+        "fulfilment.buyer_return_ship": {
+            "handler": "fulfilment.services.buyer_returns.buyer_return_ship",
+            "queue": "labels",
+            "atomic": True,
+            "max_attempts": 10,
+        },
         "fulfilment.booking_cancel": {
             "handler": "fulfilment.services.booking_cancel",
             "queue": "labels",

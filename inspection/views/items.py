@@ -102,9 +102,17 @@ def item_detail(request, code: str):
             "held_for_merchant": held_for_merchant,
             "hold_decisions": HoldDecision.Decision.choices,
             "can_return": item.state == S.FAILED
-            or (held_for_merchant is not None and item.state == S.CERTIFIED),
+            or (held_for_merchant is not None and item.state == S.CERTIFIED)
+            or (item.state == S.RETURNING and not _return_parcel_made(item)),
         },
     )
+
+
+def _return_parcel_made(item) -> bool:
+    """Whether a returning item has its return parcel (a buyer's return sent
+    back gets one from its job; without a return address it waits for the
+    merchant to ask, as a failed item does)."""
+    return item.shipment_contents.filter(shipment__kind="return").exists()
 
 
 # Where the item stands, in a sentence, at the top of "What next" (states

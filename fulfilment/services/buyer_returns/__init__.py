@@ -15,11 +15,13 @@ from .selectors import (
     return_notice_get_for,
     return_notice_list_for,
 )
+from .shipping import buyer_return_ship
 from .webhooks import on_item_transition as returns_on_item_transition
 from .webhooks import return_line_of, return_report_url
 
 __all__ = [
     "RETURN_ROLES",
+    "buyer_return_ship",
     "return_inspection_latest",
     "return_line_of",
     "return_notice_create",

@@ -1,6 +1,7 @@
 """The platform hears of a buyer's returned item: ``return.received`` when
 its parcel is in our hands, ``return.inspected`` when the comparison with its
-certificate has decided where it goes (docs/WEBHOOKS.md).
+certificate has decided where it goes (docs/WEBHOOKS.md); and an item sent
+back to its merchant gets its return parcel (:mod:`.shipping`).
 
 :func:`on_item_transition` is a lifecycle observer (``fulfilment.wiring``):
 it runs after every item move, in the move's transaction, and reads nothing
@@ -12,6 +13,8 @@ from django.conf import settings
 from fulfilment.services.notify import webhook_emit
 from inspection.models import ReturnInspection
 from warehouse.models import Item, ItemEvent, ItemState, ReturnNoticeItem
+
+from .shipping import parcel_job_record
 
 S = ItemState
 INSPECTED_TO = (S.CERTIFIED, S.RETURNING, S.DISPUTED)
@@ -43,6 +46,7 @@ def on_item_transition(item: Item, event: ItemEvent) -> None:
         webhook_emit("return.received", _received(item, event))
     elif event.from_state == S.RETURN_INSPECTING and event.to_state in INSPECTED_TO:
         webhook_emit("return.inspected", _inspected(item, event))
+    parcel_job_record(item, event)
 
 
 def _notice_facts(item: Item, event: ItemEvent) -> dict:
