@@ -17,6 +17,18 @@ from .. import selectors, services
 from ..serializers import PhotoSerializer, PhotoUploadSerializer
 
 
+def photo_upload_bytes(upload) -> bytes:
+    """An uploaded photo's bytes, refused (413) over the photo size limit
+    before they are read."""
+    limit = settings.INSPECTION_PHOTO_MAX_BYTES
+    if upload.size > limit:
+        raise TooLarge(
+            _("The photo is larger than %(max)d MB.") % {"max": limit // (1024 * 1024)},
+            fields={"image": [_("Too large.")]},
+        )
+    return upload.read()
+
+
 class InspectionPhotoCreateApi(APIView):
     """Upload an evidence photo: multipart ``image``, ``check``, ``caption``."""
 
@@ -30,18 +42,10 @@ class InspectionPhotoCreateApi(APIView):
     )
     def post(self, request, inspection_id: int):
         data = valid_input(PhotoUploadSerializer, request)
-        upload = data["image"]
-        limit = settings.INSPECTION_PHOTO_MAX_BYTES
-        if upload.size > limit:
-            raise TooLarge(
-                _("The photo is larger than %(max)d MB.")
-                % {"max": limit // (1024 * 1024)},
-                fields={"image": [_("Too large.")]},
-            )
         photo = services.inspection_photo_add(
             principal=principal_of(request.user),
             inspection_id=inspection_id,
-            data=upload.read(),
+            data=photo_upload_bytes(data["image"]),
             check_key=data.get("check", ""),
             caption=data.get("caption", ""),
         )

@@ -8,7 +8,6 @@ One thin view per action: validate, call a service of
 Who may do what is decided in the services.
 """
 
-from django.conf import settings
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,12 +25,13 @@ from warehouse.common.api import (
     IdempotentPostMixin,
     valid_input,
 )
-from warehouse.common.exceptions import InvalidInput, NotFound, TooLarge
+from warehouse.common.exceptions import InvalidInput, NotFound
 from warehouse.models import Item
 
 from ..messages import return_point_reason
 from ..models import ReturnInspection, ReturnPhoto
 from ..services import returns as services
+from .photos import photo_upload_bytes
 
 # --- shapes ---------------------------------------------------------------------------
 
@@ -320,18 +320,10 @@ class ReturnInspectionPhotoCreateApi(APIView):
     )
     def post(self, request, inspection_id: int):
         data = valid_input(ReturnPhotoUploadSerializer, request)
-        upload = data["image"]
-        limit = settings.INSPECTION_PHOTO_MAX_BYTES
-        if upload.size > limit:
-            raise TooLarge(
-                _("The photo is larger than %(max)d MB.")
-                % {"max": limit // (1024 * 1024)},
-                fields={"image": [_("Too large.")]},
-            )
         photo = services.return_photo_add(
             principal=principal_of(request.user),
             inspection_id=inspection_id,
-            data=upload.read(),
+            data=photo_upload_bytes(data["image"]),
         )
         return Response(
             ReturnPhotoSerializer(photo).data, status=status.HTTP_201_CREATED

@@ -97,21 +97,29 @@ def inspection_photo_add(
                 % {"number": inspection.number, "key": check_key},
                 fields={"check": [_("Unknown check.")]},
             )
-        photo = InspectionPhoto(
-            inspection=inspection,
-            check_key=check_key,
-            content_type=content_type,
-            size=len(data),
-            width=width,
-            height=height,
-            sha256=hashlib.sha256(data).hexdigest(),
-            caption=caption,
-            uploaded_by=principal.user,
+        return photo_store(
+            InspectionPhoto(
+                inspection=inspection,
+                check_key=check_key,
+                caption=caption,
+                uploaded_by=principal.user,
+            ),
+            data,
+            (content_type, width, height),
         )
-        photo.image.save("photo", ContentFile(data), save=False)
-        try:
-            photo.save()
-        except BaseException:
-            photo.image.delete(save=False)
-            raise
+
+
+def photo_store(photo, data: bytes, image: tuple[str, int, int]):
+    """Save ``photo`` (an inspection's or a return's, its other fields set)
+    with the validated ``data`` and its ``(content type, width, height)``:
+    the file first, then the row; a row that fails to save leaves no file."""
+    photo.content_type, photo.width, photo.height = image
+    photo.size = len(data)
+    photo.sha256 = hashlib.sha256(data).hexdigest()
+    photo.image.save("photo", ContentFile(data), save=False)
+    try:
+        photo.save()
+    except BaseException:
+        photo.image.delete(save=False)
+        raise
     return photo

@@ -20,9 +20,6 @@ When a verdict holds (closed, or disputed) the signed report's job is
 recorded in the same transaction (:func:`.report.return_report_enqueue`).
 """
 
-import hashlib
-
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -51,7 +48,7 @@ from ..inspections.common import (
     typed_language,
     typed_params,
 )
-from ..photos import image_validate
+from ..photos import image_validate, photo_store
 from .compare import return_compare, return_outcome
 
 S = ItemState
@@ -440,19 +437,8 @@ def return_photo_add(
                 % {"number": inspection.number},
                 code="inspection_closed",
             )
-        photo = ReturnPhoto(
-            inspection=inspection,
-            content_type=content_type,
-            size=len(data),
-            width=width,
-            height=height,
-            sha256=hashlib.sha256(data).hexdigest(),
-            uploaded_by=principal.user,
+        return photo_store(
+            ReturnPhoto(inspection=inspection, uploaded_by=principal.user),
+            data,
+            (content_type, width, height),
         )
-        photo.image.save("photo", ContentFile(data), save=False)
-        try:
-            photo.save()
-        except BaseException:
-            photo.image.delete(save=False)
-            raise
-    return photo
