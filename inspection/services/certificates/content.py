@@ -248,10 +248,15 @@ largest the page prints it."""
 
 def _photos(inspection: Inspection) -> tuple[bytes, ...]:
     """JPEGs of the inspection's first photos, in the order the verification
-    page shows them, made small enough for the PDF; an unreadable one is
-    left out."""
+    page shows them."""
+    return pdf_jpegs(inspection.photos.order_by("uploaded_at", "id"))
+
+
+def pdf_jpegs(photos, limit: int = PDF_PHOTOS) -> tuple[bytes, ...]:
+    """JPEGs of the first ``limit`` of ``photos`` (photo rows with an
+    ``image``), made small enough for a PDF; an unreadable one is left out."""
     found = []
-    for photo in inspection.photos.order_by("uploaded_at", "id")[:PDF_PHOTOS]:
+    for photo in photos[:limit]:
         try:
             with photo.image.open("rb") as handle, Image.open(handle) as image:
                 image.thumbnail((PDF_PHOTO_PIXELS, PDF_PHOTO_PIXELS))
@@ -259,7 +264,7 @@ def _photos(inspection: Inspection) -> tuple[bytes, ...]:
                 image.convert("RGB").save(out, format="JPEG", quality=80)
                 found.append(out.getvalue())
         except (OSError, ValueError):
-            logger.warning("photo %s unreadable; certificate without it", photo.pk)
+            logger.warning("photo %s unreadable; a PDF without it", photo.pk)
     return tuple(found)
 
 

@@ -22,9 +22,7 @@ replaces the file it left.
 import datetime as dt
 import hashlib
 import hmac
-import io
 import json
-import logging
 
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
@@ -32,7 +30,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from PIL import Image
 
 from warehouse.common.access import Principal, tenant_scope
 from warehouse.common.exceptions import Conflict, NotFound
@@ -44,10 +41,8 @@ from warehouse.vocabularies import MATERIALS
 from ... import messages
 from ...models import ReturnInspection, ReturnOutcome
 from ...pdf.return_report import ComparedPoint, ReturnReportData, return_report_pdf
-from ..certificates.content import verify_url
+from ..certificates.content import pdf_jpegs, verify_url
 from ..certificates.signing import content_sign, signing_keys
-
-logger = logging.getLogger(__name__)
 
 RETURN_REPORT_JOB = "inspection.return_report"
 REPORT_FORMAT = 1
@@ -56,9 +51,6 @@ LANGUAGES = ("zh-hans", "en")
 """The report's languages, in the order it prints them."""
 REPORTED = (ReturnInspection.Status.CLOSED, ReturnInspection.Status.DISPUTED)
 """The statuses whose verdict holds: only they get a report."""
-
-PDF_PHOTOS = 4
-PDF_PHOTO_PIXELS = 640
 
 # The compared points' names, in the reader's language.
 POINT_LABELS = {
@@ -303,22 +295,6 @@ def _signoff(content: dict) -> tuple[str, str] | str:
     return _both(line)
 
 
-def _jpegs(photos) -> tuple[bytes, ...]:
-    """JPEGs of the first photos, small enough for the PDF; an unreadable one
-    is left out."""
-    found = []
-    for photo in photos[:PDF_PHOTOS]:
-        try:
-            with photo.image.open("rb") as handle, Image.open(handle) as image:
-                image.thumbnail((PDF_PHOTO_PIXELS, PDF_PHOTO_PIXELS))
-                out = io.BytesIO()
-                image.convert("RGB").save(out, format="JPEG", quality=80)
-                found.append(out.getvalue())
-        except (OSError, ValueError):
-            logger.warning("photo %s unreadable; return report without it", photo.pk)
-    return tuple(found)
-
-
 def return_report_document(inspection: ReturnInspection) -> ReturnReportData:
     """Everything the PDF shows, from the inspection's signed report content."""
     content = inspection.report_content
@@ -353,8 +329,8 @@ def return_report_document(inspection: ReturnInspection) -> ReturnReportData:
         notes=content["notes"],
         key_id=inspection.report_key_id,
         signature=inspection.report_signature,
-        certified_photos=_jpegs(_certified_photos(inspection)),
-        returned_photos=_jpegs(_returned_photos(inspection)),
+        certified_photos=pdf_jpegs(_certified_photos(inspection)),
+        returned_photos=pdf_jpegs(_returned_photos(inspection)),
     )
 
 
