@@ -167,6 +167,24 @@ def _form_context(request, inspection, *, errors=None, sample=None) -> dict:
     }
 
 
+def photo_posted(upload) -> bytes:
+    """A photo a page's form posted, read: refused (400, the form's answer)
+    when none was chosen or it is over the size limit, before it is read."""
+    if upload is None:
+        raise InvalidInput(_("Choose a photo."))
+    photo_size_check(upload)
+    return upload.read()
+
+
+def photo_size_check(upload) -> None:
+    """Refuse (400) a posted photo over the size limit, before it is read."""
+    if upload.size > settings.INSPECTION_PHOTO_MAX_BYTES:
+        raise InvalidInput(
+            _("The photo is larger than %(max)d MB.")
+            % {"max": settings.INSPECTION_PHOTO_MAX_BYTES // (1024 * 1024)}
+        )
+
+
 def _active(inspection) -> Inspection | None:
     active = (Inspection.Status.OPEN, Inspection.Status.AWAITING_SIGNOFF)
     return inspection if inspection.status in active else None
@@ -318,17 +336,10 @@ def inspection_photo(request, inspection_id: int):
     upload = request.FILES.get("image")
     status = 201
     try:
-        if upload is None:
-            raise InvalidInput(_("Choose a photo."))
-        if upload.size > settings.INSPECTION_PHOTO_MAX_BYTES:
-            raise InvalidInput(
-                _("The photo is larger than %(max)d MB.")
-                % {"max": settings.INSPECTION_PHOTO_MAX_BYTES // (1024 * 1024)}
-            )
         services.inspection_photo_add(
             principal=request.principal,
             inspection_id=inspection.pk,
-            data=upload.read(),
+            data=photo_posted(upload),
             check_key=request.POST.get("check", ""),
             caption=request.POST.get("caption", ""),
         )

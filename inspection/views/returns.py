@@ -30,6 +30,7 @@ from .. import messages as catalogue
 from ..models import Certificate, ReturnInspection, ReturnOutcome, ReturnVerdict
 from ..selectors import certificate_current_for_item
 from ..services import returns as service
+from .inspector import photo_posted, photo_size_check
 
 S = ItemState
 COMPARABLE = (S.RETURN_RECEIVED, S.RETURN_INSPECTING)
@@ -327,11 +328,7 @@ def _record(principal, item, observed: dict, uploads) -> ReturnInspection:
     transaction, so the report's job (recorded by the service, run after
     commit) finds the photos."""
     for upload in uploads:
-        if upload.size > settings.INSPECTION_PHOTO_MAX_BYTES:
-            raise InvalidInput(
-                _("The photo is larger than %(max)d MB.")
-                % {"max": settings.INSPECTION_PHOTO_MAX_BYTES // (1024 * 1024)}
-            )
+        photo_size_check(upload)
     with transaction.atomic():
         inspection = service.return_inspection_create(
             principal=principal, code=item.code, observed=observed
@@ -414,17 +411,10 @@ def return_photo_add(request, inspection_id: int):
     inspection = inspection_for(request, inspection_id)
     upload = request.FILES.get("image")
     try:
-        if upload is None:
-            raise InvalidInput(_("Choose a photo."))
-        if upload.size > settings.INSPECTION_PHOTO_MAX_BYTES:
-            raise InvalidInput(
-                _("The photo is larger than %(max)d MB.")
-                % {"max": settings.INSPECTION_PHOTO_MAX_BYTES // (1024 * 1024)}
-            )
         service.return_photo_add(
             principal=request.principal,
             inspection_id=inspection.pk,
-            data=upload.read(),
+            data=photo_posted(upload),
         )
         messages.success(request, _("Photo added."))
     except DomainError as exc:
