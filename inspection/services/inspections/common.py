@@ -96,25 +96,33 @@ def item_locked(principal: Principal, code: str) -> Item:
 
 def inspection_locked(principal: Principal, inspection_id: int) -> Inspection:
     """The inspection, its item locked first, then itself; 404 when not visible."""
-    found = (
-        tenant_scope(Inspection.objects.all(), principal, via="item__")
-        .filter(pk=inspection_id)
+    return row_locked_with_item(
+        Inspection.objects.select_related("template", "previous"),
+        principal,
+        inspection_id,
+        NotFound(
+            _("No inspection %(id)s.") % {"id": inspection_id},
+            code="inspection_not_found",
+        ),
+    )
+
+
+def row_locked_with_item(queryset, principal: Principal, pk: int, missing):
+    """The row ``pk`` of ``queryset`` (of a model with an ``item``): its item
+    locked first, then the row, the order every writer of an item's records
+    keeps; ``missing`` (a NotFound) raised when ``principal`` may not see it."""
+    code = (
+        tenant_scope(queryset.model.objects.all(), principal, via="item__")
+        .filter(pk=pk)
         .values_list("item__code", flat=True)
         .first()
     )
-    if found is None:
-        raise NotFound(
-            _("No inspection %(id)s.") % {"id": inspection_id},
-            code="inspection_not_found",
-        )
-    item = item_locked(principal, found)
-    inspection = (
-        Inspection.objects.select_for_update(of=("self",))
-        .select_related("template", "previous")
-        .get(pk=inspection_id)
-    )
-    inspection.item = item
-    return inspection
+    if code is None:
+        raise missing
+    item = item_locked(principal, code)
+    row = queryset.select_for_update(of=("self",)).get(pk=pk)
+    row.item = item
+    return row
 
 
 def inspection_active(item: Item) -> Inspection | None:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warehouse import lifecycle
-from warehouse.common.access import Principal, tenant_scope
+from warehouse.common.access import Principal
 from warehouse.common.exceptions import (
     Conflict,
     Forbidden,
@@ -44,6 +44,7 @@ from ..inspections.common import (
     item_locked,
     note_clean,
     person_required,
+    row_locked_with_item,
     station_of,
     typed_language,
     typed_params,
@@ -99,23 +100,15 @@ def return_inspection_locked(
 ) -> ReturnInspection:
     """The return inspection, its item locked first, then itself; 404 when
     the principal may not see it."""
-    code = (
-        tenant_scope(ReturnInspection.objects.all(), principal, via="item__")
-        .filter(pk=inspection_id)
-        .values_list("item__code", flat=True)
-        .first()
-    )
-    if code is None:
-        raise NotFound(
+    return row_locked_with_item(
+        ReturnInspection.objects.all(),
+        principal,
+        inspection_id,
+        NotFound(
             _("No return inspection %(id)s.") % {"id": inspection_id},
             code="return_inspection_not_found",
-        )
-    item = item_locked(principal, code)
-    inspection = ReturnInspection.objects.select_for_update(of=("self",)).get(
-        pk=inspection_id
+        ),
     )
-    inspection.item = item
-    return inspection
 
 
 def _awaiting(item: Item) -> ReturnInspection | None:
