@@ -242,7 +242,31 @@ def photo_upload_to(photo: "InspectionPhoto", filename: str) -> str:
     )
 
 
-class InspectionPhoto(models.Model):
+class PhotoFile(models.Model):
+    """What every stored photo keeps beside its file: its checked content
+    type, bytes, pixels and hash, and who took it when."""
+
+    content_type = models.CharField(_("content type"), max_length=32)
+    size = models.PositiveIntegerField(_("bytes"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(
+            self.content_type, "bin"
+        )
+
+
+class InspectionPhoto(PhotoFile):
     """Evidence: a photo of the item, attached to the inspection or one check."""
 
     inspection = models.ForeignKey(
@@ -250,16 +274,7 @@ class InspectionPhoto(models.Model):
     )
     check_key = models.SlugField(_("check"), max_length=32, blank=True)
     image = models.FileField(_("image"), upload_to=photo_upload_to, max_length=200)
-    content_type = models.CharField(_("content type"), max_length=32)
-    size = models.PositiveIntegerField(_("bytes"))
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         ordering = ["inspection", "uploaded_at", "id"]
@@ -268,12 +283,6 @@ class InspectionPhoto(models.Model):
 
     def __str__(self):
         return f"{self.inspection} photo {self.pk}"
-
-    @property
-    def extension(self) -> str:
-        return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(
-            self.content_type, "bin"
-        )
 
 
 class HoldDecision(models.Model):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from warehouse.models import Item, ReturnNotice, Station
 
 from .certificates import Certificate
+from .inspections import PhotoFile
 
 
 class ReturnVerdict(models.TextChoices):
@@ -127,7 +128,7 @@ def return_photo_upload_to(photo: "ReturnPhoto", filename: str) -> str:
     )
 
 
-class ReturnPhoto(models.Model):
+class ReturnPhoto(PhotoFile):
     """A photo taken at the return inspection, shown beside the certified ones."""
 
     inspection = models.ForeignKey(
@@ -136,15 +137,6 @@ class ReturnPhoto(models.Model):
     image = models.FileField(
         _("image"), upload_to=return_photo_upload_to, max_length=200
     )
-    content_type = models.CharField(_("content type"), max_length=32)
-    size = models.PositiveIntegerField(_("bytes"))
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         ordering = ["inspection", "uploaded_at", "id"]
@@ -153,9 +145,3 @@ class ReturnPhoto(models.Model):
 
     def __str__(self):
         return f"{self.inspection} photo {self.pk}"
-
-    @property
-    def extension(self) -> str:
-        return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(
-            self.content_type, "bin"
-        )
