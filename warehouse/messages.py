@@ -94,6 +94,14 @@ ERRORS = (
     ),
     M("seal_invalid", _("The seal number is not valid.")),
     M("seal_used", _("Seal %(seal)s is already used; bind a new seal."), ("seal",)),
+    M(
+        "return_serial_in_use",
+        _(
+            "Item %(item)s cannot come back: its serial %(serial)s is on item "
+            "%(other)s, in the warehouse now."
+        ),
+        ("item", "serial", "other"),
+    ),
 )
 
 # A name no term of a vocabulary has (warehouse.vocabularies): the value

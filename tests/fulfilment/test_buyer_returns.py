@@ -22,6 +22,7 @@ from tests.warehouse import factories as f
 from warehouse import lifecycle
 from warehouse.demo import demo_clock
 from warehouse.models import (
+    Item,
     ItemEvent,
     ItemState,
     ReturnNotice,
@@ -512,3 +513,20 @@ def test_units_taken_from_a_lot_are_not_announced_as_a_return(world, raw, cosmet
     assert error["fields"] == {"items[0].item": [error["message"]]}
     lot.refresh_from_db()
     assert lot.state == S.ANNOUNCED
+
+
+def test_a_return_whose_serial_is_back_in_the_warehouse_is_refused(world, raw):
+    item = released(world)
+    Item.objects.filter(pk=item.pk).update(serial="SN-JADE-77")
+    again = f.ItemFactory(
+        notice=f.NoticeFactory(merchant=world.merchant, warehouse=world.gz),
+        category=world.jade,
+        serial="SN-JADE-77",
+    )
+
+    error = refused(announce(world, notice_body(item)), 409, "return_serial_in_use")
+
+    assert error["fields"] == {"items[0].item": [error["message"]]}
+    assert again.code in error["message"]
+    item.refresh_from_db()
+    assert item.state == S.RELEASED

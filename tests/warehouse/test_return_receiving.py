@@ -492,3 +492,29 @@ def test_two_stations_receiving_one_unannounced_return_at_once_make_one_notice(
 
         assert ReturnNoticeItem.objects.filter(item=item).count() == 1
     assert ReturnNotice.objects.filter(unannounced=True).count() == 3
+
+
+def test_a_return_whose_serial_is_back_in_the_warehouse_is_refused(world):
+    """A serial is one item's while it is here: a sold item whose merchant
+    announced the same serial again cannot come back beside it (409, named),
+    and nothing is written."""
+    item = released(world)
+    item.serial = "SN-BANGLE-0001"
+    item.save(update_fields=["serial"])
+    again = f.ItemFactory(
+        notice=f.NoticeFactory(merchant=world.merchant, warehouse=world.gz),
+        category=world.jade,
+        serial="SN-BANGLE-0001",
+    )
+
+    answer = receive(world.station, item.code, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert answer.status_code == 409, answer.content
+    error = answer.json()["error"]
+    assert error["code"] == "return_serial_in_use"
+    assert error["message"] == (
+        f"Item {item.code} cannot come back: its serial SN-BANGLE-0001 is on "
+        f"item {again.code}, in the warehouse now."
+    )
+    assert state(item) == S.RELEASED
+    assert not ReturnNotice.objects.exists()

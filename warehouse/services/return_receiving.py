@@ -20,15 +20,17 @@ receive of an announced item is.
 
 from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from warehouse.common.access import Principal
+from warehouse.common.exceptions import Conflict
 
 from .. import lifecycle
 from ..barcodes import Barcode
 from ..fastpath.refs import item_attach_references
 from ..fastpath.statements import items_in_scope
 from ..models import Item, ItemState, ReturnNotice, ReturnNoticeItem
-from ..states import ITEM_BUYER_RETURN_STATES
+from ..states import ITEM_BUYER_RETURN_STATES, ITEM_GONE_STATES
 
 S = ItemState
 
@@ -79,6 +81,33 @@ def _open_lines(items: list[Item], tracking: str = "") -> dict[int, ReturnNotice
     return found
 
 
+def return_serial_refusal(item: Item) -> Conflict | None:
+    """Why a sold ``item`` cannot come back, or None: its merchant's serial
+    is on another item in the warehouse now (a serial is one item's while it
+    is here), which the item's return would duplicate."""
+    if not item.serial:
+        return None
+    other = (
+        Item.objects.filter(merchant_id=item.merchant_id, serial=item.serial)
+        .exclude(pk=item.pk)
+        .exclude(state__in=ITEM_GONE_STATES)
+        .values_list("code", flat=True)
+        .first()
+    )
+    if other is None:
+        return None
+    params = {"item": item.code, "serial": item.serial, "other": other}
+    return Conflict(
+        _(
+            "Item %(item)s cannot come back: its serial %(serial)s is on item "
+            "%(other)s, in the warehouse now."
+        )
+        % params,
+        code="return_serial_in_use",
+        params=params,
+    )
+
+
 def return_receive(
     *,
     items: list[Item],
@@ -118,6 +147,9 @@ def return_receive(
         ).update(received_at=now, received_station=station)
     summary = {"return_id": "", "unannounced": False, "tracking_number": tracking}
     for item in receivable:
+        if item.state == S.RELEASED and (refusal := return_serial_refusal(item)):
+            raise refusal
+    for item in receivable:
         if item.state == S.RELEASED:
             notice = ReturnNotice.objects.create(
                 unannounced=True,
@@ -155,4 +187,5 @@ __all__ = [
     "RETURN_SCANNED",
     "return_items_by_tracking",
     "return_receive",
+    "return_serial_refusal",
 ]

@@ -31,6 +31,7 @@ from warehouse.models import (
     ReturnNoticeItem,
     ReturnReason,
 )
+from warehouse.services.return_receiving import return_serial_refusal
 from warehouse.states import ITEM_BUYER_RETURN_STATES
 
 from ...models import Allocation, Order, OrderLine
@@ -272,6 +273,8 @@ class _Judge:
                 "return_item_not_released",
                 {"item": code, "state": item.state},
             )
+        if takeover is None and (refusal := return_serial_refusal(item)):
+            self._conflict(index, refusal.message, refusal.code, refusal.params)
         self._delivery(index, item)
         self._opened(index, line, item)
         return line, item, takeover
