@@ -258,14 +258,44 @@ def pdf_jpegs(photos, limit: int = PDF_PHOTOS) -> tuple[bytes, ...]:
     found = []
     for photo in photos[:limit]:
         try:
-            with photo.image.open("rb") as handle, Image.open(handle) as image:
-                image.thumbnail((PDF_PHOTO_PIXELS, PDF_PHOTO_PIXELS))
-                out = io.BytesIO()
-                image.convert("RGB").save(out, format="JPEG", quality=80)
-                found.append(out.getvalue())
+            with photo.image.open("rb") as handle:
+                found.append(_photo_for_pdf(handle.read()))
         except (OSError, ValueError):
             logger.warning("photo %s unreadable; a PDF without it", photo.pk)
     return tuple(found)
+
+
+def _bare_small_jpeg(image: Image.Image) -> bool:
+    """Whether ``image`` is a JPEG a PDF can take as it is: RGB, no larger
+    than :data:`PDF_PHOTO_PIXELS`, and carrying nothing but its JFIF header
+    (no EXIF, which may hold where and when it was taken, no XMP, ICC profile
+    or comment), so encoding it again would change nothing a reader sees."""
+    return (
+        image.format == "JPEG"
+        and image.mode == "RGB"
+        and max(image.size) <= PDF_PHOTO_PIXELS
+        and "comment" not in image.info
+        and all(
+            marker == "APP0" and data.startswith(b"JFIF\0")
+            for marker, data in getattr(image, "applist", ())
+        )
+    )
+
+
+def _photo_for_pdf(data: bytes) -> bytes:
+    """The photo as a JPEG for a PDF: at most :data:`PDF_PHOTO_PIXELS` on its
+    longer side, EXIF dropped. A JPEG already that small and bare is taken as
+    it is (decoding and encoding it again cost ~2.5 ms a certificate); a
+    larger JPEG is decoded at the smallest DCT scale still at least that size
+    (``draft``) before it is scaled down."""
+    with Image.open(io.BytesIO(data)) as image:
+        if _bare_small_jpeg(image):
+            return data
+        image.draft("RGB", (PDF_PHOTO_PIXELS, PDF_PHOTO_PIXELS))
+        image.thumbnail((PDF_PHOTO_PIXELS, PDF_PHOTO_PIXELS))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=80)
+        return out.getvalue()
 
 
 def certificate_document(certificate: Certificate) -> CertificateData:
@@ -333,9 +363,15 @@ def certificate_pdf_store(certificate: Certificate, *, new: bool = False) -> Non
         raise
     certificate.sha256 = digest
     certificate.save(update_fields=["pdf", "sha256"])
-    CertificateFile.objects.get_or_create(
-        sha256=digest, defaults={"certificate": certificate, "size": len(data)}
-    )
+    if new:
+        # A new certificate's file is new: its number and seal are in it.
+        CertificateFile.objects.create(
+            sha256=digest, certificate=certificate, size=len(data)
+        )
+    else:
+        CertificateFile.objects.get_or_create(
+            sha256=digest, defaults={"certificate": certificate, "size": len(data)}
+        )
     if old and old != certificate.pdf.name:
         # robust: a replaced file left behind is logged, the certificate kept
         transaction.on_commit(lambda: certificate.pdf.storage.delete(old), robust=True)

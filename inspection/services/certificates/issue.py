@@ -20,7 +20,7 @@ from warehouse.common.jobs import job_record
 from warehouse.models import Item, ItemState
 
 from ...models import Certificate, Inspection
-from ...selectors import certificate_current_for_item
+from ...selectors import CERTIFICATE_NEWEST_FIRST, certificate_current_for_item
 from ...trust.transparency.log import log_entry_record
 from .content import certificate_content, certificate_pdf_store
 from .signing import content_sign
@@ -140,11 +140,17 @@ def certificate_issue(*, item_id: int, actor=None) -> Certificate | None:
         inspection = _passing_inspection(item)
         if inspection is None:  # pragma: no cover - passed implies one
             return None
-        existing = Certificate.objects.filter(inspection=inspection).first()
+        # The item's certificates, newest first, in one read: this
+        # inspection's if it was issued already (a job run again), else the
+        # newest is the one a new certificate replaces (the item's current
+        # one until now, when it was revoked: an item is re-inspected only
+        # then). An item has one certificate per passing inspection.
+        issued = list(
+            Certificate.objects.filter(item=item).order_by(*CERTIFICATE_NEWEST_FIRST)
+        )
+        existing = next((c for c in issued if c.inspection_id == inspection.pk), None)
         if existing is None:
-            # The certificate this one replaces: the item's current one until
-            # now, when it was revoked (an item is re-inspected only then).
-            previous = certificate_current_for_item(item)
+            previous = issued[0] if issued else None
             existing = _certificate_insert(item, inspection)
             certificate_pdf_store(existing, new=True)
             # The transparency log's entry commits with the certificate.
