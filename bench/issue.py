@@ -43,7 +43,6 @@ from bench.worker_memory import (
     Autovacuum,
     children_of,
     passed_seed,
-    worker_start,
     worker_stop,
 )
 
@@ -74,6 +73,16 @@ def _pending_jobs() -> int:
     from warehouse.models import Job
 
     return Job.objects.filter(state=Job.State.PENDING).count()
+
+
+def worker_start(env: dict, log_path: Path):
+    """The measured worker (every queue), prefork with one child, in a
+    session of its own."""
+    from bench.burst import worker_start as celery_worker_start
+
+    return celery_worker_start(
+        env, log_path, ("--pool=prefork", "--concurrency=1"), name="issue"
+    )
 
 
 def _drain(env: dict, work: Path, timeout: float = 600) -> None:
