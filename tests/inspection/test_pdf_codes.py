@@ -1,47 +1,42 @@
-"""A certificate's QR code is one path of rectangles, filled once, and it and
-the item's Code 128 barcode decode from a render of the page."""
+"""A certificate's QR code is one image mask of its modules, drawn once, and
+it and the item's Code 128 barcode decode from a render of the page."""
 
 import pypdfium2
 import pytest
 import zxingcpp
 from pypdf.generic import ContentStream
 
-from bench.certificates import sample_certificate
-from inspection.pdf import certificate_pdf
+from bench.certificates import sample_certificate, sealed
+from inspection.pdf import certificate_pdf, qr_modules
 
 from .test_pdf_forms import page_of
 
-# --- the QR code: one path ---------------------------------------------------------
+# --- the QR code: one image mask ----------------------------------------------------
 
 
-def qr_paths(data: bytes) -> list[int]:
-    """For each path drawn in module units with rows counted downwards (the
-    QR code's transformation), the number of rectangles it has before it is
-    filled; any other operator inside it starts a new count."""
+def qr_masks(data: bytes) -> list[dict]:
+    """The settings of every inline image drawn on the page (the QR code is
+    the one that is a mask)."""
     page = page_of(data)
     operations = ContentStream(page.get_contents(), page.pdf).operations
-    paths, rects, inside = [], 0, False
-    for operands, operator in operations:
-        if operator == b"cm" and operands[3] < 0:
-            inside, rects = True, 0
-        elif inside and operator == b"re":
-            rects += 1
-        elif inside and operator in (b"f", b"f*"):
-            paths.append(rects)
-            rects = 0
-        elif inside and operator == b"Q":
-            inside = False
-        elif inside:
-            paths.append(-1)  # something else in the middle of it
-    return paths
+    return [
+        dict(operands["settings"])
+        for operands, operator in operations
+        if operator == b"INLINE IMAGE"
+    ]
 
 
-def test_the_qr_code_is_one_path_filled_once_and_it_and_the_barcode_decode():
+def test_the_qr_code_is_one_image_mask_and_it_and_the_barcode_decode():
     data = sample_certificate(13)
     pdf = certificate_pdf(data)
-    paths = qr_paths(pdf)
-    assert len(paths) == 1, paths
-    assert paths[0] > 50  # every run of dark modules: one rectangle each
+    [mask] = qr_masks(pdf)
+    modules = qr_modules(data.verify_url)
+    assert (mask["/W"], mask["/H"], mask["/IM"], mask["/BPC"]) == (
+        modules,
+        modules,
+        True,
+        1,
+    )
 
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -51,6 +46,20 @@ def test_the_qr_code_is_one_path_filled_once_and_it_and_the_barcode_decode():
     found = {r.format: r.text for r in zxingcpp.read_barcodes(image)}
     assert found[zxingcpp.BarcodeFormat.QRCode] == data.verify_url
     assert found[zxingcpp.BarcodeFormat.Code128] == data.item_code
+
+
+def test_a_sealed_link_is_a_version_12_code_that_decodes_from_a_print_at_150_dpi():
+    """The link with its seal (issue 22) as the page prints it: read back
+    whole from a 150 dpi render, as a phone reads a print."""
+    data = sealed(sample_certificate(14))
+    assert qr_modules(data.qr_url) == 17 + 4 * 12
+    document = pypdfium2.PdfDocument(certificate_pdf(data))
+    try:
+        image = document[0].render(scale=150 / 72).to_pil()
+    finally:
+        document.close()
+    found = {r.format: r.text for r in zxingcpp.read_barcodes(image)}
+    assert found[zxingcpp.BarcodeFormat.QRCode] == data.qr_url
 
 
 @pytest.mark.parametrize("n", range(5))

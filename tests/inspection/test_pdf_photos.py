@@ -31,14 +31,16 @@ def jpeg(size: tuple[int, int], colour=(60, 130, 100)) -> bytes:
 
 
 def layout(data: bytes) -> tuple[list[tuple], list[tuple], str]:
-    """The drawn box (left, bottom, right, top) and pixel size of every image
-    on the page, the box of every printed character, and the page's text."""
+    """The drawn box (left, bottom, right, top) and pixel size of every photo
+    on the page (the QR code's one-bit mask of modules is not one), the box
+    of every printed character, and the page's text."""
     document = pypdfium2.PdfDocument(data)
     try:
         page = document[0]
         images = [
             (image.get_bounds(), image.get_px_size())
             for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])
+            if image.get_metadata().bits_per_pixel != 1
         ]
         text_page = page.get_textpage()
         chars = [
