@@ -48,7 +48,6 @@ import base64
 import datetime as dt
 import json
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,15 +60,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.x509.oid import NameOID
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils import timezone
 
-KEYS_FILE = "keys.json"
+from .keyfiles import (
+    KEYS_FILE,
+    TrustError,
+    cache_lock,
+    pem_certificates,
+    pem_private_key,
+    trust_reset,
+)
+from .keyfiles import cache as _cache
 
-
-class TrustError(ImproperlyConfigured):
-    """The trust material is missing or inconsistent (a deployment error)."""
+# The writers, where callers of this module have always found them.
+from .keystore import trust_create, trust_revoke, trust_rotate
 
 
 @dataclass(frozen=True)
@@ -216,16 +221,7 @@ def operator_name() -> str:
     return _material().operator
 
 
-def trust_reset() -> None:
-    """Forget the keys read so far (they are read again on next use)."""
-    with _lock:
-        _cache.clear()
-
-
 # --- reading -----------------------------------------------------------------------
-
-_lock = threading.Lock()
-_cache: dict = {}
 
 
 def _material() -> _Material:
@@ -237,8 +233,6 @@ def _material() -> _Material:
                 raise TrustError(
                     f"No {KEYS_FILE} in TRUST_DIR={path}: run manage.py trust_init."
                 )
-            from .keystore import trust_create
-
             trust_create(path, operator=settings.TRUST_OPERATOR, exist_ok=True)
         stamp = ("dir", str(path), (path / KEYS_FILE).stat().st_mtime_ns)
     else:
@@ -246,7 +240,7 @@ def _material() -> _Material:
     cached = _cache.get("material")
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    with _lock:
+    with cache_lock:
         material = _read_dir(Path(directory)) if directory else _read_env()
         _cache["material"] = (stamp, material)
     return material
@@ -259,14 +253,6 @@ def _moment(text: str | None) -> dt.datetime | None:
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=dt.UTC)
     return moment
-
-
-def pem_certificates(data: bytes) -> list[x509.Certificate]:
-    return x509.load_pem_x509_certificates(data)
-
-
-def pem_private_key(data: bytes):
-    return serialization.load_pem_private_key(data, password=None)
 
 
 def _dates(entry: dict) -> dict:
@@ -384,10 +370,6 @@ def _on_setting_changed(*, setting, **kwargs):
 
 
 setting_changed.connect(_on_setting_changed)
-
-
-# The writers, where callers of this module have always found them.
-from .keystore import trust_create, trust_revoke, trust_rotate  # noqa: E402
 
 __all__ = [
     "KEYS_FILE",

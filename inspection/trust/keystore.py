@@ -21,7 +21,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.utils import timezone
 
-from .keys import KEYS_FILE, TrustError, pem_certificates, pem_private_key, trust_reset
+from .keyfiles import (
+    KEYS_FILE,
+    TrustError,
+    pem_certificates,
+    pem_private_key,
+    trust_reset,
+)
 
 # --- writing (trust_init and the embedded default) ----------------------------------
 

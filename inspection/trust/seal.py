@@ -165,13 +165,6 @@ def seal_url(url: str, seal: str) -> str:
     return f"{url}#{seal.replace('%', '%25').replace(' ', '%20')}"
 
 
-def certificate_seal_url(certificate) -> str:
-    """The certificate's verify URL carrying its seal, as its QR codes print it."""
-    from ..services.certificates.content import verify_url
-
-    return seal_url(verify_url(certificate.token), seal_encode(certificate))
-
-
 # --- decoding and verifying ---------------------------------------------------------
 
 

@@ -45,7 +45,7 @@ from ...models import Certificate, CertificateFile, Inspection, Verdict
 from ...pdf import CertificateData, CheckLine, certificate_pdf
 from ...rules.material import READING_NAMES
 from ...trust.pades import pdf_sign
-from ...trust.seal import certificate_seal_url
+from ...trust.seal import seal_encode, seal_url
 
 CONTENT_FORMAT = 2
 """The content's shape: 2 states facts; without ``format``, texts (before)."""
@@ -59,6 +59,12 @@ def verify_url(token: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
         "verify-page", kwargs={"token": token}
     )
+
+
+def certificate_seal_url(certificate) -> str:
+    """The certificate's verify URL carrying its seal after ``#``, as its QR
+    codes print it (:mod:`inspection.trust.seal`), signed now."""
+    return seal_url(verify_url(certificate.token), seal_encode(certificate))
 
 
 def value_text(value) -> str:

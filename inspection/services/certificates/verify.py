@@ -22,8 +22,7 @@ from ...models import (
 )
 from ...selectors import certificate_current_for_item
 from ...trust.pades import pdf_signature_check
-from ...trust.seal import certificate_seal_url
-from .content import verify_url
+from .content import certificate_seal_url, verify_url
 from .signing import signature_valid
 
 
