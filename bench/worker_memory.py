@@ -241,20 +241,29 @@ def _mb(kb: int | None) -> str:
     return "?" if kb is None else f"{kb / 1024:.1f} MB"
 
 
-def _ours():
-    """The benchmark's certificates: the demo world it starts from has its
-    own, some of them left for a worker to issue."""
+def certificates_of(serial: str):
+    """The certificates of the items whose serial starts ``serial``: a run's
+    own (the demo world it starts from has its own, some of them left for a
+    worker to issue)."""
     from inspection.models import Certificate
 
-    return Certificate.objects.filter(item__serial__startswith=SERIAL)
+    return Certificate.objects.filter(item__serial__startswith=serial)
 
 
-def _checks(count: int, media: Path) -> dict[str, bool]:
+def _ours():
+    return certificates_of(SERIAL)
+
+
+def certificates_issued_checks(count: int, media: Path, serial: str) -> dict[str, bool]:
+    """A run's checks that the worker issued ``count`` certificates, one each,
+    of the items whose serial starts ``serial``, each with one PDF file in
+    ``media``."""
     from inspection.models import Certificate, CertificateFile
     from warehouse.models import Item, ItemState
 
-    items = Item.objects.filter(serial__startswith=SERIAL)
-    names = list(_ours().values_list("pdf", flat=True))
+    items = Item.objects.filter(serial__startswith=serial)
+    ours = certificates_of(serial)
+    names = list(ours.values_list("pdf", flat=True))
     # A file in the worker's media that no certificate names would be a
     # certificate rendered twice.
     known = set(Certificate.objects.values_list("pdf", flat=True))
@@ -268,8 +277,7 @@ def _checks(count: int, media: Path) -> dict[str, bool]:
             and not items.exclude(state=ItemState.CERTIFIED).exists()
         ),
         "one certificate per item": (
-            len(names) == count
-            and _ours().values("item_id").distinct().count() == count
+            len(names) == count and ours.values("item_id").distinct().count() == count
         ),
         "one PDF file each": (
             all(names)
@@ -277,7 +285,7 @@ def _checks(count: int, media: Path) -> dict[str, bool]:
             and all((media / name).is_file() for name in names)
             and not files - known
             and CertificateFile.objects.filter(
-                certificate__item__serial__startswith=SERIAL
+                certificate__item__serial__startswith=serial
             ).count()
             == count
         ),
@@ -331,7 +339,7 @@ def bench_memory(env: dict, work: Path, count: int, timeout: float) -> list[dict
             f"{done:,} certificates in {elapsed:.1f} s; child RSS "
             f"{_mb(warm and warm['child_rss_kb'])} -> {_mb(end['child_rss_kb'])}"
         )
-        checks = _checks(count, media)
+        checks = certificates_issued_checks(count, media, SERIAL)
     checks["finished in time"] = done >= count
     checks["worker stayed up"] = worker.returncode in (None, 0, -15)
     checks["one child did all the work"] = bool(
