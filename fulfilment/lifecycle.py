@@ -36,17 +36,15 @@ than in a table of its own: a move then costs the one UPDATE it always cost
 and no INSERT beside it (a burst of 10,000 orders makes three moves each).
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from warehouse.common import statemachine
 from warehouse.common.exceptions import DomainError, TransitionRefused
 from warehouse.common.statemachine import ANY, Refusal, StateMachine
+from warehouse.fastpath.statements import rows_update
 
 from .models import Manifest, Order, Shipment
 
@@ -192,15 +190,9 @@ def order_transition_many(
     )
 
 
-def _orders_save(orders: list[Order], fields: list[dict]) -> None:
-    """Orders whose fields come out the same (new orders: the same history
-    entry on an empty history) are saved by one UPDATE."""
-    alike: dict[str, tuple[dict, list[int]]] = {}
-    for order, changed in zip(orders, fields, strict=True):
-        key = json.dumps(changed, sort_keys=True, cls=DjangoJSONEncoder)
-        alike.setdefault(key, (changed, []))[1].append(order.pk)
-    for changed, pks in alike.values():
-        Order.objects.filter(pk__in=pks).update(**changed)
+# Orders whose fields come out the same (new orders: the same history entry
+# on an empty history) are saved by one UPDATE.
+_orders_save = statemachine.rows_save_alike
 
 
 def order_refusal(order: Order, to: str) -> DomainError | None:
@@ -308,40 +300,6 @@ def shipment_transition(
     )
 
 
-def _rows_update(model, rows: list, names: list[str]) -> None:
-    """Save the fields ``names`` of ``rows`` (each its own values): one
-    ``UPDATE … FROM (VALUES …)`` on PostgreSQL, Django's ``bulk_update`` (a
-    ``CASE`` per field, whose building costs more than the statement) elsewhere."""
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(rows, names)
-        return
-    quote = connection.ops.quote_name
-    pk = model._meta.pk
-    fields = [model._meta.get_field(name) for name in names]
-
-    def cast(field) -> str:  # text, not varchar(n): a cast would truncate
-        kind = field.cast_db_type(connection)
-        return "text" if kind.startswith("varchar") else kind
-
-    row = "(" + ", ".join(f"%s::{cast(f)}" for f in (pk, *fields)) + ")"
-    columns = ", ".join(quote(f.column) for f in (pk, *fields))
-    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} "  # noqa: S608 - no input
-        f"FROM (VALUES {', '.join([row] * len(rows))}) AS v({columns}) "
-        f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
-    )
-    params = []
-    for obj in rows:
-        params.append(obj.pk)
-        params.extend(
-            f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
 def shipment_transition_many(
     *,
     shipments: list[Shipment],
@@ -374,7 +332,7 @@ def _shipments_save(shipments: list[Shipment], fields: list[dict]) -> None:
     names: dict[str, None] = {}
     for changed in fields:
         names.update(dict.fromkeys(changed))
-    _rows_update(Shipment, shipments, list(names))
+    rows_update(Shipment, shipments, list(names))
 
 
 def shipment_refusal(shipment: Shipment, to: str) -> DomainError | None:

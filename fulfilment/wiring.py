@@ -43,8 +43,15 @@ def wire() -> None:
     ext.scan_action_register("release", services.release_scan)
     # Its message codes: its timeline reasons, refusals and e-mails.
     ext.message_catalogue_register(messages.CATALOGUE)
+    # A certified item placed (its order, its merchant, the shelf): the jobs
+    # of one batch of certificates are taken together.
+    ext.job_handler_register(
+        "fulfilment.item_certified",
+        services.item_certified,
+        many=services.items_certified_batch,
+        batch=services.PLACE_BATCH,
+    )
     for name, fn, queue, atomic in [
-        ("fulfilment.item_certified", services.item_certified, "default", True),
         ("fulfilment.order_allocate", services.order_allocate, "default", True),
         # A return parcel's label; a buyer's parcels are labelled in waves,
         # each wave's job committing its parcels in chunks.

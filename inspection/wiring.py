@@ -23,6 +23,7 @@ def wire() -> None:
         revoked_only,
         valid_certificate_required,
     )
+    from .services.certificates import ISSUE_BATCH, certificates_issue_batch
     from .services.returns.report import RETURN_REPORT_JOB, return_report_render
     from .trust.transparency.log import TRANSPARENCY_JOB, log_integrate
 
@@ -36,9 +37,15 @@ def wire() -> None:
     ext.message_catalogue_register(messages.CATALOGUE)
     # Rendering and storing the PDF happen inside the job's transaction
     # (atomic): the job is done exactly when the certificate commits, and
-    # a failed or killed run leaves no row and no file behind.
+    # a failed or killed run leaves no row and no file behind. Pending
+    # certificate jobs are taken together, up to ISSUE_BATCH a run.
     ext.job_handler_register(
-        CERTIFICATE_JOB, certificate_issue, queue="certificates", atomic=True
+        CERTIFICATE_JOB,
+        certificate_issue,
+        queue="certificates",
+        atomic=True,
+        many=certificates_issue_batch,
+        batch=ISSUE_BATCH,
     )
     # A return inspection's signed report, once its verdict holds: rendered
     # and stored in the job's transaction, like a certificate's PDF.

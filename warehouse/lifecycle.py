@@ -23,7 +23,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from warehouse.common.exceptions import DomainError
-from warehouse.common.statemachine import Move, StateMachine
+from warehouse.common.statemachine import Move, StateMachine, rows_save_alike
+from warehouse.fastpath.statements import rows_insert
 
 from .models import Item, ItemEvent, ItemState, Location, Station
 
@@ -141,7 +142,15 @@ def _words(item: Item, to: str, allowed: list[str]) -> str:
     }
 
 
-def _event(
+def _event(item: Item, source: str, at, **facts) -> ItemEvent:
+    """Write one ``ItemEvent`` (a move's, or a step's with ``source``
+    unchanged); ``facts`` as :func:`_event_row` takes them."""
+    event = _event_row(item, source, at, **facts)
+    event.save(force_insert=True)
+    return event
+
+
+def _event_row(
     item: Item,
     source: str,
     at,
@@ -154,8 +163,8 @@ def _event(
     reason_lang: str = "",
     payload: dict | None = None,
 ) -> ItemEvent:
-    """Write one ``ItemEvent`` (a move's, or a step's with ``source`` unchanged)."""
-    return ItemEvent.objects.create(
+    """The ``ItemEvent`` of a move or step, not saved yet."""
+    return ItemEvent(
         item=item,
         from_state=source,
         to_state=item.state,
@@ -177,6 +186,21 @@ def _record(item: Item, move: Move, at, facts: dict) -> None:
         observer(item, event)
 
 
+def _record_many(items: list[Item], moves: list[Move], at, facts: list[dict]) -> None:
+    """After the save of many moves: their events in one INSERT, then the
+    observers, item by item, as :func:`_record` calls them for one."""
+    events = rows_insert(
+        ItemEvent,
+        [
+            _event_row(item, move.source, at, **each)
+            for item, move, each in zip(items, moves, facts, strict=True)
+        ],
+    )
+    for item, event in zip(items, events, strict=True):
+        for observer in _observers:
+            observer(item, event)
+
+
 ITEMS = StateMachine(
     model=Item,
     moves=TRANSITIONS,
@@ -185,6 +209,7 @@ ITEMS = StateMachine(
     words=_words,
     stamp=("state_changed_at",),
     record=_record,
+    record_many=_record_many,
 )
 # The table read by source: {source: {target: Transition}}.
 ALLOWED: dict[str, dict[str, Transition]] = ITEMS.allowed
@@ -292,6 +317,25 @@ def item_transition(
         reason_params=reason_params,
         reason_lang=reason_lang,
         payload=payload,
+    )
+
+
+def item_transition_many(
+    *, items: list[Item], to: str, actor, reasons: list[dict]
+) -> list[Item]:
+    """Move each of ``items``, locked ``FOR UPDATE`` in the caller's
+    transaction, to state ``to``, as :func:`item_transition` with
+    ``locked=True`` would one by one: judged by the same table and guards
+    (the first refusal is raised and nothing is saved), one event each with
+    its own ``reasons[i]`` (``reason_code``, ``reason_params``, ``payload``),
+    the same observers; saved in one UPDATE and one INSERT of the events.
+    """
+    return ITEMS.transition_many(
+        objs=items,
+        to=to,
+        save=rows_save_alike,
+        facts_each=reasons,
+        actor=actor,
     )
 
 

@@ -48,7 +48,10 @@ from .shipping import (
     tracking_release,
 )
 from .stock import (
+    PLACE_BATCH,
     item_certified,
+    items_certified,
+    items_certified_batch,
     order_allocate,
 )
 from .stock import (
@@ -57,6 +60,7 @@ from .stock import (
 
 __all__ = [
     "BATCH_MAX",
+    "PLACE_BATCH",
     "Accepted",
     "booking_cancel",
     "dispatch_figures",
@@ -66,6 +70,8 @@ __all__ = [
     "item_for_dock",
     "item_pack_scan",
     "item_release",
+    "items_certified",
+    "items_certified_batch",
     "label_printed",
     "labels_pending",
     "manifest_close",

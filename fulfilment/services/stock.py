@@ -122,61 +122,128 @@ def on_item_transition(item: Item, event: ItemEvent) -> None:
 
 def item_certified(*, item_id: int) -> None:
     """Job: a newly certified item goes to its order, its merchant, or the shelf."""
+    items_certified(item_ids=[item_id])
+
+
+PLACE_BATCH = 50
+"""``fulfilment.item_certified`` jobs one run takes together at most: a batch
+of certificates' items (:data:`inspection.services.certificates.ISSUE_BATCH`)."""
+
+
+def items_certified_batch(batch: list[dict]) -> None:
+    """The batch handler of ``fulfilment.item_certified`` jobs (their args,
+    ``{"item_id": …}`` each): the items certified by one batch of
+    certificates are placed in one transaction."""
+    items_certified(item_ids=[args["item_id"] for args in batch])
+
+
+def items_certified(*, item_ids: list[int]) -> None:
+    """Newly certified items go to their orders, their merchants, or the
+    shelf, as :func:`item_certified` places one: one read of the items
+    (locked), of their open allocations and of their order lines for all of
+    them; an item no longer certified, or allocated already, is left."""
     with transaction.atomic():
-        item = Item.objects.select_for_update().get(pk=item_id)
-        if (
-            item.state != S.CERTIFIED
-            or item.allocations.filter(cancelled_at=None)
+        items = list(
+            Item.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .filter(pk__in=item_ids, state=S.CERTIFIED)
+            .order_by("pk")
+        )
+        allocated = set(
+            Allocation.objects.filter(item__in=items, cancelled_at=None)
             # a returned item's old order left with it (restocked)
             .exclude(line__order__status=Order.Status.DISPATCHED)
-            .exists()
-        ):
-            return
-        line = order_line_for_item(item)
-        if line is not None and line.order.status == Order.Status.CANCELLED:
-            HeldForMerchant.objects.get_or_create(item=item, order=line.order)
-            lifecycle.item_event_record(
-                item=item,
-                actor=None,
-                reason_code="order_cancelled_held",
-                reason_params={"order": line.order.external_id},
+            .values_list("item_id", flat=True)
+        )
+        items = [item for item in items if item.pk not in allocated]
+        lines = order_lines_for_items(items)
+        for item in items:
+            _item_place(item, lines.get(item.pk))
+
+
+def _item_place(item: Item, line: OrderLine | None) -> None:
+    """A certified item (locked, unallocated) to its order ``line``, held for
+    its merchant (its order was cancelled), or on the shelf."""
+    if line is not None and line.order.status == Order.Status.CANCELLED:
+        HeldForMerchant.objects.get_or_create(item=item, order=line.order)
+        lifecycle.item_event_record(
+            item=item,
+            actor=None,
+            reason_code="order_cancelled_held",
+            reason_params={"order": line.order.external_id},
+        )
+        return
+    if line is not None:
+        _allocate_item(line, item)
+        order_status_update(line.order)
+        return
+    if item.category.flow == CategoryFlow.STOCK_FIRST:
+        stock_lot_put(item)
+        lines_waiting = OrderLine.objects.filter(
+            order__merchant_id=item.merchant_id,
+            order__warehouse_id=item.warehouse_id,
+            order__status=Order.Status.OPEN,
+            sku=item.sku,
+            item_code="",
+        ).values_list("order_id", flat=True)
+        for order_id in sorted(set(lines_waiting)):
+            job_record(
+                name="fulfilment.order_allocate",
+                args={"order_id": order_id},
+                key=f"allocate:{order_id}",
             )
-            return
-        if line is not None:
-            _allocate_item(line, item)
-            order_status_update(line.order)
-            return
-        if item.category.flow == CategoryFlow.STOCK_FIRST:
-            stock_lot_put(item)
-            lines_waiting = OrderLine.objects.filter(
-                order__merchant_id=item.merchant_id,
-                order__warehouse_id=item.warehouse_id,
-                order__status=Order.Status.OPEN,
-                sku=item.sku,
-                item_code="",
-            ).values_list("order_id", flat=True)
-            for order_id in sorted(set(lines_waiting)):
-                job_record(
-                    name="fulfilment.order_allocate",
-                    args={"order_id": order_id},
-                    key=f"allocate:{order_id}",
-                )
 
 
 def order_line_for_item(item: Item) -> OrderLine | None:
     """The order line an order-first item belongs to, if its order exists."""
-    lines = OrderLine.objects.select_related("order").filter(
-        order__merchant_id=item.merchant_id
+    return order_lines_for_items([item]).get(item.pk)
+
+
+def order_lines_for_items(items: list[Item]) -> dict[int, OrderLine]:
+    """The order lines order-first items belong to, by item id, where their
+    orders exist: the line naming an item's code, else a line of the order
+    its ``order_ref`` names for its SKU naming no item yet, which is tied to
+    it now (its ``item_code`` set). Each free line goes to one item, in the
+    order given. One read of the lines naming them, one of the free lines."""
+    found: dict[int, OrderLine] = {}
+    if not items:
+        return found
+    known = OrderLine.objects.select_related("order").filter(
+        item_code__in=[item.code for item in items]
     )
-    line = lines.filter(item_code=item.code).first()
-    if line is None and item.order_ref:
-        line = lines.filter(
-            order__external_id=item.order_ref, sku=item.sku, item_code=""
-        ).first()
+    by_code = {}
+    for line in known:
+        by_code.setdefault((line.order.merchant_id, line.item_code), line)
+    for item in items:
+        line = by_code.get((item.merchant_id, item.code))
         if line is not None:
+            found[item.pk] = line
+    waiting = [item for item in items if item.pk not in found and item.order_ref]
+    if not waiting:
+        return found
+    free = list(
+        OrderLine.objects.select_related("order").filter(
+            order__external_id__in={item.order_ref for item in waiting},
+            item_code="",
+        )
+    )
+    for item in waiting:
+        line = next(
+            (
+                line
+                for line in free
+                if line.order.merchant_id == item.merchant_id
+                and line.order.external_id == item.order_ref
+                and line.sku == item.sku
+            ),
+            None,
+        )
+        if line is not None:
+            free.remove(line)
             line.item_code = item.code
             line.save(update_fields=["item_code"])
-    return line
+            found[item.pk] = line
+    return found
 
 
 # --- allocation -------------------------------------------------------------------

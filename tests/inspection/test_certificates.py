@@ -247,11 +247,11 @@ def test_a_number_taken_meanwhile_is_picked_again(world, qc, tmp_path):
     next one instead of failing its job."""
     _first, taken = certified_item(world)
     item = passed_item(world)
-    real = issuing._number
-    picks = iter([taken.number])
+    real = issuing._numbers
+    picks = iter([[taken.number]])
 
     with mock.patch.object(
-        issuing, "_number", side_effect=lambda *a: next(picks, None) or real(*a)
+        issuing, "_numbers", side_effect=lambda *a: next(picks, None) or real(*a)
     ):
         assert jobs.job_run(certificate_job(item).pk) == Job.State.DONE
 
@@ -266,7 +266,7 @@ def test_numbers_taken_again_and_again_retry_the_job_later_not_fail_it(world, qc
     item = passed_item(world)
     job = certificate_job(item)
 
-    with mock.patch.object(issuing, "_number", return_value=taken.number):
+    with mock.patch.object(issuing, "_numbers", return_value=[taken.number]):
         assert jobs.job_run(job.pk) == Job.State.PENDING
 
     job.refresh_from_db()
@@ -274,7 +274,7 @@ def test_numbers_taken_again_and_again_retry_the_job_later_not_fail_it(world, qc
     assert Certificate.objects.filter(item=item).count() == 0
     with (  # called directly, the error is raised
         pytest.raises(IntegrityError),
-        mock.patch.object(issuing, "_number", return_value=taken.number),
+        mock.patch.object(issuing, "_numbers", return_value=[taken.number]),
     ):
         services.certificate_issue(item_id=item.pk)
 

@@ -49,6 +49,11 @@ class JobHandler(Protocol):
     recording transaction committed, and again by the dispatcher if its
     message was lost.
 
+    A handler registered with ``many`` (and ``batch``, how many at most) is
+    also given the args of other pending jobs of its name at once:
+    ``many([args, ...])`` does for each what ``fn(**args)`` does for one, in
+    one transaction (:func:`~warehouse.common.jobs.job_run`).
+
     It must be idempotent: it may run again after a crash. With ``atomic``
     (the default) it runs inside the transaction that marks the job done,
     with the job row locked, and its writes are undone if it raises;
@@ -62,12 +67,22 @@ class JobHandler(Protocol):
     def __call__(self, *args: Any, **kwargs: Any) -> object: ...
 
 
+class JobBatchHandler(Protocol):
+    """Does the work of several recorded jobs of one name at once:
+    ``many([job.args, ...])``, as ``fn(**args)`` would for each, in the one
+    transaction that marks them all done. Idempotent as ``fn`` is."""
+
+    def __call__(self, batch: list[dict]) -> object: ...
+
+
 @dataclass(frozen=True)
 class Handler:
     fn: JobHandler
     queue: str
     max_attempts: int
     atomic: bool
+    many: JobBatchHandler | None = None
+    batch: int = 1
 
 
 _handlers: dict[str, Handler] = {}
@@ -80,6 +95,8 @@ def job_handler_register(
     queue: str = "default",
     max_attempts: int = 10,
     atomic: bool = True,
+    many: JobBatchHandler | None = None,
+    batch: int = 1,
 ) -> None:
     """Run ``fn(**args)`` for jobs named ``name``, on Celery queue ``queue``.
 
@@ -87,10 +104,20 @@ def job_handler_register(
     ``atomic`` (the default) it runs in the transaction that marks the job
     done, with the job's row locked; ``atomic=False`` is for long jobs that
     commit in steps themselves and are safe to run concurrently (a drain).
-    The contract: :class:`JobHandler`.
+    An atomic handler may also give ``many`` and ``batch``: a run then takes
+    up to ``batch`` pending jobs of the name together (a backlog, a lot's
+    items passed at once) and hands their args to ``many`` in one
+    transaction. The contract: :class:`JobHandler`, :class:`JobBatchHandler`.
     """
+    if many is not None and not atomic:
+        raise ValueError(f"Job {name!r}: only an atomic handler takes batches.")
     _handlers[name] = Handler(
-        fn=fn, queue=queue, max_attempts=max_attempts, atomic=atomic
+        fn=fn,
+        queue=queue,
+        max_attempts=max_attempts,
+        atomic=atomic,
+        many=many,
+        batch=max(1, batch) if many is not None else 1,
     )
 
 
@@ -176,9 +203,18 @@ def _statements(vendor: str) -> dict[str, str]:
     table = _quoted(Job._meta.db_table)
     columns = _quoted(*(f.column for f in Job._meta.concrete_fields))
     inserted = _quoted(*(f.column for f in _INSERTED))
-    pk, name, args, attempts, state, done_at, key = (
+    pk, name, args, attempts, state, done_at, key, available_at = (
         _quoted(column)
-        for column in ("id", "name", "args", "attempts", "state", "done_at", "key")
+        for column in (
+            "id",
+            "name",
+            "args",
+            "attempts",
+            "state",
+            "done_at",
+            "key",
+            "available_at",
+        )
     )
     lock = (
         " FOR UPDATE SKIP LOCKED"
@@ -202,6 +238,9 @@ def _statements(vendor: str) -> dict[str, str]:
         "lock": lock,
         "done": f"UPDATE {table} SET {state} = %s, {done_at} = %s"  # noqa: S608
         f" WHERE {pk} = %s",
+        "claim": f"SELECT {pk}, {name}, {args}, {attempts} FROM {table}"  # noqa: S608
+        f" WHERE {name} = %s AND {state} = %s AND {available_at} <= %s"
+        f" AND {pk} <> %s ORDER BY {pk} LIMIT %s",
     }
 
 
@@ -268,6 +307,31 @@ def _job_read(job_id: int, *, lock: bool) -> Job | None:
     return Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts)
 
 
+def _jobs_claim(job: Job, limit: int) -> list[Job]:
+    """Up to ``limit`` other pending, due jobs of ``job``'s name, oldest
+    first, locked by this transaction; jobs another run holds are passed by
+    (``SKIP LOCKED``), so two workers never take the same job.
+
+    ORM version: ``Job.objects.select_for_update(skip_locked=True).filter(
+    name=job.name, state=PENDING, available_at__lte=now).exclude(pk=job.pk)
+    .order_by("pk").only("name", "args", "attempts")[:limit]``.
+    """
+    if limit <= 0:
+        return []
+    sql = _statements(connection.vendor)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql["claim"] + sql["lock"],
+            [job.name, Job.State.PENDING, now, job.pk, limit],
+        )
+        rows = cursor.fetchall()
+    return [
+        Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts)
+        for pk, name, args, attempts in rows
+    ]
+
+
 _COLUMNS = [f.attname for f in Job._meta.concrete_fields]
 _ARGS_AT = _COLUMNS.index("args")
 
@@ -289,6 +353,16 @@ def _job_done(job_id: int) -> None:
         cursor.execute(
             _statements(connection.vendor)["done"], [Job.State.DONE, done_at, job_id]
         )
+
+
+def _batch_run(handler: Handler, job: Job, ids: list[int]) -> None:
+    """Run ``job`` (locked) with the other pending jobs of its name this
+    transaction can claim, by ``handler.many``, and mark them all done; their
+    ids (``job``'s first) are put in ``ids`` before the handler runs."""
+    jobs = [job, *_jobs_claim(job, handler.batch - 1)]
+    ids.extend(claimed.pk for claimed in jobs)
+    handler.many([claimed.args for claimed in jobs])
+    Job.objects.filter(pk__in=ids).update(state=Job.State.DONE, done_at=timezone.now())
 
 
 def _send(job: Job) -> bool:
@@ -361,7 +435,7 @@ def _call(handler: Handler | None, job: Job) -> Exception | None:
     return None
 
 
-def job_run(job_id: int, *, name: str = "") -> str:
+def job_run(job_id: int, *, name: str = "", alone: bool = False) -> str:
     """Execute one job at most once; returns what happened, for the logs.
 
     The common way, an atomic handler that succeeds, is one transaction of
@@ -371,6 +445,12 @@ def job_run(job_id: int, *, name: str = "") -> str:
     handler's writes. A handler that raises rolls the whole transaction back,
     its writes with it, and the failure is written after, in its own
     statement (unless another run wrote an outcome meanwhile).
+
+    A job whose handler takes batches (``many``) takes other pending jobs of
+    its name with it, locked (``SKIP LOCKED``), unless ``alone``: they are
+    done together, and their own messages, when they come, find them done.
+    If the batch raises, it is undone as a whole and each of its jobs runs
+    again alone, so one job's failure is that job's only.
 
     A job whose handler is not atomic runs outside a transaction, its outcome
     written after: two statements, when ``name`` (the job's, which its
@@ -387,12 +467,16 @@ def job_run(job_id: int, *, name: str = "") -> str:
             _outcome(job, handler, _call(handler, job))
             return job.state
     job = handler = None
+    batch: list[int] = []
     try:
         with transaction.atomic():
             job = _job_read(job_id, lock=True)
             if job is None:
                 return "skipped"  # done meanwhile, or running in another worker
             handler = _handlers.get(job.name)
+            if handler is not None and handler.atomic and handler.many and not alone:
+                _batch_run(handler, job, batch)
+                return Job.State.DONE
             if handler is not None and handler.atomic:
                 handler.fn(**job.args)
                 _job_done(job.pk)
@@ -400,12 +484,27 @@ def job_run(job_id: int, *, name: str = "") -> str:
     except Exception as exc:
         if handler is None or not handler.atomic:
             raise  # the job's own read failed: the message is redelivered
+        if len(batch) > 1:
+            # The batch is undone; each of its jobs runs alone, with its own
+            # outcome (one taken by another run meanwhile is passed by).
+            logger.warning("Job batch of %s undone, its jobs run alone: %s", job, exc)
+            return _alone(job_id, batch)
         # Rolled back, the handler's writes with it (or its commit failed).
         _outcome(job, handler, exc)
         return job.state
     # No handler, or one that commits in steps itself (a drain): outside.
     _outcome(job, handler, _call(handler, job))
     return job.state
+
+
+def _alone(job_id: int, batch: list[int]) -> str:
+    """Run ``job_id`` and the rest of its undone ``batch`` one by one; the
+    state of ``job_id``'s run."""
+    state = job_run(job_id, alone=True)
+    for other in batch:
+        if other != job_id:
+            job_run(other, alone=True)
+    return state
 
 
 def jobs_dispatch(*, limit: int = 5000, now=None) -> int:

@@ -30,12 +30,14 @@ exposes named functions (``item_transition``, ``order_transition`` …), which
 are the only code that changes the field.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -94,6 +96,14 @@ class Record(Protocol):
         """
 
 
+class RecordMany(Protocol):
+    def __call__(
+        self, rows: list, moves: list[Move], at: datetime, facts: list[dict[str, Any]]
+    ) -> None:
+        """What :class:`Record` writes for each of ``rows`` (``facts[i]`` for
+        ``rows[i]``), written together (e.g. one INSERT of their events)."""
+
+
 class StateMachine:
     """One model's state field: its table of moves and the one way to make them.
 
@@ -105,7 +115,8 @@ class StateMachine:
     ``related`` is read with the row when the transition re-reads it;
     ``stamp`` names fields every move sets to its time (e.g.
     ``state_changed_at``). ``journal`` and ``record`` are the hooks that write
-    the move (see :class:`Journal`, :class:`Record`).
+    the move (see :class:`Journal`, :class:`Record`); ``record_many`` writes
+    what ``record`` would for many moves at once (:meth:`transition_many`).
     """
 
     def __init__(
@@ -121,6 +132,7 @@ class StateMachine:
         stamp: tuple[str, ...] = (),
         journal: Journal | None = None,
         record: Record | None = None,
+        record_many: RecordMany | None = None,
     ):
         self.model = model
         self.field = field
@@ -132,6 +144,7 @@ class StateMachine:
         self.stamp = stamp
         self.journal = journal
         self.record = record
+        self.record_many = record_many
         self.allowed: dict[str, dict[str, Move]] = defaultdict(dict)
         for move in self.moves:
             if move.target in self.allowed[move.source]:
@@ -284,6 +297,7 @@ class StateMachine:
         to: str,
         save: Callable[[list, list[dict]], None],
         changes: list[dict] | None = None,
+        facts_each: list[dict] | None = None,
         **facts,
     ) -> list:
         """Move each of ``objs`` (locked, or created, in the caller's
@@ -292,13 +306,18 @@ class StateMachine:
         by the same table and guards (the first refusal is raised and nothing
         is saved) and given the same journal entry and record, but saved by
         ``save(objs, fields)`` at once (``fields[i]``: what changed on
-        ``objs[i]``), e.g. in one UPDATE. One row alone, or outside a
+        ``objs[i]``), e.g. in one UPDATE, and recorded by ``record_many``
+        at once if the machine has one. ``facts_each[i]`` adds to the facts
+        of ``objs[i]`` (its own reason). One row alone, or outside a
         transaction, is moved by :meth:`transition`.
         """
+        each = [
+            {**facts, **(facts_each[n] if facts_each else {})} for n in range(len(objs))
+        ]
         if len(objs) <= 1 or not transaction.get_connection().in_atomic_block:
             for n, obj in enumerate(objs):
                 changed = changes[n] if changes else None
-                self.transition(obj=obj, to=to, changes=changed, locked=True, **facts)
+                self.transition(obj=obj, to=to, changes=changed, locked=True, **each[n])
             return objs
         moves = []
         for obj in objs:
@@ -311,16 +330,18 @@ class StateMachine:
         for n, (obj, move) in enumerate(zip(objs, moves, strict=True)):
             fields = {self.field: to, **dict.fromkeys(self.stamp, now)}
             if self.journal is not None:
-                fields.update(self.journal(obj, move, now, facts))
+                fields.update(self.journal(obj, move, now, each[n]))
             if changes:
                 fields.update(changes[n])
             for name, value in fields.items():
                 setattr(obj, name, value)
             saved.append(fields)
         save(objs, saved)
-        if self.record is not None:
-            for obj, move in zip(objs, moves, strict=True):
-                self.record(obj, move, now, facts)
+        if self.record_many is not None:
+            self.record_many(objs, moves, now, each)
+        elif self.record is not None:
+            for n, (obj, move) in enumerate(zip(objs, moves, strict=True)):
+                self.record(obj, move, now, each[n])
         return objs
 
     def _locked(self, pk):
@@ -330,3 +351,15 @@ class StateMachine:
         else:
             rows = rows.select_for_update()
         return rows.get(pk=pk)
+
+
+def rows_save_alike(rows: list, fields: list[dict]) -> None:
+    """A ``save`` for :meth:`StateMachine.transition_many`: rows whose saved
+    fields come out the same (a move's state and time, the same history
+    entry) are saved by one UPDATE."""
+    alike: dict[str, tuple[dict, list[int]]] = {}
+    for row, changed in zip(rows, fields, strict=True):
+        key = json.dumps(changed, sort_keys=True, cls=DjangoJSONEncoder)
+        alike.setdefault(key, (changed, []))[1].append(row.pk)
+    for changed, pks in alike.values():
+        type(rows[0])._default_manager.filter(pk__in=pks).update(**changed)

@@ -19,9 +19,12 @@ from .content import (
 )
 from .issue import (
     CERTIFICATE_JOB,
+    ISSUE_BATCH,
     certificate_enqueue,
     certificate_issue,
     certificate_rerender,
+    certificates_issue,
+    certificates_issue_batch,
 )
 from .revoke import certificate_revoke, revoked_only, valid_certificate_required
 from .signing import canonical, content_sign, signature_valid, signing_keys
@@ -36,6 +39,7 @@ from .verify import (
 
 __all__ = [
     "CERTIFICATE_JOB",
+    "ISSUE_BATCH",
     "canonical",
     "certificate_by_token",
     "certificate_checks",
@@ -50,6 +54,8 @@ __all__ = [
     "certificate_summary",
     "certificate_valid_link",
     "certificate_verify_pdf",
+    "certificates_issue",
+    "certificates_issue_batch",
     "claimed_text",
     "content_sign",
     "number_is_valid",

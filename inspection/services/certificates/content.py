@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from warehouse.claims import claim_name
+from warehouse.fastpath.statements import rows_insert, rows_update
 from warehouse.models import Item
 from warehouse.vocabularies import (
     CLAIM_VOCABULARIES,
@@ -254,8 +255,8 @@ largest the page prints it."""
 
 def _photos(inspection: Inspection) -> tuple[bytes, ...]:
     """JPEGs of the inspection's first photos, in the order the verification
-    page shows them."""
-    return pdf_jpegs(inspection.photos.order_by("uploaded_at", "id"))
+    page shows them (the photos' own order, as issuing prefetches them)."""
+    return pdf_jpegs(inspection.photos.all())
 
 
 def pdf_jpegs(photos, limit: int = PDF_PHOTOS) -> tuple[bytes, ...]:
@@ -342,8 +343,9 @@ def certificate_document(certificate: Certificate) -> CertificateData:
     )
 
 
-def certificate_pdf_store(certificate: Certificate, *, new: bool = False) -> None:
-    """Render, sign (PAdES) and store the PDF; record its hash as verifiable.
+def _pdf_write(certificate: Certificate, *, new: bool) -> CertificateFile:
+    """Render, sign (PAdES) and write the certificate's PDF; set its ``pdf``
+    and ``sha256`` (not saved); the file's row, not saved.
 
     A write that fails (disk full) leaves no partial file. ``new``: the
     certificate row was just inserted, so its number is ours alone and a file
@@ -353,7 +355,6 @@ def certificate_pdf_store(certificate: Certificate, *, new: bool = False) -> Non
     # Signed (PAdES) before it is stored: the hash is of the signed file.
     data = pdf_sign(certificate_pdf(certificate_document(certificate)))
     digest = hashlib.sha256(data).hexdigest()
-    old = certificate.pdf.name if certificate.pdf else ""
     storage, field = certificate.pdf.storage, certificate.pdf.field
     name = field.generate_filename(certificate, f"{certificate.number}.pdf")
     if new and storage.exists(name):
@@ -368,16 +369,50 @@ def certificate_pdf_store(certificate: Certificate, *, new: bool = False) -> Non
             storage.delete(name)
         raise
     certificate.sha256 = digest
+    return CertificateFile(sha256=digest, certificate=certificate, size=len(data))
+
+
+def certificate_pdf_store(certificate: Certificate, *, new: bool = False) -> None:
+    """Render, sign (PAdES) and store the PDF; record its hash as verifiable.
+
+    A write that fails (disk full) leaves no partial file; ``new`` as
+    :func:`certificate_pdfs_store_new` says. A rendering that replaces an
+    earlier one keeps the earlier hash verifiable and deletes the earlier
+    file once this commits.
+    """
+    old = certificate.pdf.name if certificate.pdf else ""
+    file = _pdf_write(certificate, new=new)
     certificate.save(update_fields=["pdf", "sha256"])
     if new:
         # A new certificate's file is new: its number and seal are in it.
-        CertificateFile.objects.create(
-            sha256=digest, certificate=certificate, size=len(data)
-        )
+        file.save(force_insert=True)
     else:
         CertificateFile.objects.get_or_create(
-            sha256=digest, defaults={"certificate": certificate, "size": len(data)}
+            sha256=file.sha256,
+            defaults={"certificate": certificate, "size": file.size},
         )
     if old and old != certificate.pdf.name:
         # robust: a replaced file left behind is logged, the certificate kept
         transaction.on_commit(lambda: certificate.pdf.storage.delete(old), robust=True)
+
+
+def certificate_pdfs_store_new(certificates: list[Certificate]) -> None:
+    """Render, sign and store the PDFs of certificates just inserted, in the
+    caller's transaction: their files, then their hashes in one UPDATE and
+    their file rows in one INSERT.
+
+    A file already under a new certificate's name was left by an attempt
+    that died before it committed (a killed worker): it is replaced. If any
+    of them fails, the files this call wrote are deleted and the error
+    raised, so a rolled-back batch leaves no file behind.
+    """
+    files = []
+    try:
+        for certificate in certificates:
+            files.append(_pdf_write(certificate, new=True))
+        rows_update(Certificate, certificates, ["pdf", "sha256"])
+        rows_insert(CertificateFile, files)
+    except BaseException:
+        for file in files:
+            file.certificate.pdf.storage.delete(file.certificate.pdf.name)
+        raise

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from warehouse.common.jobs import job_record
+from warehouse.fastpath.statements import rows_insert, rows_update
 
 from ...models import Certificate, LogEntry, LogNode, LogState, TreeHead
 from ..keys import seal_key_current
@@ -60,17 +61,38 @@ def log_entry_record(
     *, certificate: Certificate, kind: str, at=None, replaces: str = ""
 ) -> LogEntry:
     """Record a pending entry and the sequencer's job, in the caller's transaction."""
-    at = at or timezone.now()
-    leaf = leaf_data(kind=kind, certificate=certificate, at=at, replaces=replaces)
-    entry = LogEntry.objects.create(
-        kind=kind,
-        certificate=certificate,
-        leaf=leaf,
-        leaf_hash=merkle.leaf_hash(leaf.encode()).hex(),
-        recorded_at=at,
+    (entry,) = log_entries_record(
+        [{"certificate": certificate, "kind": kind, "at": at, "replaces": replaces}]
     )
-    job_record(name=TRANSPARENCY_JOB, key="transparency:integrate")
     return entry
+
+
+def log_entries_record(entries: list[dict]) -> list[LogEntry]:
+    """Record pending entries (each ``certificate``, ``kind``, ``at``,
+    ``replaces`` as :func:`log_entry_record` takes them), in the order given,
+    and the sequencer's job once, in the caller's transaction: one INSERT."""
+    rows = []
+    for entry in entries:
+        at = entry.get("at") or timezone.now()
+        leaf = leaf_data(
+            kind=entry["kind"],
+            certificate=entry["certificate"],
+            at=at,
+            replaces=entry.get("replaces", ""),
+        )
+        rows.append(
+            LogEntry(
+                kind=entry["kind"],
+                certificate=entry["certificate"],
+                leaf=leaf,
+                leaf_hash=merkle.leaf_hash(leaf.encode()).hex(),
+                recorded_at=at,
+            )
+        )
+    rows = rows_insert(LogEntry, rows)
+    if rows:
+        job_record(name=TRANSPARENCY_JOB, key="transparency:integrate")
+    return rows
 
 
 def sth_data(*, tree_size: int, timestamp: int, root_hash: bytes) -> bytes:
@@ -141,7 +163,7 @@ def log_integrate(*, sign: bool | None = None, batch: int = BATCH) -> int:
             LogNode.objects.bulk_create(
                 LogNode(level=lv, index=i, hash=h.hex()) for (lv, i), h in new.items()
             )
-            LogEntry.objects.bulk_update(pending, ["index", "integrated_at"])
+            rows_update(LogEntry, pending, ["index", "integrated_at"])
             state.size = size
             state.save(update_fields=["size"])
         if sign or (sign is None and _sth_due()):

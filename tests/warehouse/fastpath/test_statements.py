@@ -3,6 +3,7 @@
 receive's notice update runs from an index on PostgreSQL however large the
 notice and however stale its statistics."""
 
+import datetime as dt
 import json
 import re
 import threading
@@ -20,8 +21,10 @@ from warehouse.fastpath.statements import (
     SCAN_LOG_FIELDS,
     item_by_code,
     items_in_scope,
+    rows_insert,
+    rows_update,
 )
-from warehouse.models import InboundNotice, Item, ItemState, ScanLog
+from warehouse.models import InboundNotice, Item, ItemEvent, ItemState, ScanLog
 from warehouse.services import inbound_notice_create, scan_process
 from warehouse.services.scans import _notice_progress, _single, scan_log_write
 
@@ -357,3 +360,78 @@ def test_the_last_two_items_received_at_once_complete_the_notice(world, monkeypa
 
     assert set(notice.items.values_list("state", flat=True)) == {"received"}
     assert InboundNotice.objects.get(pk=notice.pk).status == Status.RECEIVED
+
+
+def test_rows_update_equals_the_orms_bulk_update(world):
+    """Many rows saved with their own values (text, JSON, a time, a number)
+    by the one ``UPDATE … FROM (VALUES …)`` are the rows ``bulk_update``
+    saves for the same values, and no other row changes."""
+    mine = list(announce(world, 3, "ASN-MANY-1").items.order_by("pk"))
+    orms = list(announce(world, 3, "ASN-MANY-2").items.order_by("pk"))
+    untouched = announce(world, 1, "ASN-MANY-3").items.get()
+    at = timezone.now()
+    names = ["title", "claim", "state_changed_at", "quantity"]
+    for group in (mine, orms):
+        for n, item in enumerate(group):
+            item.title = f"玉镯 {n} 'bangle' \\ %s"
+            item.claim = {"weight_mg": 52_350 + n, "material": ["jadeite", n]}
+            item.state_changed_at = at + dt.timedelta(seconds=n)
+            item.quantity = n + 1
+
+    rows_update(Item, mine, names)
+    Item.objects.bulk_update(orms, names)
+
+    def saved(rows):
+        return [
+            {name: getattr(row, name) for name in names}
+            for row in Item.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk")
+        ]
+
+    assert saved(mine) == saved(orms)
+    assert saved(mine)[2]["claim"] == {"weight_mg": 52_352, "material": ["jadeite", 2]}
+    before = {f.attname: getattr(untouched, f.attname) for f in Item._meta.fields}
+    untouched.refresh_from_db()
+    assert {
+        f.attname: getattr(untouched, f.attname) for f in Item._meta.fields
+    } == before
+
+
+def test_rows_insert_equals_the_orms_bulk_create(world):
+    """Rows inserted by the one ``INSERT … VALUES … RETURNING`` are the rows
+    ``bulk_create`` inserts for the same values (JSON with quotes and
+    backslashes, text, a time, defaults), get their ids in order, and are
+    saved instances."""
+    item = announce(world, 1, "ASN-INSERT").items.get()
+    at = timezone.now()
+
+    def events():
+        return [
+            ItemEvent(
+                item=item,
+                from_state="announced",
+                to_state="received",
+                at=at + dt.timedelta(seconds=n),
+                reason_code="received",
+                reason_params={"note": f'He said "玉" \\\\ {n}', "n": [n, None]},
+                payload={"quote": "'%s'"},
+            )
+            for n in range(3)
+        ]
+
+    mine = rows_insert(ItemEvent, events())
+    orms = ItemEvent.objects.bulk_create(events())
+
+    assert [e.pk for e in mine] == sorted(e.pk for e in mine)
+    assert all(not e._state.adding for e in mine)
+    fields = [f.attname for f in ItemEvent._meta.concrete_fields if not f.primary_key]
+
+    def saved(rows):
+        return [
+            {name: getattr(row, name) for name in fields}
+            for row in ItemEvent.objects.filter(pk__in=[r.pk for r in rows]).order_by(
+                "pk"
+            )
+        ]
+
+    assert saved(mine) == saved(orms)
+    assert saved(mine)[1]["reason_params"]["note"] == 'He said "玉" \\\\ 1'

@@ -147,7 +147,7 @@ def test_an_exception_after_the_insert_rolls_back_certificate_and_entry(world, q
     item = passed_item(world)
     job = Job.objects.get(name=services.CERTIFICATE_JOB, args={"item_id": item.pk})
     with mock.patch.object(
-        issuing.lifecycle, "item_certify", side_effect=RuntimeError("killed")
+        issuing.lifecycle, "item_transition_many", side_effect=RuntimeError("killed")
     ):
         assert jobs.job_run(job.pk) == Job.State.PENDING
     assert not Certificate.objects.filter(item=item).exists()

@@ -14,14 +14,14 @@ class DrillConfig(AppConfig):
         entry is written (its transaction open) until the drill kills us."""
         from inspection.services.certificates import issue
 
-        original = issue.log_entry_record
+        original = issue.log_entries_record
 
-        def stalling(**kwargs):
-            entry = original(**kwargs)
+        def stalling(entries):
+            rows = original(entries)
             marker = os.environ.get("DRILL_LOG_STALL_MARKER")
             if marker:
-                Path(marker).write_text(kwargs["certificate"].number)
+                Path(marker).write_text(entries[0]["certificate"].number)
                 time.sleep(600)
-            return entry
+            return rows
 
-        issue.log_entry_record = stalling
+        issue.log_entries_record = stalling
