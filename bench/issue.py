@@ -11,11 +11,13 @@ runs them yet.
 
 Then a real Celery worker starts (prefork, ``--concurrency 1``, every queue,
 the bench settings: DEBUG off, PostgreSQL, Redis) and runs everything the
-passes left: each certificate job locks the item, signs the content, seals
-the QR code, renders the PDF (photo thumbnail, QR code, barcode), signs it
-(PAdES), stores it with its hash, records the transparency log entry and
-moves the item to ``certified``; the jobs that follow (the log's integration
-and signed tree head, fulfilment's ``item_certified``) run in the same worker.
+passes left: a certificate job takes the certificate jobs pending with it
+(up to ``ISSUE_BATCH``), locks their items, signs each content, seals each
+QR code, renders each PDF (photo thumbnail, QR code, barcode), signs it
+(PAdES), stores it with its hash, records the transparency log entries and
+moves the items to ``certified``; the jobs that follow (the log's
+integration and signed tree head, fulfilment's ``item_certified``, in
+batches too) and the messages of jobs a batch did run in the same worker.
 
 Measured from the moment ``WARM_AT`` certificates exist (imports, fonts, the
 signer and the connection are in place) to the moment the last one exists and

@@ -68,14 +68,18 @@ def _eager_tasks(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_reference_cache():
-    """Rows, tokens and webhook endpoints cached per process must not outlive
-    the test that made them (a flush between transactional tests deletes rows
-    without a signal)."""
+    """Rows, tokens and webhook endpoints cached per process, and the jobs
+    this process's batches did, must not outlive the test that made them (a
+    flush between transactional tests deletes rows without a signal; a
+    rolled-back test's ids may be given again)."""
+    from warehouse.common.jobs import jobs_done_forget
     from warehouse.fastpath.cache import caches_clear
 
     caches_clear()
+    jobs_done_forget()
     yield
     caches_clear()
+    jobs_done_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,6 @@ backoff and full jitter by the dispatcher, never with broker-side countdowns
 fails the job for good.
 """
 
-import functools
 import logging
 import random
 from dataclasses import dataclass
@@ -33,6 +32,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .exceptions import DomainError
+from .jobstatements import (
+    job_done,
+    job_insert,
+    job_read,
+    jobs_claim,
+    keyed_job_statement,
+)
 from .models import Job
 
 logger = logging.getLogger("qcw.jobs")
@@ -131,25 +137,67 @@ def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:
 
     With ``key``, a job with the same key still pending is returned instead of
     a second one (e.g. one label job per shipment). One statement either way
-    (:mod:`warehouse.common.jobs` ``_statements``).
+    (:mod:`warehouse.common.jobstatements`).
+
+    Jobs of a handler that takes batches, recorded by one transaction, are
+    sent one message a batch (:func:`_chunk_position`): the first of each
+    batch is sent, the others ride with it (its run takes them) and wait
+    unsent, so the dispatcher sends any its run did not take at its next
+    round.
     """
     if name not in _handlers:
         raise ValueError(f"No handler registered for job {name!r}.")
+    position = _chunk_position(name)
+    rides = position is not None and position % _handlers[name].batch != 0
     # ``enqueued_at`` is set at once: the job is sent when this transaction
     # commits. If sending fails it is cleared (the dispatcher sends the job
     # on its next round); if the process dies between commit and send, the
     # job counts as lost and is sent again after JOBS_RESEND_AFTER_SECONDS.
-    job = Job(name=name, args=args or {}, key=key, enqueued_at=timezone.now())
+    # A job riding with an earlier one is left unsent.
+    job = Job(
+        name=name,
+        args=args or {},
+        key=key,
+        enqueued_at=None if rides else timezone.now(),
+    )
     if key:
         job, created = _keyed_job_get_or_create(job)
         if not created:
             return job
     else:
-        _job_insert(job)
-    # robust: the caller's change is committed; a job not sent waits for
-    # the dispatcher, and the caller's answer stays a success
-    transaction.on_commit(lambda: _send(job), robust=True)
+        job_insert(job)
+    if position is not None:
+        _chunks()[name] = position + 1
+    if not rides:
+        # robust: the caller's change is committed; a job not sent waits for
+        # the dispatcher, and the caller's answer stays a success
+        transaction.on_commit(lambda: _send(job), robust=True)
     return job
+
+
+def _chunks() -> dict[str, int]:
+    """How many jobs of each batch handler the current transaction recorded.
+
+    Kept with the transaction's list of commit hooks, which Django replaces
+    when the transaction commits or rolls back (or a savepoint rolls back:
+    a new count then, which sends more messages, never fewer).
+    """
+    hooks = connection.run_on_commit
+    kept = getattr(connection, "_qcw_job_chunks", None)
+    if kept is None or kept[0] is not hooks:
+        kept = (hooks, {})
+        connection._qcw_job_chunks = kept
+    return kept[1]
+
+
+def _chunk_position(name: str) -> int | None:
+    """How many jobs of ``name`` the current transaction recorded before,
+    for a handler that takes batches; None for others, or outside a
+    transaction (each job is then its own commit)."""
+    handler = _handlers[name]
+    if handler.many is None or not connection.in_atomic_block:
+        return None
+    return _chunks().get(name, 0)
 
 
 def _keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
@@ -166,7 +214,7 @@ def _keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
     """
     for _ in range(5):
         if connection.vendor == "postgresql":
-            found = _keyed_job_statement(job)
+            found = keyed_job_statement(job)
             if found is not None:
                 return found, found.created
             continue  # the key was taken meanwhile: look again
@@ -183,186 +231,37 @@ def _keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
     raise IntegrityError(f"job key {job.key!r} kept changing hands")
 
 
-# --- the statements of the common path -----------------------------------------
-#
-# A job costs one statement to record and two to run (besides the handler's and
-# the transaction's own): building them through the ORM cost more CPU than
-# running them, so they are written once from the model's metadata, every value
-# bound, each naming the ORM version it stands for.
-
-_INSERTED = [f for f in Job._meta.concrete_fields if not f.primary_key]
+DONE_HERE = 10_000
+"""Ids of jobs this process's batches committed done that it remembers: the
+messages of a batch's other jobs come after it, mostly to the same worker,
+and are answered without a statement."""
+_done_here: dict[int, None] = {}
 
 
-def _quoted(*names: str) -> str:
-    return ", ".join(connection.ops.quote_name(name) for name in names)
+def _remember_done(ids: list[int]) -> None:
+    """Remember jobs this process committed done (the oldest forgotten)."""
+    _done_here.update(dict.fromkeys(ids))
+    while len(_done_here) > DONE_HERE:
+        del _done_here[next(iter(_done_here))]
 
 
-@functools.cache
-def _statements(vendor: str) -> dict[str, str]:
-    """The statements below, for the database ``vendor`` (one per process)."""
-    table = _quoted(Job._meta.db_table)
-    columns = _quoted(*(f.column for f in Job._meta.concrete_fields))
-    inserted = _quoted(*(f.column for f in _INSERTED))
-    pk, name, args, attempts, state, done_at, key, available_at = (
-        _quoted(column)
-        for column in (
-            "id",
-            "name",
-            "args",
-            "attempts",
-            "state",
-            "done_at",
-            "key",
-            "available_at",
-        )
-    )
-    lock = (
-        " FOR UPDATE SKIP LOCKED"
-        if connection.features.has_select_for_update_skip_locked
-        else ""
-    )
-    placeholders = ", ".join(["%s"] * len(_INSERTED))
-    casts = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in _INSERTED)
-    return {  # identifiers from the model's metadata; every value is bound
-        "insert": f"INSERT INTO {table} ({inserted}) VALUES ({placeholders})"  # noqa: S608
-        f" RETURNING {pk}",
-        "keyed": f"WITH existing AS (SELECT {columns} FROM {table}"  # noqa: S608
-        f" WHERE {key} = %s AND {state} = %s LIMIT 1),"
-        f" inserted AS (INSERT INTO {table} ({inserted}) SELECT {casts}"
-        " WHERE NOT EXISTS (SELECT 1 FROM existing)"
-        f" ON CONFLICT DO NOTHING RETURNING {columns})"
-        f" SELECT {columns}, false AS created FROM existing"
-        f" UNION ALL SELECT {columns}, true AS created FROM inserted",
-        "read": f"SELECT {pk}, {name}, {args}, {attempts} FROM {table}"  # noqa: S608
-        f" WHERE {pk} = %s AND {state} = %s",
-        "lock": lock,
-        "done": f"UPDATE {table} SET {state} = %s, {done_at} = %s"  # noqa: S608
-        f" WHERE {pk} = %s",
-        "claim": f"SELECT {pk}, {name}, {args}, {attempts} FROM {table}"  # noqa: S608
-        f" WHERE {name} = %s AND {state} = %s AND {available_at} <= %s"
-        f" AND {pk} <> %s ORDER BY {pk} LIMIT %s",
-    }
-
-
-def _values(job: Job) -> list:
-    return [f.get_db_prep_save(getattr(job, f.attname), connection) for f in _INSERTED]
-
-
-def _job_insert(job: Job) -> None:
-    """Insert ``job``, setting its id.
-
-    ORM version: ``job.save(force_insert=True)`` (Job has no signal receivers),
-    which a database that cannot return the id from an insert takes.
-    """
-    if not connection.features.can_return_columns_from_insert:
-        job.save(force_insert=True)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_statements(connection.vendor)["insert"], _values(job))
-        job.pk = cursor.fetchone()[0]
-    job._state.adding, job._state.db = False, connection.alias
-
-
-def _keyed_job_statement(job: Job) -> Job | None:
-    """The pending job with ``job.key`` (``created`` False) or ``job`` inserted
-    (``created`` True), in one statement (PostgreSQL); None if a concurrent
-    transaction recorded the key between the statement's look and its insert.
-
-    ORM version: ``Job.objects.filter(key=key, state=PENDING).first()``, else
-    ``job.save(force_insert=True)`` in a savepoint, an IntegrityError meaning
-    None.
-    """
-    sql = _statements(connection.vendor)["keyed"]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [job.key, Job.State.PENDING, *_values(job)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    *values, created = row
-    values[_ARGS_AT] = _args_from_db(values[_ARGS_AT])
-    found = Job.from_db(connection.alias, _COLUMNS, values)
-    found.created = created
-    return found
-
-
-def _job_read(job_id: int, *, lock: bool) -> Job | None:
-    """The pending job ``job_id`` (its id, name, args and attempts), with
-    ``lock`` locked; None if it is done (or, with ``lock``, locked by another
-    run).
-
-    ORM version: ``Job.objects.select_for_update(skip_locked=True).filter(
-    pk=job_id, state=PENDING).only("name", "args", "attempts").first()``,
-    without ``select_for_update`` if not ``lock``.
-    """
-    sql = _statements(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql["read"] + sql["lock"] if lock else sql["read"],
-            [job_id, Job.State.PENDING],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, name, args, attempts = row
-    return Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts)
-
-
-def _jobs_claim(job: Job, limit: int) -> list[Job]:
-    """Up to ``limit`` other pending, due jobs of ``job``'s name, oldest
-    first, locked by this transaction; jobs another run holds are passed by
-    (``SKIP LOCKED``), so two workers never take the same job.
-
-    ORM version: ``Job.objects.select_for_update(skip_locked=True).filter(
-    name=job.name, state=PENDING, available_at__lte=now).exclude(pk=job.pk)
-    .order_by("pk").only("name", "args", "attempts")[:limit]``.
-    """
-    if limit <= 0:
-        return []
-    sql = _statements(connection.vendor)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql["claim"] + sql["lock"],
-            [job.name, Job.State.PENDING, now, job.pk, limit],
-        )
-        rows = cursor.fetchall()
-    return [
-        Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts)
-        for pk, name, args, attempts in rows
-    ]
-
-
-_COLUMNS = [f.attname for f in Job._meta.concrete_fields]
-_ARGS_AT = _COLUMNS.index("args")
-
-
-def _args_from_db(value):
-    """A job's args as the ORM reads them (the backends hand JSON over as text)."""
-    field = Job._meta.get_field("args")
-    return field.from_db_value(value, None, connection)
-
-
-def _job_done(job_id: int) -> None:
-    """Mark the job done (its row locked by this transaction).
-
-    ORM version: ``Job.objects.filter(pk=job_id).update(state=DONE,
-    done_at=timezone.now())``.
-    """
-    done_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _statements(connection.vendor)["done"], [Job.State.DONE, done_at, job_id]
-        )
+def jobs_done_forget() -> None:
+    """Forget the jobs this process's batches did (a test's rows are gone)."""
+    _done_here.clear()
 
 
 def _batch_run(handler: Handler, job: Job, ids: list[int]) -> None:
     """Run ``job`` (locked) with the other pending jobs of its name this
     transaction can claim, by ``handler.many``, and mark them all done; their
     ids (``job``'s first) are put in ``ids`` before the handler runs."""
-    jobs = [job, *_jobs_claim(job, handler.batch - 1)]
+    jobs = [job, *jobs_claim(job, handler.batch - 1)]
     ids.extend(claimed.pk for claimed in jobs)
     handler.many([claimed.args for claimed in jobs])
     Job.objects.filter(pk__in=ids).update(state=Job.State.DONE, done_at=timezone.now())
+    # Once committed, the others' messages need not read them (a job done
+    # stays done).
+    done = ids[1:]
+    transaction.on_commit(lambda: _remember_done(done))
 
 
 def _send(job: Job) -> bool:
@@ -450,16 +349,19 @@ def job_run(job_id: int, *, name: str = "", alone: bool = False) -> str:
     its name with it, locked (``SKIP LOCKED``), unless ``alone``: they are
     done together, and their own messages, when they come, find them done.
     If the batch raises, it is undone as a whole and each of its jobs runs
-    again alone, so one job's failure is that job's only.
+    again alone, so one job's failure is that job's only. A message of a job
+    that a batch of this process committed is answered at once.
 
     A job whose handler is not atomic runs outside a transaction, its outcome
     written after: two statements, when ``name`` (the job's, which its
     message carries) says so up front; otherwise it is read as above and the
     read's transaction ends before the handler runs.
     """
+    if job_id in _done_here:
+        return "skipped"  # done by a batch of ours
     hinted = _handlers.get(name)
     if hinted is not None and not hinted.atomic:
-        job = _job_read(job_id, lock=False)
+        job = job_read(job_id, lock=False)
         if job is None:
             return "skipped"
         handler = _handlers.get(job.name)
@@ -470,7 +372,7 @@ def job_run(job_id: int, *, name: str = "", alone: bool = False) -> str:
     batch: list[int] = []
     try:
         with transaction.atomic():
-            job = _job_read(job_id, lock=True)
+            job = job_read(job_id, lock=True)
             if job is None:
                 return "skipped"  # done meanwhile, or running in another worker
             handler = _handlers.get(job.name)
@@ -479,7 +381,7 @@ def job_run(job_id: int, *, name: str = "", alone: bool = False) -> str:
                 return Job.State.DONE
             if handler is not None and handler.atomic:
                 handler.fn(**job.args)
-                _job_done(job.pk)
+                job_done(job.pk)
                 return Job.State.DONE
     except Exception as exc:
         if handler is None or not handler.atomic:

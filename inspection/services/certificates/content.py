@@ -15,6 +15,7 @@ with its hash, so every rendering ever handed out still verifies.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -186,8 +187,18 @@ def certificate_content(
 
 
 def _rule_text(rule: dict) -> str:
+    """The rule in the active language; the same rule of a template states
+    every certificate it passed, so its words are kept per language."""
+    return _rule_words(
+        json.dumps(rule, sort_keys=True, cls=DjangoJSONEncoder),
+        translation.get_language(),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _rule_words(rule: str, language: str) -> str:
     try:
-        return rules.rule_describe(rules.rule_from_dict(rule))
+        return rules.rule_describe(rules.rule_from_dict(json.loads(rule)))
     except (rules.RuleError, KeyError, TypeError):  # a kind changed since
         return ""
 

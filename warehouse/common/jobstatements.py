@@ -1,0 +1,178 @@
+"""The job outbox's statements of its common path (:mod:`warehouse.common.jobs`).
+
+A job costs one statement to record and two to run (besides the handler's and
+the transaction's own): building them through the ORM cost more CPU than
+running them, so they are written once from the model's metadata, every value
+bound, each naming the ORM version it stands for.
+"""
+
+import functools
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import Job
+
+_INSERTED = [f for f in Job._meta.concrete_fields if not f.primary_key]
+
+
+def _quoted(*names: str) -> str:
+    return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
+@functools.cache
+def _statements(vendor: str) -> dict[str, str]:
+    """The statements below, for the database ``vendor`` (one per process)."""
+    table = _quoted(Job._meta.db_table)
+    columns = _quoted(*(f.column for f in Job._meta.concrete_fields))
+    inserted = _quoted(*(f.column for f in _INSERTED))
+    pk, name, args, attempts, state, done_at, key, available_at = (
+        _quoted(column)
+        for column in (
+            "id",
+            "name",
+            "args",
+            "attempts",
+            "state",
+            "done_at",
+            "key",
+            "available_at",
+        )
+    )
+    lock = (
+        " FOR UPDATE SKIP LOCKED"
+        if connection.features.has_select_for_update_skip_locked
+        else ""
+    )
+    placeholders = ", ".join(["%s"] * len(_INSERTED))
+    casts = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in _INSERTED)
+    return {  # identifiers from the model's metadata; every value is bound
+        "insert": f"INSERT INTO {table} ({inserted}) VALUES ({placeholders})"  # noqa: S608
+        f" RETURNING {pk}",
+        "keyed": f"WITH existing AS (SELECT {columns} FROM {table}"  # noqa: S608
+        f" WHERE {key} = %s AND {state} = %s LIMIT 1),"
+        f" inserted AS (INSERT INTO {table} ({inserted}) SELECT {casts}"
+        " WHERE NOT EXISTS (SELECT 1 FROM existing)"
+        f" ON CONFLICT DO NOTHING RETURNING {columns})"
+        f" SELECT {columns}, false AS created FROM existing"
+        f" UNION ALL SELECT {columns}, true AS created FROM inserted",
+        "read": f"SELECT {pk}, {name}, {args}, {attempts} FROM {table}"  # noqa: S608
+        f" WHERE {pk} = %s AND {state} = %s",
+        "lock": lock,
+        "done": f"UPDATE {table} SET {state} = %s, {done_at} = %s"  # noqa: S608
+        f" WHERE {pk} = %s",
+        "claim": f"SELECT {pk}, {name}, {args}, {attempts} FROM {table}"  # noqa: S608
+        f" WHERE {name} = %s AND {state} = %s AND {available_at} <= %s"
+        f" AND {pk} <> %s ORDER BY {pk} LIMIT %s",
+    }
+
+
+def _values(job: Job) -> list:
+    return [f.get_db_prep_save(getattr(job, f.attname), connection) for f in _INSERTED]
+
+
+def job_insert(job: Job) -> None:
+    """Insert ``job``, setting its id.
+
+    ORM version: ``job.save(force_insert=True)`` (Job has no signal receivers),
+    which a database that cannot return the id from an insert takes.
+    """
+    if not connection.features.can_return_columns_from_insert:
+        job.save(force_insert=True)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(connection.vendor)["insert"], _values(job))
+        job.pk = cursor.fetchone()[0]
+    job._state.adding, job._state.db = False, connection.alias
+
+
+def keyed_job_statement(job: Job) -> Job | None:
+    """The pending job with ``job.key`` (``created`` False) or ``job`` inserted
+    (``created`` True), in one statement (PostgreSQL); None if a concurrent
+    transaction recorded the key between the statement's look and its insert.
+
+    ORM version: ``Job.objects.filter(key=key, state=PENDING).first()``, else
+    ``job.save(force_insert=True)`` in a savepoint, an IntegrityError meaning
+    None.
+    """
+    sql = _statements(connection.vendor)["keyed"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [job.key, Job.State.PENDING, *_values(job)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    *values, created = row
+    values[_ARGS_AT] = _args_from_db(values[_ARGS_AT])
+    found = Job.from_db(connection.alias, _COLUMNS, values)
+    found.created = created
+    return found
+
+
+def job_read(job_id: int, *, lock: bool) -> Job | None:
+    """The pending job ``job_id`` (its id, name, args and attempts), with
+    ``lock`` locked; None if it is done (or, with ``lock``, locked by another
+    run).
+
+    ORM version: ``Job.objects.select_for_update(skip_locked=True).filter(
+    pk=job_id, state=PENDING).only("name", "args", "attempts").first()``,
+    without ``select_for_update`` if not ``lock``.
+    """
+    sql = _statements(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql["read"] + sql["lock"] if lock else sql["read"],
+            [job_id, Job.State.PENDING],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, name, args, attempts = row
+    return Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts)
+
+
+def jobs_claim(job: Job, limit: int) -> list[Job]:
+    """Up to ``limit`` other pending, due jobs of ``job``'s name, oldest
+    first, locked by this transaction; jobs another run holds are passed by
+    (``SKIP LOCKED``), so two workers never take the same job.
+
+    ORM version: ``Job.objects.select_for_update(skip_locked=True).filter(
+    name=job.name, state=PENDING, available_at__lte=now).exclude(pk=job.pk)
+    .order_by("pk").only("name", "args", "attempts")[:limit]``.
+    """
+    if limit <= 0:
+        return []
+    sql = _statements(connection.vendor)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql["claim"] + sql["lock"],
+            [job.name, Job.State.PENDING, now, job.pk, limit],
+        )
+        rows = cursor.fetchall()
+    return [
+        Job(pk=pk, name=name, args=_args_from_db(args), attempts=attempts)
+        for pk, name, args, attempts in rows
+    ]
+
+
+_COLUMNS = [f.attname for f in Job._meta.concrete_fields]
+_ARGS_AT = _COLUMNS.index("args")
+
+
+def _args_from_db(value):
+    """A job's args as the ORM reads them (the backends hand JSON over as text)."""
+    field = Job._meta.get_field("args")
+    return field.from_db_value(value, None, connection)
+
+
+def job_done(job_id: int) -> None:
+    """Mark the job done (its row locked by this transaction).
+
+    ORM version: ``Job.objects.filter(pk=job_id).update(state=DONE,
+    done_at=timezone.now())``.
+    """
+    done_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _statements(connection.vendor)["done"], [Job.State.DONE, done_at, job_id]
+        )
