@@ -231,7 +231,7 @@ def _keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
     raise IntegrityError(f"job key {job.key!r} kept changing hands")
 
 
-DONE_HERE = 10_000
+DONE_HERE = 1_000
 """Ids of jobs this process's batches committed done that it remembers: the
 messages of a batch's other jobs come after it, mostly to the same worker,
 and are answered without a statement."""
