@@ -21,6 +21,7 @@ fails the job for good.
 
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -232,17 +233,27 @@ def _keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
 
 
 DONE_HERE = 1_000
-"""Ids of jobs this process's batches committed done that it remembers: the
-messages of a batch's other jobs come after it, mostly to the same worker,
-and are answered without a statement."""
-_done_here: dict[int, None] = {}
+DONE_HERE_SECONDS = 60.0
+"""How many jobs this process's batches committed done it remembers, and for
+how long: the messages of a batch's other jobs come right after it, mostly
+to the same worker, and are answered without a statement. Briefly, so that
+ids a restored database gives out again are soon read again (the dispatcher
+sends a pending job's message again only after JOBS_RESEND_AFTER_SECONDS)."""
+_done_here: dict[int, float] = {}
 
 
 def _remember_done(ids: list[int]) -> None:
     """Remember jobs this process committed done (the oldest forgotten)."""
-    _done_here.update(dict.fromkeys(ids))
+    now = time.monotonic()
+    _done_here.update(dict.fromkeys(ids, now))
     while len(_done_here) > DONE_HERE:
         del _done_here[next(iter(_done_here))]
+
+
+def _done_lately(job_id: int) -> bool:
+    """Whether a batch of this process committed ``job_id`` done lately."""
+    at = _done_here.get(job_id)
+    return at is not None and time.monotonic() - at < DONE_HERE_SECONDS
 
 
 def jobs_done_forget() -> None:
@@ -357,7 +368,7 @@ def job_run(job_id: int, *, name: str = "", alone: bool = False) -> str:
     message carries) says so up front; otherwise it is read as above and the
     read's transaction ends before the handler runs.
     """
-    if job_id in _done_here:
+    if _done_lately(job_id):
         return "skipped"  # done by a batch of ours
     hinted = _handlers.get(name)
     if hinted is not None and not hinted.atomic:

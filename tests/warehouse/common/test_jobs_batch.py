@@ -92,6 +92,23 @@ def test_a_done_job_is_known_done_without_a_statement_in_the_process_that_did_it
     assert jobs.job_run(second.pk) == "skipped"
 
 
+def test_a_job_remembered_done_is_read_again_after_a_while(monkeypatch):
+    """The memory is brief: a job id a restored database gave out again is
+    run once the dispatcher sends its message again."""
+    first, second = recorded("B1", "B2")
+    jobs.job_run(first.pk)
+    # The database restored to before B2 was done: the id is pending again.
+    Job.objects.filter(pk=second.pk).update(state=Job.State.PENDING)
+    Merchant.objects.filter(code="B2").delete()
+    assert jobs.job_run(second.pk) == "skipped"  # remembered, lately
+
+    later = jobs.time.monotonic() + jobs.DONE_HERE_SECONDS
+    monkeypatch.setattr(jobs.time, "monotonic", lambda: later)
+
+    assert jobs.job_run(second.pk) == Job.State.DONE
+    assert batches[-1] == ["B2"]
+
+
 def test_a_job_not_yet_due_stays_out_of_the_batch():
     first, later = recorded("C1", "C2")
     Job.objects.filter(pk=later.pk).update(
