@@ -11,6 +11,8 @@ from the models' metadata; every value is bound.
 import functools
 
 from django.db import connection
+from django.db.models import NOT_PROVIDED
+from django.db.models.signals import post_save, pre_save
 
 from warehouse.common.access import Principal, Role, tenant_scope
 
@@ -233,6 +235,63 @@ def rows_update(model, rows: list, names: list[str]) -> None:
         cursor.execute(sql, params)
 
 
+@functools.cache
+def _insert_statement(model, vendor: str) -> tuple[str, str, str, list] | None:
+    """The INSERT of rows of ``model`` returning their ids, written once from
+    its metadata (identifiers only): its head, one row's placeholders, its
+    tail, and the fields it binds; None where the ORM must do it (not
+    PostgreSQL, a database default)."""
+    if vendor != "postgresql":
+        return None
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if any(f.db_default is not NOT_PROVIDED for f in fields):
+        return None
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ",  # noqa: S608
+        "(" + ", ".join(["%s"] * len(fields)) + ")",
+        f" RETURNING {quote(model._meta.pk.column)}",
+        fields,
+    )
+
+
+def _inserted(statement, rows: list) -> list:
+    head, row, tail, fields = statement
+    values = [
+        f.get_db_prep_save(f.pre_save(obj, True), connection)
+        for obj in rows
+        for f in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(head + ", ".join([row] * len(rows)) + tail, values)
+        ids = [found for (found,) in cursor.fetchall()]
+    for obj, found in zip(rows, ids, strict=True):
+        obj.pk = found
+        obj._state.adding, obj._state.db = False, connection.alias
+    return rows
+
+
+def row_insert(obj) -> None:
+    """Insert the new row ``obj``, setting its id.
+
+    ORM version: ``obj.save(force_insert=True)``, which it is where a signal
+    receiver listens to the model's saves or the statement is not written
+    (:func:`_insert_statement`): the same values (each field's ``pre_save``
+    for an insert), without compiling the statement each time.
+    """
+    model = type(obj)
+    statement = _insert_statement(model, connection.vendor)
+    if (
+        statement is None
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
+        obj.save(force_insert=True)
+        return
+    _inserted(statement, [obj])
+
+
 def rows_insert(model, rows: list) -> list:
     """Insert ``rows`` (new instances of ``model``) in one ``INSERT … VALUES
     … RETURNING`` on PostgreSQL, setting their ids; ``rows``.
@@ -241,31 +300,13 @@ def rows_insert(model, rows: list) -> list:
     (``UNNEST``), and psycopg escapes a JSON or text value for an array
     character by character, with a regular expression: for a certificate's
     content that cost more than the insert. Here each value is bound as
-    itself. Other databases take ``bulk_create``.
+    itself. Elsewhere (another database, a database default) it is
+    ``bulk_create``.
 
-    ORM version: ``model.objects.bulk_create(rows)`` (``rows`` have no
-    signal receivers and no parents).
+    ORM version: ``model.objects.bulk_create(rows)`` (which sends no signals
+    either).
     """
-    if not rows or connection.vendor != "postgresql":
+    statement = _insert_statement(model, connection.vendor)
+    if not rows or statement is None:
         return model.objects.bulk_create(rows)
-    quote = connection.ops.quote_name
-    pk = model._meta.pk
-    fields = [f for f in model._meta.concrete_fields if f is not pk]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - no input
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([row] * len(rows))} RETURNING {quote(pk.column)}"
-    )
-    params = []
-    for obj in rows:
-        params.extend(
-            f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [found for (found,) in cursor.fetchall()]
-    for obj, found in zip(rows, ids, strict=True):
-        obj.pk = found
-        obj._state.adding, obj._state.db = False, connection.alias
-    return rows
+    return _inserted(statement, rows)

@@ -11,12 +11,8 @@ history and its current certificate's record take it, in the pack's
 transaction (:func:`_seal`).
 """
 
-import functools
-
 from celery import current_app
-from django.db import connection, transaction
-from django.db.models import NOT_PROVIDED
-from django.db.models.signals import post_save, pre_save
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from inspection.models import Certificate
@@ -29,6 +25,7 @@ from warehouse import lifecycle
 from warehouse.common.access import Principal, tenant_scope
 from warehouse.common.exceptions import Conflict, NotFound
 from warehouse.fastpath.refs import CACHES
+from warehouse.fastpath.statements import row_insert
 from warehouse.models import Category, Item, ItemState
 from warehouse.services import seal_bind
 
@@ -98,51 +95,6 @@ def order_pack(
             .get(pk=order.pk)
         )
         return _pack_locked(principal, order, seals)
-
-
-@functools.cache
-def _insert_statement(model, vendor: str) -> tuple[str, list] | None:
-    """The INSERT of a row of ``model`` returning its id, written once from
-    its metadata (identifiers only), with the fields it binds; None where
-    ``save()`` must do it (not PostgreSQL, a database default)."""
-    if vendor != "postgresql":
-        return None
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if any(f.db_default is not NOT_PROVIDED for f in fields):
-        return None
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    return (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns})"  # noqa: S608
-        f" VALUES ({placeholders}) RETURNING {quote(model._meta.pk.column)}",
-        fields,
-    )
-
-
-def _insert(obj) -> None:
-    """Insert the new row ``obj``, setting its id.
-
-    ORM version: ``obj.save(force_insert=True)``, which it is where a signal
-    receiver listens to the model's saves or the statement is not written
-    (:func:`_insert_statement`): the same values (each field's ``pre_save``
-    for an insert), without compiling the statement each time.
-    """
-    model = type(obj)
-    statement = _insert_statement(model, connection.vendor)
-    if (
-        statement is None
-        or pre_save.has_listeners(model)
-        or post_save.has_listeners(model)
-    ):
-        obj.save(force_insert=True)
-        return
-    sql, fields = statement
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        obj.pk = cursor.fetchone()[0]
-    obj._state.adding, obj._state.db = False, connection.alias
 
 
 def _scoped_orders(principal: Principal, external_id=None):
@@ -249,7 +201,7 @@ def _pack_locked(
             station_id=principal.station.pk if principal.station else None,
         ),
     )
-    _insert(shipment)
+    row_insert(shipment)
     # The items and their current certificates in one read.
     contents = []
     seals = seals if seals is not None else Seals()

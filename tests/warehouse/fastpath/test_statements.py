@@ -21,6 +21,7 @@ from warehouse.fastpath.statements import (
     SCAN_LOG_FIELDS,
     item_by_code,
     items_in_scope,
+    row_insert,
     rows_insert,
     rows_update,
 )
@@ -435,3 +436,38 @@ def test_rows_insert_equals_the_orms_bulk_create(world):
 
     assert saved(mine) == saved(orms)
     assert saved(mine)[1]["reason_params"]["note"] == 'He said "玉" \\\\ 1'
+
+
+def test_row_insert_equals_save_and_leaves_a_listened_model_to_the_orm(world):
+    """One row inserted by the written statement is the row ``save`` inserts;
+    a model whose saves a receiver listens to is saved by the ORM, so the
+    receiver hears it."""
+    from django.db.models.signals import post_save
+
+    item = announce(world, 1, "ASN-ROW").items.get()
+    at = timezone.now()
+
+    def event():
+        return ItemEvent(item=item, from_state="announced", to_state="received", at=at)
+
+    mine, orm = event(), event()
+    row_insert(mine)
+    orm.save(force_insert=True)
+    fields = [f.attname for f in ItemEvent._meta.concrete_fields if not f.primary_key]
+    mine.refresh_from_db()
+    orm.refresh_from_db()
+    assert mine.pk != orm.pk and not mine._state.adding
+    assert {n: getattr(mine, n) for n in fields} == {n: getattr(orm, n) for n in fields}
+
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(receiver, sender=ItemEvent)
+    try:
+        listened = event()
+        row_insert(listened)
+    finally:
+        post_save.disconnect(receiver, sender=ItemEvent)
+    assert heard == [(listened.pk, True)]
