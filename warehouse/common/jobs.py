@@ -193,10 +193,16 @@ def _chunks() -> dict[str, int]:
 
 def _chunk_position(name: str) -> int | None:
     """How many jobs of ``name`` the current transaction recorded before,
-    for a handler that takes batches; None for others, or outside a
-    transaction (each job is then its own commit)."""
+    for a handler that takes batches; None for others, outside a
+    transaction (each job is then its own commit), or where jobs run
+    in-process as they are sent (the embedded default: no dispatcher runs
+    there to send a job its batch left, and a message costs nothing)."""
     handler = _handlers[name]
-    if handler.many is None or not connection.in_atomic_block:
+    if (
+        handler.many is None
+        or not connection.in_atomic_block
+        or job_run_task.app.conf.task_always_eager
+    ):
         return None
     return _chunks().get(name, 0)
 

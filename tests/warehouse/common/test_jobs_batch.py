@@ -192,7 +192,18 @@ def test_only_an_atomic_handler_takes_batches():
 # --- one message a batch --------------------------------------------------------
 
 
-def test_jobs_recorded_together_send_one_message_a_batch():
+@pytest.fixture
+def worker_sends():
+    """Jobs go to a broker and a worker (not run in-process as sent)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = previous
+
+
+def test_jobs_recorded_together_send_one_message_a_batch(worker_sends):
     """Seven jobs of one transaction (batches of three): the first of each
     batch is sent, the others ride with it, unsent; the three runs do all."""
     with mock.patch("warehouse.common.tasks.job_run_task.apply_async") as send:
@@ -212,7 +223,7 @@ def test_jobs_recorded_together_send_one_message_a_batch():
     assert sorted(len(batch) for batch in batches) == [1, 3, 3]
 
 
-def test_a_job_left_by_its_batch_is_sent_by_the_dispatcher():
+def test_a_job_left_by_its_batch_is_sent_by_the_dispatcher(worker_sends):
     with (
         mock.patch("warehouse.common.tasks.job_run_task.apply_async"),
         transaction.atomic(),
@@ -220,6 +231,7 @@ def test_a_job_left_by_its_batch_is_sent_by_the_dispatcher():
         first = jobs.job_record(name="test.batch", args={"code": "G1"})
         rider = jobs.job_record(name="test.batch", args={"code": "G2"})
     assert rider.enqueued_at is None
+    jobs.job_run_task.app.conf.task_always_eager = True  # the dispatcher runs it
     # Its batch's run did not take it (another run held it then, say).
     Job.objects.filter(pk=first.pk).update(state=Job.State.DONE)
 
@@ -227,7 +239,7 @@ def test_a_job_left_by_its_batch_is_sent_by_the_dispatcher():
     assert states() == {"G1": "done", "G2": "done"}
 
 
-def test_a_batch_whose_first_job_was_rolled_back_sends_its_next():
+def test_a_batch_whose_first_job_was_rolled_back_sends_its_next(worker_sends):
     """The first job of a batch recorded in a savepoint that rolls back takes
     its message with it: the next job of the transaction is sent instead."""
     with mock.patch("warehouse.common.tasks.job_run_task.apply_async") as send:
@@ -247,7 +259,19 @@ def test_a_batch_whose_first_job_was_rolled_back_sends_its_next():
     assert states() == {"H1": "done", "H2": "done"}
 
 
-def test_jobs_recorded_in_separate_transactions_are_each_sent():
+def test_jobs_run_in_process_as_sent_are_each_sent():
+    """The embedded default (no broker, no dispatcher): every job is sent,
+    so none waits for a dispatcher that does not run."""
+    with transaction.atomic():
+        recorded_jobs = [
+            jobs.job_record(name="test.batch", args={"code": f"J{n}"}) for n in range(4)
+        ]
+
+    assert all(job.enqueued_at is not None for job in recorded_jobs)
+    assert set(states().values()) == {"done"}
+
+
+def test_jobs_recorded_in_separate_transactions_are_each_sent(worker_sends):
     with mock.patch("warehouse.common.tasks.job_run_task.apply_async") as send:
         for n in range(4):
             with transaction.atomic():
