@@ -192,23 +192,29 @@ def certificates_issue(*, item_ids: list[int], actor=None) -> dict[int, Certific
             previous[item.pk] = earlier[0] if earlier else None
         new = _certificates_insert(todo) if todo else []
         certificate_pdfs_store_new(new)
-        _logged(new, previous)
-        for certificate in new:
-            found[certificate.item_id] = certificate
-        moved = [item for item in passed if item.pk in found]
-        lifecycle.item_transition_many(
-            items=moved,
-            to=S.CERTIFIED,
-            actor=actor,
-            reasons=[
-                {
-                    "reason_code": "certificate_issued",
-                    "reason_params": {"number": found[item.pk].number},
-                    "payload": {"certificate": found[item.pk].number},
-                }
-                for item in moved
-            ],
-        )
+        try:
+            _logged(new, previous)
+            for certificate in new:
+                found[certificate.item_id] = certificate
+            moved = [item for item in passed if item.pk in found]
+            lifecycle.item_transition_many(
+                items=moved,
+                to=S.CERTIFIED,
+                actor=actor,
+                reasons=[
+                    {
+                        "reason_code": "certificate_issued",
+                        "reason_params": {"number": found[item.pk].number},
+                        "payload": {"certificate": found[item.pk].number},
+                    }
+                    for item in moved
+                ],
+            )
+        except BaseException:
+            # Undone with the transaction: the files just written go too.
+            for certificate in new:
+                certificate.pdf.storage.delete(certificate.pdf.name)
+            raise
     return found
 
 

@@ -142,8 +142,11 @@ def test_stored_subtrees_give_the_same_proofs_as_the_recursive_tree(world, qc):
     assert LogNode.objects.count() == 2 * n - bin(n).count("1")
 
 
-def test_an_exception_after_the_insert_rolls_back_certificate_and_entry(world, qc):
-    """Issuing under a failure after the certificate row: both or neither."""
+def test_an_exception_after_the_insert_rolls_back_certificate_and_entry(
+    world, qc, tmp_path
+):
+    """Issuing under a failure after the certificate row: both or neither,
+    and no PDF file left behind."""
     item = passed_item(world)
     job = Job.objects.get(name=services.CERTIFICATE_JOB, args={"item_id": item.pk})
     with mock.patch.object(
@@ -152,7 +155,9 @@ def test_an_exception_after_the_insert_rolls_back_certificate_and_entry(world, q
         assert jobs.job_run(job.pk) == Job.State.PENDING
     assert not Certificate.objects.filter(item=item).exists()
     assert not LogEntry.objects.exists()
+    assert not list((tmp_path / "media").rglob("*.pdf"))
     assert jobs.job_run(job.pk) == Job.State.DONE
+    assert len(list((tmp_path / "media").rglob("*.pdf"))) == 1
     assert LogEntry.objects.get().certificate.item == item
 
 
