@@ -413,17 +413,20 @@ def certificate_pdfs_store_new(certificates: list[Certificate]) -> None:
     their file rows in one INSERT.
 
     A file already under a new certificate's name was left by an attempt
-    that died before it committed (a killed worker): it is replaced. If any
-    of them fails, the files this call wrote are deleted and the error
-    raised, so a rolled-back batch leaves no file behind.
+    that died before it committed (a killed worker): it is replaced. If one
+    fails, the error is raised: the files written so far are those of the
+    certificates whose ``pdf`` is set, for the caller to delete as it undoes
+    (:func:`certificate_files_delete`).
     """
-    files = []
-    try:
-        for certificate in certificates:
-            files.append(_pdf_write(certificate, new=True))
-        rows_update(Certificate, certificates, ["pdf", "sha256"])
-        rows_insert(CertificateFile, files)
-    except BaseException:
-        for file in files:
-            file.certificate.pdf.storage.delete(file.certificate.pdf.name)
-        raise
+    files = [_pdf_write(certificate, new=True) for certificate in certificates]
+    rows_update(Certificate, certificates, ["pdf", "sha256"])
+    rows_insert(CertificateFile, files)
+
+
+def certificate_files_delete(certificates: list[Certificate]) -> None:
+    """Delete the PDF files of ``certificates`` whose ``pdf`` is set: those
+    :func:`certificate_pdfs_store_new` wrote, when their transaction is
+    undone."""
+    for certificate in certificates:
+        if certificate.pdf:
+            certificate.pdf.storage.delete(certificate.pdf.name)

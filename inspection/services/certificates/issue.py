@@ -14,6 +14,7 @@ import logging
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from stdnum.iso7064 import mod_37_2
 
@@ -27,6 +28,7 @@ from ...selectors import CERTIFICATE_NEWEST_FIRST, certificate_current_for_item
 from ...trust.transparency.log import log_entries_record
 from .content import (
     certificate_content,
+    certificate_files_delete,
     certificate_pdf_store,
     certificate_pdfs_store_new,
 )
@@ -81,11 +83,12 @@ def _passing_inspections(items: list[Item]) -> dict[int, Inspection]:
         Inspection.objects.select_related(
             "template__category", "completed_by", "signed_off_by"
         )
-        .prefetch_related("checks", "photos")
         .filter(item__in=items, status=Inspection.Status.CLOSED)
         .order_by("item_id", "-number")
     ):
         found.setdefault(inspection.item_id, inspection)
+    # The checks and photos of those only, not of earlier inspections.
+    prefetch_related_objects(list(found.values()), "checks", "photos")
     return found
 
 
@@ -191,8 +194,8 @@ def certificates_issue(*, item_ids: list[int], actor=None) -> dict[int, Certific
             todo.append((item, inspection))
             previous[item.pk] = earlier[0] if earlier else None
         new = _certificates_insert(todo) if todo else []
-        certificate_pdfs_store_new(new)
         try:
+            certificate_pdfs_store_new(new)
             _logged(new, previous)
             for certificate in new:
                 found[certificate.item_id] = certificate
@@ -212,8 +215,7 @@ def certificates_issue(*, item_ids: list[int], actor=None) -> dict[int, Certific
             )
         except BaseException:
             # Undone with the transaction: the files just written go too.
-            for certificate in new:
-                certificate.pdf.storage.delete(certificate.pdf.name)
+            certificate_files_delete(new)
             raise
     return found
 
