@@ -244,7 +244,9 @@ def photo_upload_to(photo: "InspectionPhoto", filename: str) -> str:
 
 class PhotoFile(models.Model):
     """What every stored photo keeps beside its file: its checked content
-    type, bytes, pixels and hash, and who took it when."""
+    type, bytes, pixels and hash, and who took it when. A subclass names the
+    ``inspection`` it belongs to (its ``photos``), and its photos come in the
+    order they were taken (pages, PDFs and reports show them so)."""
 
     content_type = models.CharField(_("content type"), max_length=32)
     size = models.PositiveIntegerField(_("bytes"))
@@ -258,6 +260,10 @@ class PhotoFile(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["inspection", "uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.inspection} photo {self.pk}"
 
     @property
     def extension(self) -> str:
@@ -276,13 +282,9 @@ class InspectionPhoto(PhotoFile):
     image = models.FileField(_("image"), upload_to=photo_upload_to, max_length=200)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
 
-    class Meta:
-        ordering = ["inspection", "uploaded_at", "id"]
+    class Meta(PhotoFile.Meta):
         verbose_name = _("inspection photo")
         verbose_name_plural = _("inspection photos")
-
-    def __str__(self):
-        return f"{self.inspection} photo {self.pk}"
 
 
 class HoldDecision(models.Model):

@@ -138,10 +138,6 @@ class ReturnPhoto(PhotoFile):
         _("image"), upload_to=return_photo_upload_to, max_length=200
     )
 
-    class Meta:
-        ordering = ["inspection", "uploaded_at", "id"]
+    class Meta(PhotoFile.Meta):
         verbose_name = _("return photo")
         verbose_name_plural = _("return photos")
-
-    def __str__(self):
-        return f"{self.inspection} photo {self.pk}"
