@@ -140,3 +140,21 @@ class BackendMeter:
     def used(self) -> dict[str, float]:
         used = backends_used(self.first, self.last)
         return {name: used.get(name, 0.0) for name in self.names}
+
+
+def core_probe(rounds: int = 5) -> float:
+    """Milliseconds of CPU a fixed pure-Python workload takes on this core
+    (the fastest of ``rounds``): the same on every run, whatever the
+    product's code, so figures measured minutes apart can be read together.
+    The machine's cores are shared with other guests: a slower probe means a
+    busier core, and every CPU figure measured beside it falls with it."""
+    import time
+
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        total = 0
+        for n in range(400_000):
+            total += (n * n) % 7
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)

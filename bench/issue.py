@@ -26,7 +26,10 @@ no job is left pending: certificates per CPU-second of the worker's child
 backends it used (connected under their own ``application_name``, read as the
 burst reads them, :mod:`bench.cpu`); the child alone and the wall rate
 beside. The worker's parent (it takes messages from Redis and hands them to
-the child) is shown in the detail, not in the figure.
+the child) is shown in the detail, not in the figure. Before the worker
+starts and after it stops, :func:`bench.cpu.core_probe` times a fixed
+workload: the machine's cores are shared, and a run on a busy core reads
+slower for the same code (the probe says which).
 
 Then: every item certified, one certificate each, one signed PDF each on disk
 (pyHanko validates a sample against the operator's root), and one
@@ -38,7 +41,14 @@ import shutil
 import time
 from pathlib import Path
 
-from bench.cpu import METER_APP, WORKER_APP, BackendMeter, database_url, proc_stat
+from bench.cpu import (
+    METER_APP,
+    WORKER_APP,
+    BackendMeter,
+    core_probe,
+    database_url,
+    proc_stat,
+)
 from bench.cpu import own_cpu as _own_cpu
 from bench.worker_memory import (
     SERIAL,
@@ -161,6 +171,7 @@ def bench_issue(env: dict, work: Path, count: int, timeout: float) -> list[dict]
         passed_seed(count, reference=REFERENCE)
         log(f"set-up: {count:,} passed items in {time.monotonic() - started:.0f} s")
         _drain(env, work)
+        probe_before = core_probe()
         worker = worker_start(env=worker_env, log_path=work / "issue-worker.log")
         meter = BackendMeter(
             lambda: psycopg.connect(meter_url, autocommit=True), (WORKER_APP,)
@@ -192,13 +203,19 @@ def bench_issue(env: dict, work: Path, count: int, timeout: float) -> list[dict]
                 log(f"only {done:,} of {count:,} certificates")
         finally:
             worker_stop(worker)
+        probe_after = core_probe()
         checks = _checks(count, media)
     elapsed = time.monotonic() - started
     checks["finished in time"] = end is not None
     checks["worker stayed up"] = worker.returncode in (None, 0, -15)
     checks["one child did all the work"] = same_child
     problems = [name for name, ok in checks.items() if not ok]
-    detail = {"count": count, "seconds": round(elapsed, 1), "checks": checks}
+    detail = {
+        "count": count,
+        "seconds": round(elapsed, 1),
+        "checks": checks,
+        "core_probe_ms": [probe_before, probe_after],
+    }
     measured = f"no figure ({done:,} certificates in {elapsed:.0f} s)"
     per_core = 0.0
     if end is not None and warm.child is not None and end.child is not None:
@@ -212,7 +229,8 @@ def bench_issue(env: dict, work: Path, count: int, timeout: float) -> list[dict]
             f"({issued / child_cpu:.0f}/s worker alone, {issued / wall:.0f}/s wall); "
             f"{(child_cpu + backend_cpu) / issued * 1000:.1f} ms CPU each "
             f"({child_cpu / issued * 1000:.1f} worker, "
-            f"{backend_cpu / issued * 1000:.1f} postgres)"
+            f"{backend_cpu / issued * 1000:.1f} postgres); "
+            f"core probe {probe_before:.0f} and {probe_after:.0f} ms"
         )
         detail.update(
             measured_certificates=issued,
