@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,7 +38,8 @@ from .jobstatements import (
     job_insert,
     job_read,
     jobs_claim,
-    keyed_job_statement,
+    keyed_job_get_or_create,
+    keyed_jobs_statement,
 )
 from .models import Job
 
@@ -149,7 +150,7 @@ def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:
     if name not in _handlers:
         raise ValueError(f"No handler registered for job {name!r}.")
     position = _chunk_position(name)
-    rides = position is not None and position % _handlers[name].batch != 0
+    rides = _rides(position, 0, _handlers[name].batch)
     # ``enqueued_at`` is set at once: the job is sent when this transaction
     # commits. If sending fails it is cleared (the dispatcher sends the job
     # on its next round); if the process dies between commit and send, the
@@ -162,7 +163,7 @@ def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:
         enqueued_at=None if rides else timezone.now(),
     )
     if key:
-        job, created = _keyed_job_get_or_create(job)
+        job, created = keyed_job_get_or_create(job)
         if not created:
             return job
     else:
@@ -170,10 +171,59 @@ def job_record(*, name: str, args: dict | None = None, key: str = "") -> Job:
     if position is not None:
         _chunks()[name] = position + 1
     if not rides:
-        # robust: the caller's change is committed; a job not sent waits for
-        # the dispatcher, and the caller's answer stays a success
-        transaction.on_commit(lambda: _send(job), robust=True)
+        _send_on_commit(job)
     return job
+
+
+def job_record_many(*, name: str, each: list[tuple[dict, str]]) -> list[Job]:
+    """:func:`job_record` for many keyed jobs of ``name`` (``each``: their
+    args and keys, the keys distinct), e.g. one for each item a batch moved:
+    on PostgreSQL one statement for all
+    (:func:`~warehouse.common.jobstatements.keyed_jobs_statement`), sent as
+    :func:`job_record` sends them. Elsewhere, and for a key that a
+    concurrent transaction recorded meanwhile, :func:`job_record` each.
+    """
+    if name not in _handlers:
+        raise ValueError(f"No handler registered for job {name!r}.")
+    if connection.vendor != "postgresql" or len(each) < 2:
+        return [job_record(name=name, args=args, key=key) for args, key in each]
+    position = _chunk_position(name)
+    batch = _handlers[name].batch
+    now = timezone.now()
+    jobs = [
+        Job(
+            name=name,
+            args=args or {},
+            key=key,
+            enqueued_at=None if _rides(position, n, batch) else now,
+        )
+        for n, (args, key) in enumerate(each)
+    ]
+    found = keyed_jobs_statement(jobs)
+    if position is not None:
+        _chunks()[name] = position + len(jobs)
+    recorded = []
+    for job in jobs:
+        got = found.get(job.key)
+        if got is None:  # taken meanwhile by a concurrent transaction
+            got = job_record(name=name, args=job.args, key=job.key)
+        elif got.created and got.enqueued_at is not None:
+            _send_on_commit(got)
+        recorded.append(got)
+    return recorded
+
+
+def _rides(position: int | None, n: int, batch: int) -> bool:
+    """Whether the ``n``-th job recorded now, ``position`` jobs of its batch
+    handler having been recorded before in this transaction, rides with an
+    earlier one (left unsent: that one's run takes it)."""
+    return position is not None and (position + n) % batch != 0
+
+
+def _send_on_commit(job: Job) -> None:
+    # robust: the caller's change is committed; a job not sent waits for the
+    # dispatcher, and the caller's answer stays a success
+    transaction.on_commit(lambda: _send(job), robust=True)
 
 
 def _chunks() -> dict[str, int]:
@@ -205,37 +255,6 @@ def _chunk_position(name: str) -> int | None:
     ):
         return None
     return _chunks().get(name, 0)
-
-
-def _keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
-    """The pending job with ``job.key``, or ``job`` inserted: (job, created).
-
-    A concurrent transaction may record the same key between our look and our
-    insert, and a worker may finish that job before we look again: then the
-    key is free and this records a new job, as the caller needs work done
-    after its own change (a drain must see the messages just committed).
-
-    On PostgreSQL the look and the insert are one statement
-    (:func:`_keyed_job_statement`), whichever way it goes; elsewhere a look,
-    then an insert in a savepoint.
-    """
-    for _ in range(5):
-        if connection.vendor == "postgresql":
-            found = keyed_job_statement(job)
-            if found is not None:
-                return found, found.created
-            continue  # the key was taken meanwhile: look again
-        existing = Job.objects.filter(key=job.key, state=Job.State.PENDING).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():
-                job.save(force_insert=True)
-                return job, True
-        except IntegrityError:  # recorded meanwhile by a concurrent transaction
-            job.pk = None
-            continue
-    raise IntegrityError(f"job key {job.key!r} kept changing hands")
 
 
 DONE_HERE = 1_000

@@ -8,7 +8,7 @@ bound, each naming the ORM version it stands for.
 
 import functools
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import Job
@@ -105,6 +105,83 @@ def keyed_job_statement(job: Job) -> Job | None:
     values[_ARGS_AT] = _args_from_db(values[_ARGS_AT])
     found = Job.from_db(connection.alias, _COLUMNS, values)
     found.created = created
+    return found
+
+
+def keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
+    """The pending job with ``job.key``, or ``job`` inserted: (job, created).
+
+    A concurrent transaction may record the same key between our look and our
+    insert, and a worker may finish that job before we look again: then the
+    key is free and this records a new job, as the caller needs work done
+    after its own change (a drain must see the messages just committed).
+
+    On PostgreSQL the look and the insert are one statement
+    (:func:`keyed_job_statement`), whichever way it goes; elsewhere a look,
+    then an insert in a savepoint.
+    """
+    for _ in range(5):
+        if connection.vendor == "postgresql":
+            found = keyed_job_statement(job)
+            if found is not None:
+                return found, found.created
+            continue  # the key was taken meanwhile: look again
+        existing = Job.objects.filter(key=job.key, state=Job.State.PENDING).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                job.save(force_insert=True)
+                return job, True
+        except IntegrityError:  # recorded meanwhile by a concurrent transaction
+            job.pk = None
+            continue
+    raise IntegrityError(f"job key {job.key!r} kept changing hands")
+
+
+@functools.cache
+def _keyed_many(vendor: str, count: int) -> str:
+    """:func:`keyed_jobs_statement`'s statement for ``count`` jobs."""
+    table = _quoted(Job._meta.db_table)
+    columns = _quoted(*(f.column for f in Job._meta.concrete_fields))
+    inserted = _quoted(*(f.column for f in _INSERTED))
+    pk, key, state = (_quoted(column) for column in ("id", "key", "state"))
+    casts = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in _INSERTED)
+    rows = ", ".join([f"({casts})"] * count)
+    # identifiers from the model's metadata; every value is bound
+    return (
+        f"WITH wanted ({inserted}) AS (VALUES {rows}),"  # noqa: S608
+        f" existing AS (SELECT DISTINCT ON ({key}) {columns} FROM {table}"
+        f" WHERE {key} IN (SELECT {key} FROM wanted) AND {state} = %s"
+        f" ORDER BY {key}, {pk}),"
+        f" inserted AS (INSERT INTO {table} ({inserted}) SELECT {inserted}"
+        f" FROM wanted WHERE {key} NOT IN (SELECT {key} FROM existing)"
+        f" ON CONFLICT DO NOTHING RETURNING {columns})"
+        f" SELECT {columns}, false AS created FROM existing"
+        f" UNION ALL SELECT {columns}, true AS created FROM inserted"
+    )
+
+
+def keyed_jobs_statement(jobs: list[Job]) -> dict[str, Job]:
+    """:func:`keyed_job_statement` for many jobs (their keys distinct and
+    set) in one statement (PostgreSQL): by key, the pending job that had it
+    (``created`` False) or the job inserted (``created`` True); a key a
+    concurrent transaction recorded meanwhile is missing.
+
+    ORM version: :func:`keyed_job_statement` for each job.
+    """
+    sql = _keyed_many(connection.vendor, len(jobs))
+    values = [value for job in jobs for value in _values(job)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, Job.State.PENDING])
+        rows = cursor.fetchall()
+    found = {}
+    for row in rows:
+        *values, created = row
+        values[_ARGS_AT] = _args_from_db(values[_ARGS_AT])
+        job = Job.from_db(connection.alias, _COLUMNS, values)
+        job.created = created
+        found[job.key] = job
     return found
 
 

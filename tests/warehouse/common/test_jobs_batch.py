@@ -280,3 +280,72 @@ def test_jobs_recorded_in_separate_transactions_are_each_sent(worker_sends):
 
     assert send.call_count == 5
     assert not Job.objects.filter(enqueued_at=None).exists()
+
+
+# --- many keyed jobs recorded at once ---------------------------------------------
+
+
+def keyed(*codes: str) -> list[tuple[dict, str]]:
+    return [({"code": code}, f"key:{code}") for code in codes]
+
+
+@pytest.mark.postgres
+def test_keyed_jobs_recorded_together_take_one_statement_and_one_message_a_batch(
+    worker_sends,
+):
+    """Seven keyed jobs at once (batches of three): one statement, the rows
+    and messages job_record would give them one by one."""
+    from django.test.utils import CaptureQueriesContext
+
+    with mock.patch("warehouse.common.tasks.job_run_task.apply_async") as send:
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            recorded_jobs = jobs.job_record_many(
+                name="test.batch", each=keyed(*(f"K{n}" for n in range(7)))
+            )
+        sent = [call.kwargs["args"][0] for call in send.call_args_list]
+
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len([sql for sql in statements if "warehouse_job" in sql]) == 1
+    ids = [job.pk for job in recorded_jobs]
+    assert [job.key for job in recorded_jobs] == [f"key:K{n}" for n in range(7)]
+    rows = Job.objects.filter(pk__in=ids).order_by("pk")
+    assert [(row.args, row.key, row.state) for row in rows] == [
+        ({"code": f"K{n}"}, f"key:K{n}", "pending") for n in range(7)
+    ]
+    assert sent == [ids[0], ids[3], ids[6]]
+    unsent = Job.objects.filter(enqueued_at=None).values_list("pk", flat=True)
+    assert sorted(unsent) == sorted(set(ids) - set(sent))
+    assert [jobs.job_run(pk) for pk in sent] == [Job.State.DONE] * 3
+    assert set(states().values()) == {"done"}
+
+
+def test_a_key_pending_already_is_recorded_once_and_a_done_one_again():
+    with mock.patch("warehouse.common.tasks.job_run_task.apply_async"):
+        with transaction.atomic():
+            pending, done = (
+                jobs.job_record(name="test.batch", args=args, key=key)
+                for args, key in keyed("L1", "L2")
+            )
+        Job.objects.filter(pk=done.pk).update(state=Job.State.DONE)
+        with transaction.atomic():
+            again = jobs.job_record_many(
+                name="test.batch", each=keyed("L1", "L2", "L3")
+            )
+
+    assert again[0].pk == pending.pk
+    assert again[1].pk != done.pk and again[2].pk not in (pending.pk, done.pk)
+    assert Job.objects.filter(key="key:L1").count() == 1
+    assert list(
+        Job.objects.filter(state="pending").order_by("pk").values_list("key", flat=True)
+    ) == ["key:L1", "key:L2", "key:L3"]
+
+
+def test_one_keyed_job_or_an_unknown_name_is_as_job_record():
+    with pytest.raises(ValueError, match="No handler"):
+        jobs.job_record_many(name="test.nobody", each=keyed("M1", "M2"))
+    with (
+        mock.patch("warehouse.common.tasks.job_run_task.apply_async"),
+        transaction.atomic(),
+    ):
+        (one,) = jobs.job_record_many(name="test.batch", each=keyed("M1"))
+    assert Job.objects.get().pk == one.pk and one.key == "key:M1"
