@@ -31,7 +31,9 @@ def wire() -> None:
         source=S.ANNOUNCED, target=S.RECEIVED, guard=services.receive_guard
     )
     # Every item move: stock and allocation first, then webhooks and mail.
-    ext.transition_observer_register(services.stock_on_item_transition)
+    ext.transition_observer_register(
+        services.stock_on_item_transition, many=services.stock_on_items_transition
+    )
     ext.transition_observer_register(services.notify_on_item_transition)
     # A buyer's returned item received, and its comparison's outcome.
     ext.transition_observer_register(returns_on_item_transition)

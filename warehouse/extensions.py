@@ -49,6 +49,7 @@ __all__ = [
     "ScanActionHandler",
     "TransitionGuard",
     "TransitionObserver",
+    "TransitionObserverMany",
     "claim_checkers_register",
     "demo_seeder_register",
     "item_certificate_provider_register",
@@ -106,6 +107,20 @@ class TransitionObserver(Protocol):
     """
 
     def __call__(self, item: Item, event: ItemEvent, /) -> None: ...
+
+
+class TransitionObserverMany(Protocol):
+    """Told of many items' moves at once: ``many(items, events)``,
+    ``events[i]`` the move of ``items[i]``.
+
+    Registered beside its observer (``transition_observer_register(observer,
+    many=many)``) and called in its place for the moves of
+    ``item_transition_many`` (a batch of certificates), under the same
+    contract: the same effects as the observer's for each move, e.g. their
+    jobs recorded in one statement.
+    """
+
+    def __call__(self, items: list[Item], events: list[ItemEvent], /) -> None: ...
 
 
 # --- station scans (warehouse.services.scans) ---------------------------------

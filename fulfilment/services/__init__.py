@@ -57,6 +57,9 @@ from .stock import (
 from .stock import (
     on_item_transition as stock_on_item_transition,
 )
+from .stock import (
+    on_items_transition as stock_on_items_transition,
+)
 
 __all__ = [
     "BATCH_MAX",
@@ -93,6 +96,7 @@ __all__ = [
     "shipment_label",
     "shipment_release",
     "stock_on_item_transition",
+    "stock_on_items_transition",
     "tracking_release",
     "webhook_emit",
     "webhook_endpoint_create",

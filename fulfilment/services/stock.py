@@ -27,7 +27,7 @@ from inspection.models import Certificate, InspectionCheck
 from inspection.rules import claim_expiry
 from inspection.selectors import certificate_current_for_item
 from warehouse import lifecycle
-from warehouse.common.jobs import job_record
+from warehouse.common.jobs import job_record, job_record_many
 from warehouse.models import CategoryFlow, Item, ItemEvent, ItemState
 
 from ..lifecycle import order_transition, order_transition_many
@@ -97,27 +97,31 @@ def on_item_transition(item: Item, event: ItemEvent) -> None:
     leaves ``certified`` other than by allocation (re-inspection after a
     revocation, return) leaves the shelf.
     """
-    if event.to_state == S.CERTIFIED and event.from_state == S.PASSED:
-        job_record(
-            name="fulfilment.item_certified",
-            args={"item_id": item.pk},
-            key=f"certified:{item.pk}",
-        )
-    elif event.to_state == S.CERTIFIED and event.from_state == S.RETURN_INSPECTING:
-        # A buyer's unopened return back to stock: the units its old order
-        # took came back with it, so its lot is whole again; the job puts it
-        # on the shelf as at certification.
-        StockLot.objects.filter(item=item).update(allocated=0)
-        job_record(
-            name="fulfilment.item_certified",
-            args={"item_id": item.pk},
-            key=f"certified:{item.pk}",
-        )
-    elif event.from_state == S.CERTIFIED and event.to_state in (
-        S.INSPECTING,
-        S.RETURNING,
-    ):
-        StockLot.objects.filter(item=item).update(is_active=False)
+    on_items_transition([item], [event])
+
+
+def on_items_transition(items: list[Item], events: list[ItemEvent]) -> None:
+    """:func:`on_item_transition` for many moves at once (a batch of
+    certificates): the jobs of the newly certified items in one statement."""
+    placing = []
+    for item, event in zip(items, events, strict=True):
+        if event.to_state == S.CERTIFIED and event.from_state == S.RETURN_INSPECTING:
+            # A buyer's unopened return back to stock: the units its old order
+            # took came back with it, so its lot is whole again; the job puts
+            # it on the shelf as at certification.
+            StockLot.objects.filter(item=item).update(allocated=0)
+        elif event.from_state == S.CERTIFIED and event.to_state in (
+            S.INSPECTING,
+            S.RETURNING,
+        ):
+            StockLot.objects.filter(item=item).update(is_active=False)
+        if event.to_state == S.CERTIFIED and event.from_state in (
+            S.PASSED,
+            S.RETURN_INSPECTING,
+        ):
+            placing.append(({"item_id": item.pk}, f"certified:{item.pk}"))
+    if placing:
+        job_record_many(name="fulfilment.item_certified", each=placing)
 
 
 def item_certified(*, item_id: int) -> None:

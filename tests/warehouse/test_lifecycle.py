@@ -689,3 +689,60 @@ def test_guard_for_a_missing_transition_is_refused(guards, source, target):
         guards(source=source, target=target, guard=guard)
 
     assert all(guard not in registered for registered in lifecycle._guards.values())
+
+
+@pytest.fixture
+def observers():
+    """``transition_observer_register``, with the registry restored afterwards."""
+    saved, saved_many = list(lifecycle._observers), dict(lifecycle._observers_many)
+    yield lifecycle.transition_observer_register
+    lifecycle._observers[:] = saved
+    lifecycle._observers_many.clear()
+    lifecycle._observers_many.update(saved_many)
+
+
+def test_an_observer_with_many_is_told_of_a_batch_of_moves_at_once(observers, actor):
+    """``item_transition_many`` tells an observer registered with ``many``
+    of all its moves in one call, with their events; one alone, and a move
+    of one item, it tells as ever."""
+    told_each, told_many = [], []
+    alone = []
+
+    def each(item, event):
+        told_each.append((item.pk, event.to_state))
+
+    def many(items, events):
+        told_many.append(
+            [
+                (item.pk, event.pk, event.to_state)
+                for item, event in zip(items, events, strict=True)
+            ]
+        )
+
+    def plain(item, event):
+        alone.append(item.pk)
+
+    items = [walk_to(f.ItemFactory(), S.RECEIVED, actor=actor) for _ in range(3)]
+    observers(each, many=many)
+    observers(plain)
+    with transaction.atomic():
+        locked = list(
+            Item.objects.select_for_update()
+            .filter(pk__in=[i.pk for i in items])
+            .order_by("pk")
+        )
+        lifecycle.item_transition_many(
+            items=locked, to=S.INSPECTING, actor=actor, reasons=[{}] * 3
+        )
+
+    events = {e.item_id: e.pk for e in ItemEvent.objects.filter(to_state=S.INSPECTING)}
+    assert told_many == [[(item.pk, events[item.pk], S.INSPECTING) for item in locked]]
+    assert told_each == [] and alone == [item.pk for item in locked]
+
+    # A batch of one moves (and tells) as item_transition does.
+    with transaction.atomic():
+        (one,) = Item.objects.select_for_update().filter(pk=items[0].pk)
+        lifecycle.item_transition_many(
+            items=[one], to=S.PASSED, actor=actor, reasons=[{}]
+        )
+    assert told_each == [(one.pk, S.PASSED)] and len(told_many) == 1
