@@ -103,7 +103,6 @@ class _Layout:
 
     n: int
     stride: int
-    bits: int
     data: tuple[int, ...]  # per mask: the data modules the mask darkens
     format_area: int
     formats: tuple[int, ...]  # per mask: its format information
@@ -115,43 +114,42 @@ class _Layout:
     finder_h: int  # where seven modules to the left fit in a row
     finder_v: int
 
-    def bit(self, row: int, col: int) -> int:
-        """The bit of module (row, col) of the symbol."""
-        return self.bits - 1 - ((row + PAD) * self.stride + col + PAD)
 
-    def of(self, modules) -> int:
-        value = 0
-        for row, col in modules:
-            value |= 1 << self.bit(row, col)
-        return value
+def _bits(n: int, modules) -> int:
+    """``modules`` (row, column) of a symbol of side ``n``, dark, in the bit
+    layout."""
+    stride = n + 2 * PAD
+    first = (n + 2 * PAD) * stride - 1
+    value = 0
+    for row, col in modules:
+        value |= 1 << (first - (row + PAD) * stride - col - PAD)
+    return value
 
 
 @lru_cache(maxsize=8)
 def _layout(n: int) -> _Layout:
-    stride = n + 2 * PAD
-    bits = (n + 2 * PAD) * stride
-    base = _Layout(n, stride, bits, (), 0, (), 0, 0, 0, 0, 0, 0, 0)
     everywhere = [(r, c) for r in range(n) for c in range(n)]
     function = _function_modules(n)
     data_modules = [rc for rc in everywhere if rc not in function]
     places = _format_positions(n)
     return _Layout(
         n=n,
-        stride=stride,
-        bits=bits,
-        data=tuple(base.of(rc for rc in data_modules if rule(*rc)) for rule in _MASKS),
-        format_area=base.of(rc for _bit, rc in places),
+        stride=n + 2 * PAD,
+        data=tuple(
+            _bits(n, (rc for rc in data_modules if rule(*rc))) for rule in _MASKS
+        ),
+        format_area=_bits(n, (rc for _bit, rc in places)),
         formats=tuple(
-            base.of(rc for bit, rc in places if _format_bits(mask) >> bit & 1)
+            _bits(n, (rc for bit, rc in places if _format_bits(mask) >> bit & 1))
             for mask in range(8)
         ),
-        run_h=base.of((r, c) for r, c in everywhere if c >= 4),
-        run_h_edge=base.of((r, 4) for r in range(n)),
-        run_v=base.of((r, c) for r, c in everywhere if r >= 4),
-        run_v_edge=base.of((4, c) for c in range(n)),
-        block=base.of((r, c) for r, c in everywhere if r >= 1 and c >= 1),
-        finder_h=base.of((r, c) for r, c in everywhere if c >= 6),
-        finder_v=base.of((r, c) for r, c in everywhere if r >= 6),
+        run_h=_bits(n, ((r, c) for r, c in everywhere if c >= 4)),
+        run_h_edge=_bits(n, ((r, 4) for r in range(n))),
+        run_v=_bits(n, ((r, c) for r, c in everywhere if r >= 4)),
+        run_v_edge=_bits(n, ((4, c) for c in range(n))),
+        block=_bits(n, ((r, c) for r, c in everywhere if r >= 1 and c >= 1)),
+        finder_h=_bits(n, ((r, c) for r, c in everywhere if c >= 6)),
+        finder_v=_bits(n, ((r, c) for r, c in everywhere if r >= 6)),
     )
 
 
