@@ -180,12 +180,19 @@ def job_record_many(*, name: str, each: list[tuple[dict, str]]) -> list[Job]:
     args and keys, the keys distinct), e.g. one for each item a batch moved:
     on PostgreSQL one statement for all
     (:func:`~warehouse.common.jobstatements.keyed_jobs_statement`), sent as
-    :func:`job_record` sends them. Elsewhere, and for a key that a
-    concurrent transaction recorded meanwhile, :func:`job_record` each.
+    :func:`job_record` sends them. Elsewhere, for one job, keys missing or
+    repeated, and for a key that a concurrent transaction recorded
+    meanwhile, :func:`job_record` each.
     """
     if name not in _handlers:
         raise ValueError(f"No handler registered for job {name!r}.")
-    if connection.vendor != "postgresql" or len(each) < 2:
+    keys = {key for _args, key in each}
+    if (
+        connection.vendor != "postgresql"
+        or len(each) < 2
+        or len(keys) < len(each)
+        or "" in keys
+    ):
         return [job_record(name=name, args=args, key=key) for args, key in each]
     position = _chunk_position(name)
     batch = _handlers[name].batch

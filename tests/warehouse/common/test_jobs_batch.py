@@ -340,7 +340,7 @@ def test_a_key_pending_already_is_recorded_once_and_a_done_one_again():
     ) == ["key:L1", "key:L2", "key:L3"]
 
 
-def test_one_keyed_job_or_an_unknown_name_is_as_job_record():
+def test_one_keyed_job_jobs_without_keys_or_an_unknown_name_are_as_job_record():
     with pytest.raises(ValueError, match="No handler"):
         jobs.job_record_many(name="test.nobody", each=keyed("M1", "M2"))
     with (
@@ -348,4 +348,9 @@ def test_one_keyed_job_or_an_unknown_name_is_as_job_record():
         transaction.atomic(),
     ):
         (one,) = jobs.job_record_many(name="test.batch", each=keyed("M1"))
-    assert Job.objects.get().pk == one.pk and one.key == "key:M1"
+        unkeyed = jobs.job_record_many(
+            name="test.batch", each=[({"code": "M2"}, ""), ({"code": "M3"}, "")]
+        )
+    assert one.key == "key:M1"
+    assert len({one.pk, *(job.pk for job in unkeyed)}) == 3
+    assert states() == {"M1": "pending", "M2": "pending", "M3": "pending"}
