@@ -11,6 +11,7 @@ import zxingcpp
 from django.apps import apps as django_apps
 from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from inspection import selectors, services
@@ -24,6 +25,7 @@ from warehouse.common import jobs
 from warehouse.common.access import principal_of
 from warehouse.common.exceptions import Conflict, Forbidden
 from warehouse.common.tasks import job_run_task
+from warehouse.demo import demo_clock
 from warehouse.models import Item, ItemEvent, ItemState, Job
 
 from .factories import GOOD_JADE, jade_row, received, weighing
@@ -348,19 +350,21 @@ def test_the_qr_code_and_the_code128_decode(world, qc):
 
 
 def test_rendering_is_deterministic(world, qc):
-    """The same certificate renders the same bytes. Each stored file is that
+    """The same certificate renders the same bytes at the same moment (its QR
+    seal states when it was signed, to the second). Each stored file is that
     rendering with its PAdES signature appended (an incremental update stating
     its own signing time), so a rendering again is a second verifiable file."""
     from inspection.pdf import certificate_pdf
     from inspection.services.certificates.content import certificate_document
 
-    _item, certificate = certified_item(world)
-    first = pdf_bytes(certificate)
+    with demo_clock(timezone.now().replace(microsecond=0)):
+        _item, certificate = certified_item(world)
+        first = pdf_bytes(certificate)
 
-    services.certificate_rerender(certificate=certificate)
+        services.certificate_rerender(certificate=certificate)
 
-    certificate.refresh_from_db()
-    rendered = certificate_pdf(certificate_document(certificate))
+        certificate.refresh_from_db()
+        rendered = certificate_pdf(certificate_document(certificate))
     assert first.startswith(rendered)
     assert pdf_bytes(certificate).startswith(rendered)
     assert CertificateFile.objects.count() == 2
