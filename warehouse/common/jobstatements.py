@@ -139,9 +139,10 @@ def keyed_job_get_or_create(job: Job) -> tuple[Job, bool]:
     raise IntegrityError(f"job key {job.key!r} kept changing hands")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _keyed_many(vendor: str, count: int) -> str:
-    """:func:`keyed_jobs_statement`'s statement for ``count`` jobs."""
+    """:func:`keyed_jobs_statement`'s statement for ``count`` jobs (a batch
+    holds up to its handler's ``batch``: a few sizes are kept)."""
     table = _quoted(Job._meta.db_table)
     columns = _quoted(*(f.column for f in Job._meta.concrete_fields))
     inserted = _quoted(*(f.column for f in _INSERTED))
