@@ -99,8 +99,12 @@ def keyed_job_statement(job: Job) -> Job | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [job.key, Job.State.PENDING, *_values(job)])
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _keyed_found(row)
+
+
+def _keyed_found(row) -> Job:
+    """A row of a keyed statement: the job, ``created`` set from its last
+    column."""
     *values, created = row
     values[_ARGS_AT] = _args_from_db(values[_ARGS_AT])
     found = Job.from_db(connection.alias, _COLUMNS, values)
@@ -176,14 +180,7 @@ def keyed_jobs_statement(jobs: list[Job]) -> dict[str, Job]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, Job.State.PENDING])
         rows = cursor.fetchall()
-    found = {}
-    for row in rows:
-        *values, created = row
-        values[_ARGS_AT] = _args_from_db(values[_ARGS_AT])
-        job = Job.from_db(connection.alias, _COLUMNS, values)
-        job.created = created
-        found[job.key] = job
-    return found
+    return {job.key: job for job in map(_keyed_found, rows)}
 
 
 def job_read(job_id: int, *, lock: bool) -> Job | None:
